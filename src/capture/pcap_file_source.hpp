@@ -1,0 +1,35 @@
+// Reads pcap and pcapng files (or stdin, "-") through libpcap.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "capture/packet.hpp"
+
+typedef struct pcap pcap_t;
+
+namespace capture {
+
+class PcapFileSource {
+public:
+    enum class Status { Packet, End, Damaged };
+
+    static std::expected<PcapFileSource, std::string> open(const std::string& path);
+
+    int dlt() const;
+    std::uint32_t snaplen() const;
+    // Fills `out` (valid until the next call). On Damaged, damage() says what and where.
+    Status next(Packet& out);
+    const std::string& damage() const { return damage_; }
+
+private:
+    struct Closer {
+        void operator()(pcap_t* p) const;
+    };
+    std::unique_ptr<pcap_t, Closer> handle_;
+    std::string path_;
+    std::string damage_;
+};
+
+}  // namespace capture

@@ -1,0 +1,20 @@
+// The compiler's one entry point: filter text -> validated classic BPF program.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <string_view>
+
+#include "cbpf_vm/program.hpp"
+#include "compiler/span.hpp"
+
+namespace sniff {
+
+struct CompileOptions {
+    int dlt = 1;                      // link type (DLT_*), EN10MB by default
+    std::uint32_t snaplen = 262144;   // returned for accepted packets, like pcap_compile
+};
+
+std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const CompileOptions& options = {});
+
+}  // namespace sniff

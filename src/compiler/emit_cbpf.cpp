@@ -1,0 +1,184 @@
+// Emits forward-only code with symbolic labels, then resolves jump offsets.
+#include "compiler/emit_cbpf.hpp"
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <vector>
+
+namespace sniff {
+namespace {
+
+using namespace cbpf::op;
+
+struct Pending {
+    cbpf::Insn insn;
+    int jt_label = -1;  // for conditional jumps, and for `ja` (jt_label holds the target)
+    int jf_label = -1;
+};
+
+class Emitter {
+public:
+    std::expected<cbpf::Program, EmitError> run(const ir::Filter& f) {
+        int accept = new_label(), reject = new_label();
+        pred(f.pred, accept, reject);
+        place(accept);
+        code_.push_back({cbpf::stmt(RET | K, f.snaplen)});
+        place(reject);
+        code_.push_back({cbpf::stmt(RET | K, 0)});
+        return resolve();
+    }
+
+private:
+    std::vector<Pending> code_;
+    std::vector<std::optional<std::size_t>> labels_;
+    std::uint32_t scratch_depth_ = 0;
+    std::optional<EmitError> error_;
+
+    int new_label() {
+        labels_.emplace_back();
+        return static_cast<int>(labels_.size() - 1);
+    }
+    void place(int label) { labels_[label] = code_.size(); }
+    void emit(cbpf::Insn in) { code_.push_back({in}); }
+    void jump_to(int label) { code_.push_back({cbpf::stmt(JMP | JA, 0), label, -1}); }
+
+    void pred(const ir::Pred& p, int t, int f) {
+        if (const bool* b = std::get_if<bool>(&p)) return jump_to(*b ? t : f);
+        if (const auto* c = std::get_if<ir::Cmp>(&p)) return compare(*c, t, f);
+        if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return pred((*n)->operand, f, t);
+        if (const auto* a = std::get_if<std::shared_ptr<ir::All>>(&p)) {
+            const auto& terms = (*a)->terms;
+            for (std::size_t i = 0; i + 1 < terms.size(); ++i) {
+                int next = new_label();
+                pred(terms[i], next, f);
+                place(next);
+            }
+            return pred(terms.back(), t, f);
+        }
+        const auto& terms = std::get<std::shared_ptr<ir::Any>>(p)->terms;
+        for (std::size_t i = 0; i + 1 < terms.size(); ++i) {
+            int next = new_label();
+            pred(terms[i], t, next);
+            place(next);
+        }
+        pred(terms.back(), t, f);
+    }
+
+    static std::uint16_t jump_op(ir::CmpOp op) {
+        switch (op) {
+            case ir::CmpOp::Eq: return JEQ;
+            case ir::CmpOp::Gt: return JGT;
+            case ir::CmpOp::Ge: return JGE;
+            case ir::CmpOp::AnySet: return JSET;
+        }
+        return JEQ;
+    }
+
+    void compare(const ir::Cmp& c, int t, int f) {
+        if (const auto* k = std::get_if<ir::Const>(&c.rhs)) {
+            value(c.lhs);
+            code_.push_back({cbpf::jump(JMP | jump_op(c.op) | K, k->value, 0, 0), t, f});
+            return;
+        }
+        std::uint32_t slot = push_scratch();
+        value(c.rhs);
+        emit(cbpf::stmt(ST, slot));
+        value(c.lhs);
+        emit(cbpf::stmt(LDX | W | MEM, slot));
+        pop_scratch();
+        code_.push_back({cbpf::jump(JMP | jump_op(c.op) | X, 0, 0, 0), t, f});
+    }
+
+    std::uint32_t push_scratch() {
+        if (scratch_depth_ >= cbpf::kMemWords) error_ = EmitError{"expression needs more than 16 scratch slots"};
+        return scratch_depth_++ % cbpf::kMemWords;
+    }
+    void pop_scratch() { --scratch_depth_; }
+
+    static std::uint16_t alu_code(ir::ArithOp op) {
+        switch (op) {
+            case ir::ArithOp::Add: return ADD;
+            case ir::ArithOp::Sub: return SUB;
+            case ir::ArithOp::Mul: return MUL;
+            case ir::ArithOp::Div: return DIV;
+            case ir::ArithOp::Mod: return MOD;
+            case ir::ArithOp::And: return AND;
+            case ir::ArithOp::Or: return OR;
+            case ir::ArithOp::Xor: return XOR;
+            case ir::ArithOp::Lsh: return LSH;
+            case ir::ArithOp::Rsh: return RSH;
+        }
+        return ADD;
+    }
+
+    static std::uint16_t size_code(std::uint8_t size) { return size == 4 ? W : size == 2 ? H : B; }
+
+    // Leaves the index of an indexed load in X.
+    void index_to_x(const ir::Value& index) {
+        if (const auto* h = std::get_if<ir::IpHeaderLength>(&index)) return emit(cbpf::stmt(LDX | B | MSH, h->at));
+        if (const auto* k = std::get_if<ir::Const>(&index)) return emit(cbpf::stmt(LDX | W | IMM, k->value));
+        value(index);
+        emit(cbpf::stmt(MISC | TAX, 0));
+    }
+
+    // Leaves the value in A (X may be clobbered).
+    void value(const ir::Value& v) {
+        if (const auto* k = std::get_if<ir::Const>(&v)) return emit(cbpf::stmt(LD | W | IMM, k->value));
+        if (std::holds_alternative<ir::WireLength>(v)) return emit(cbpf::stmt(LD | W | LEN, 0));
+        if (const auto* h = std::get_if<ir::IpHeaderLength>(&v)) {
+            emit(cbpf::stmt(LDX | B | MSH, h->at));
+            return emit(cbpf::stmt(MISC | TXA, 0));
+        }
+        if (const auto* l = std::get_if<std::shared_ptr<ir::Load>>(&v)) {
+            const ir::Load& load = **l;
+            if (!load.index) return emit(cbpf::stmt(LD | size_code(load.size) | ABS, load.offset));
+            index_to_x(*load.index);
+            return emit(cbpf::stmt(LD | size_code(load.size) | IND, load.offset));
+        }
+        const ir::Arith& a = *std::get<std::shared_ptr<ir::Arith>>(v);
+        if (const auto* k = std::get_if<ir::Const>(&a.rhs)) {
+            value(a.lhs);
+            return emit(cbpf::stmt(ALU | alu_code(a.op) | K, k->value));
+        }
+        std::uint32_t slot = push_scratch();
+        value(a.rhs);
+        emit(cbpf::stmt(ST, slot));
+        value(a.lhs);
+        emit(cbpf::stmt(LDX | W | MEM, slot));
+        pop_scratch();
+        emit(cbpf::stmt(ALU | alu_code(a.op) | X, 0));
+    }
+
+    std::expected<cbpf::Program, EmitError> resolve() {
+        if (error_) return std::unexpected(*error_);
+        cbpf::Program out;
+        out.reserve(code_.size());
+        for (std::size_t i = 0; i < code_.size(); ++i) {
+            cbpf::Insn in = code_[i].insn;
+            auto offset = [&](int label) { return static_cast<std::int64_t>(*labels_[label]) - static_cast<std::int64_t>(i + 1); };
+            if (in.code == (JMP | JA)) {
+                in.k = static_cast<std::uint32_t>(offset(code_[i].jt_label));
+            } else if (code_[i].jt_label >= 0) {
+                std::int64_t jt = offset(code_[i].jt_label), jf = offset(code_[i].jf_label);
+                if (jt > 255 || jf > 255)
+                    return std::unexpected(EmitError{fmt::format(
+                        "a conditional jump at instruction {} must reach {} instructions ahead; the limit is 255", i,
+                        std::max(jt, jf))});
+                in.jt = static_cast<std::uint8_t>(jt);
+                in.jf = static_cast<std::uint8_t>(jf);
+            }
+            out.push_back(in);
+        }
+        if (out.size() > cbpf::kMaxInsns)
+            return std::unexpected(EmitError{fmt::format("the program has {} instructions; the kernel's limit is {}",
+                                                         out.size(), cbpf::kMaxInsns)});
+        return out;
+    }
+};
+
+}  // namespace
+
+std::expected<cbpf::Program, EmitError> emit_cbpf(const ir::Filter& filter) { return Emitter{}.run(filter); }
+
+}  // namespace sniff

@@ -1,0 +1,304 @@
+// Spirit X3 grammar of pcap-filter(7). Semantic actions build the AST with spans; grammar-level
+// failures become Diagnostics at the parse() boundary.
+#include "compiler/parse.hpp"
+
+#include <boost/fusion/include/at_c.hpp>
+#include <boost/spirit/home/x3.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <fmt/format.h>
+
+namespace sniff {
+namespace {
+
+namespace x3 = boost::spirit::x3;
+using boost::fusion::at_c;
+using Iter = const char*;
+
+// A Diagnostic raised from inside a semantic action; caught in parse().
+struct ParseError {
+    Diagnostic diagnostic;
+};
+
+struct begin_tag;
+
+constexpr std::array<std::string_view, 80> kReserved = {
+    "and", "or", "not", "host", "net", "port", "portrange", "src", "dst", "ip", "ip6", "arp", "rarp",
+    "tcp", "udp", "sctp", "icmp", "icmp6", "ether", "mask", "proto", "protochain", "gateway",
+    "broadcast", "multicast", "less", "greater", "len", "vlan", "mpls", "pppoed", "pppoes", "geneve",
+    "inbound", "outbound", "ifindex", "igmp", "igrp", "pim", "vrrp", "carp", "ah", "esp", "atalk",
+    "aarp", "decnet", "lat", "sca", "moprc", "mopdl", "iso", "esis", "es-is", "isis", "is-is", "clnp",
+    "stp", "ipx", "netbeui", "llc", "link", "ppp", "slip", "fddi", "tr", "wlan", "radio", "ra", "ta",
+    "addr1", "addr2", "addr3", "addr4", "type", "subtype", "dir", "on", "ifname", "rnr", "reason"};
+
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; }
+
+template <class Ctx>
+Span span_between(Iter first, Iter last, const Ctx& ctx) {
+    Iter begin = x3::get<begin_tag>(ctx);
+    return {static_cast<std::size_t>(first - begin), static_cast<std::size_t>(last - begin)};
+}
+
+// Rule tags: on_success runs after a rule matched, with the matched range (leading spaces
+// skipped); that is where spans are recorded. (An action's _where is not the matched range.)
+struct spanned_rule {
+    template <class It, class Ctx, class T>
+    void on_success(const It& first, const It& last, ast::Spanned<T>& attr, const Ctx& ctx) const {
+        attr.span = span_between(first, last, ctx);
+    }
+};
+struct primitive_rule {
+    template <class It, class Ctx>
+    void on_success(const It& first, const It& last, ast::Expr& e, const Ctx& ctx) const {
+        Span s = span_between(first, last, ctx);
+        if (auto* p = std::get_if<ast::Primitive>(&e)) p->span = s;
+    }
+};
+struct unary_rule {
+    template <class It, class Ctx>
+    void on_success(const It& first, const It& last, ast::Expr& e, const Ctx& ctx) const {
+        if (auto* n = std::get_if<std::shared_ptr<ast::Not>>(&e)) (*n)->span = span_between(first, last, ctx);
+    }
+};
+
+ast::Value::Shape classify(std::string_view t) {
+    auto all = [&](auto pred) { return !t.empty() && std::all_of(t.begin(), t.end(), pred); };
+    if (t.find(':') != std::string_view::npos) return ast::Value::Shape::Ipv6;
+    if (all([](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) return ast::Value::Shape::Number;
+    if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') &&
+        std::all_of(t.begin() + 2, t.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+        return ast::Value::Shape::Number;
+    if (std::isdigit(static_cast<unsigned char>(t[0])) &&
+        all([](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }))
+        return ast::Value::Shape::Ipv4;
+    return ast::Value::Shape::Name;
+}
+
+// ---- lexical pieces -------------------------------------------------------------------------
+
+auto const word_chars = x3::alnum | x3::char_("_.:-");
+auto kw(const char* w) { return x3::lexeme[x3::lit(w) >> !(x3::alnum | x3::char_("_.-"))]; }
+
+auto const and_kw = kw("and") | x3::lit("&&");
+auto const or_kw = kw("or") | x3::lit("||");
+auto const not_kw = kw("not") | (x3::lit('!') >> !x3::lit('='));
+
+struct proto_symbols : x3::symbols<ast::Proto> {
+    proto_symbols() {
+        using P = ast::Proto;
+        add("ether", P::Ether)("ip", P::Ip)("ip6", P::Ip6)("arp", P::Arp)("rarp", P::Rarp)("tcp", P::Tcp)(
+            "udp", P::Udp)("sctp", P::Sctp)("icmp", P::Icmp)("icmp6", P::Icmp6);
+    }
+} const proto_sym;
+
+struct kind_symbols : x3::symbols<ast::Kind> {
+    kind_symbols() { add("host", ast::Kind::Host)("net", ast::Kind::Net)("port", ast::Kind::Port); }
+} const kind_sym;
+
+// ---- actions --------------------------------------------------------------------------------
+
+auto const on_proto = [](auto& ctx) { x3::_val(ctx) = ast::Spanned<ast::Proto>{x3::_attr(ctx), {}}; };
+auto const on_kind = [](auto& ctx) { x3::_val(ctx) = ast::Spanned<ast::Kind>{x3::_attr(ctx), {}}; };
+template <ast::Dir D>
+auto const on_dir = [](auto& ctx) { x3::_val(ctx) = ast::Spanned<ast::Dir>{D, {}}; };
+
+auto const on_word = [](auto& ctx) {
+    std::string& w = x3::_attr(ctx);
+    if (is_reserved_word(w)) { x3::_pass(ctx) = false; return; }
+    x3::_val(ctx) = ast::Spanned<std::string>{w, {}};
+};
+auto const on_number_text = [](auto& ctx) { x3::_val(ctx) = ast::Spanned<std::string>{x3::_attr(ctx), {}}; };
+
+template <class T>
+std::optional<T> to_std(boost::optional<T>& o) {
+    return o ? std::optional<T>(std::move(*o)) : std::nullopt;
+}
+
+auto const on_value = [](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    ast::Spanned<std::string>& w = at_c<0>(a);
+    ast::Value v;
+    v.text = w.value;
+    v.span = w.span;
+    v.shape = classify(w.value);
+    v.prefix = to_std(at_c<1>(a));
+    v.mask = to_std(at_c<2>(a));
+    x3::_val(ctx) = std::move(v);
+};
+
+// Builds a primitive from `[proto] [dir] [kind] [value]`, raising precise errors for
+// qualifiers that are not followed by what they need.
+auto const on_qualified = [](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    ast::Qualifiers q{to_std(at_c<0>(a)), to_std(at_c<1>(a)), to_std(at_c<2>(a))};
+    std::optional<ast::Value> value = to_std(at_c<3>(a));
+    if (value) {
+        x3::_val(ctx) = ast::Expr{ast::Primitive{q, std::move(*value), {}}};
+        return;
+    }
+    if (q.kind || q.dir) {
+        // _where starts where the match ended: the first token the qualifiers needed.
+        Iter begin = x3::get<begin_tag>(ctx);
+        Iter p = x3::_where(ctx).begin();
+        while (*p && std::isspace(static_cast<unsigned char>(*p))) ++p;
+        Iter e = p;
+        while (*e && !std::isspace(static_cast<unsigned char>(*e))) ++e;
+        Span where{static_cast<std::size_t>(p - begin), static_cast<std::size_t>(std::max(e, p + 1) - begin)};
+        std::string msg;
+        if (q.kind && q.kind->value == ast::Kind::Port)
+            msg = "expected a port number or name after 'port'";
+        else if (q.kind && q.kind->value == ast::Kind::Net)
+            msg = "expected a network (a.b.c.d/len, a.b.c, a.b.c.d mask m, or an IPv6 prefix) after 'net'";
+        else if (q.kind)
+            msg = "expected a host address or name after 'host'";
+        else
+            msg = "expected 'host', 'net', 'port' or an address after the direction qualifier";
+        throw ParseError{Diagnostic{where, std::move(msg), {}}};
+    }
+    if (q.proto) {
+        x3::_val(ctx) = ast::Expr{ast::ProtoAbbrev{q.proto->value, q.proto->span}};
+        return;
+    }
+    x3::_pass(ctx) = false;
+};
+
+auto const on_not = [](auto& ctx) {
+    x3::_val(ctx) = ast::Expr{std::make_shared<ast::Not>(ast::Not{x3::_attr(ctx), {}})};
+};
+auto const on_group = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
+auto const on_first = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
+auto const on_chain = [](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    ast::Expr lhs = std::move(x3::_val(ctx));
+    Span s{ast::span_of(lhs).begin, ast::span_of(at_c<1>(a)).end};
+    x3::_val(ctx) = ast::Expr{std::make_shared<ast::Binary>(ast::Binary{at_c<0>(a), std::move(lhs), std::move(at_c<1>(a)), s})};
+};
+
+// ---- rules ----------------------------------------------------------------------------------
+
+x3::rule<class expr_r, ast::Expr> const expr = "an expression";
+struct unary_r : unary_rule {};
+x3::rule<unary_r, ast::Expr> const unary = "a primitive, 'not' or '('";
+x3::rule<class operand_r, ast::Expr> const operand = "a primitive, 'not' or '(' after the operator";
+struct qualified_r : primitive_rule {};
+x3::rule<qualified_r, ast::Expr> const qualified = "a primitive";
+x3::rule<class closing_r> const closing = "')'";
+struct proto_q_r : spanned_rule {};
+x3::rule<proto_q_r, ast::Spanned<ast::Proto>> const proto_q = "a protocol";
+struct dir_q_r : spanned_rule {};
+x3::rule<dir_q_r, ast::Spanned<ast::Dir>> const dir_q = "'src' or 'dst'";
+struct kind_q_r : spanned_rule {};
+x3::rule<kind_q_r, ast::Spanned<ast::Kind>> const kind_q = "'host', 'net' or 'port'";
+struct word_r : spanned_rule {};
+x3::rule<word_r, ast::Spanned<std::string>> const word = "a value";
+struct prefix_r : spanned_rule {};
+x3::rule<prefix_r, ast::Spanned<std::string>> const prefix_len = "a prefix length after '/'";
+struct mask_r : spanned_rule {};
+x3::rule<mask_r, ast::Spanned<std::string>> const mask_value = "a netmask after 'mask'";
+x3::rule<class value_r, ast::Value> const value = "a value";
+x3::rule<class raw_word_r, std::string> const raw_word = "a value";
+x3::rule<class digits_r, std::string> const digits = "a number";
+x3::rule<class binop_r, ast::Binary::Op> const binop = "'and' or 'or'";
+// Each spanned rule's definition is an action-free call of its _body rule, so on_success sees
+// the attribute (with an action at the top, X3 hands on_success an unused attribute).
+x3::rule<class proto_q_body_r, ast::Spanned<ast::Proto>> const proto_q_body = "proto_q";
+x3::rule<class dir_q_body_r, ast::Spanned<ast::Dir>> const dir_q_body = "dir_q";
+x3::rule<class kind_q_body_r, ast::Spanned<ast::Kind>> const kind_q_body = "kind_q";
+x3::rule<class word_body_r, ast::Spanned<std::string>> const word_body = "word";
+x3::rule<class prefix_len_body_r, ast::Spanned<std::string>> const prefix_len_body = "prefix_len";
+x3::rule<class mask_value_body_r, ast::Spanned<std::string>> const mask_value_body = "mask_value";
+x3::rule<class qualified_body_r, ast::Expr> const qualified_body = "qualified";
+x3::rule<class unary_body_r, ast::Expr> const unary_body = "unary";
+
+auto const src_kw = kw("src");
+auto const dst_kw = kw("dst");
+
+auto const proto_q_body_def = x3::lexeme[proto_sym >> !(x3::alnum | x3::char_("_.-"))][on_proto];
+auto const dir_q_body_def = (src_kw >> or_kw >> dst_kw)[on_dir<ast::Dir::SrcOrDst>] |
+                       (src_kw >> and_kw >> dst_kw)[on_dir<ast::Dir::SrcAndDst>] |
+                       src_kw[on_dir<ast::Dir::Src>] | dst_kw[on_dir<ast::Dir::Dst>];
+auto const kind_q_body_def = x3::lexeme[kind_sym >> !(x3::alnum | x3::char_("_.-"))][on_kind];
+auto const raw_word_def = x3::lexeme[+word_chars];
+auto const digits_def = x3::lexeme[+x3::digit];
+auto const word_body_def = raw_word[on_word];
+auto const prefix_len_body_def = digits[on_number_text];
+auto const mask_value_body_def = raw_word[on_number_text];
+auto const value_def = (word >> -('/' > prefix_len) >> -(kw("mask") > mask_value))[on_value];
+auto const qualified_body_def = (-proto_q >> -dir_q >> -kind_q >> -value)[on_qualified];
+auto const closing_def = x3::lit(')');
+// A rule whose definition has actions does not propagate attributes by itself, so every
+// alternative assigns _val explicitly.
+auto const unary_body_def = (not_kw > operand)[on_not] | ('(' > expr > closing)[on_group] | qualified[on_group];
+auto const operand_def = unary;
+auto const set_and = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::And; };
+auto const set_or = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::Or; };
+auto const binop_def = and_kw[set_and] | or_kw[set_or];
+auto const expr_def = unary[on_first] >> *(binop > operand)[on_chain];
+
+auto const proto_q_def = proto_q_body;
+auto const dir_q_def = dir_q_body;
+auto const kind_q_def = kind_q_body;
+auto const word_def = word_body;
+auto const prefix_len_def = prefix_len_body;
+auto const mask_value_def = mask_value_body;
+auto const qualified_def = qualified_body;
+auto const unary_def = unary_body;
+BOOST_SPIRIT_DEFINE(expr, unary, operand, qualified, closing, proto_q, dir_q, kind_q, word, prefix_len,
+                    mask_value, value, raw_word, digits, binop, proto_q_body, dir_q_body, kind_q_body, word_body,
+                    prefix_len_body, mask_value_body, qualified_body, unary_body);
+
+std::string token_at(std::string_view text, std::size_t at) {
+    if (at >= text.size()) return "end of expression";
+    std::size_t e = at;
+    while (e < text.size() && !std::isspace(static_cast<unsigned char>(text[e]))) ++e;
+    return fmt::format("'{}'", text.substr(at, std::max<std::size_t>(e - at, 1)));
+}
+
+Span token_span(std::string_view text, std::size_t at) {
+    std::size_t e = at;
+    while (e < text.size() && !std::isspace(static_cast<unsigned char>(text[e]))) ++e;
+    return {at, std::max(e, at + 1)};
+}
+
+std::size_t skip_spaces(std::string_view text, std::size_t at) {
+    while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
+    return at;
+}
+
+}  // namespace
+
+bool is_reserved_word(std::string_view w) {
+    return std::find(kReserved.begin(), kReserved.end(), w) != kReserved.end();
+}
+
+std::expected<ast::Expr, Diagnostic> parse(std::string_view text) {
+    // Spirit wants a NUL-terminated buffer for the look-ahead in on_qualified.
+    std::string buffer(text);
+    Iter begin = buffer.c_str();
+    Iter first = begin;
+    Iter last = begin + buffer.size();
+    ast::Expr result;
+    try {
+        auto const parser = x3::with<begin_tag>(begin)[expr];
+        bool ok = x3::phrase_parse(first, last, parser, x3::space, result);
+        std::size_t at = skip_spaces(text, static_cast<std::size_t>(first - begin));
+        if (ok && at == text.size()) return result;
+        std::string found = token_at(text, at);
+        if (!ok)
+            return std::unexpected(Diagnostic{token_span(text, at), fmt::format("expected a primitive, found {}", found),
+                                              "a filter starts with a qualifier and value (host 10.0.0.1, port 53), "
+                                              "a protocol (tcp), 'not' or '('"});
+        return std::unexpected(Diagnostic{token_span(text, at), fmt::format("unexpected {}", found),
+                                          "join primitives with 'and' or 'or'"});
+    } catch (const x3::expectation_failure<Iter>& e) {
+        std::size_t at = skip_spaces(text, static_cast<std::size_t>(e.where() - begin));
+        return std::unexpected(Diagnostic{token_span(text, at),
+                                          fmt::format("expected {}, found {}", e.which(), token_at(text, at)), {}});
+    } catch (const ParseError& e) {
+        return std::unexpected(e.diagnostic);
+    }
+}
+
+}  // namespace sniff

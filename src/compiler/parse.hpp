@@ -1,0 +1,17 @@
+// Filter text -> syntax tree (Boost.Spirit X3). The only translation unit that includes Spirit.
+#pragma once
+
+#include <expected>
+#include <string_view>
+
+#include "compiler/ast.hpp"
+
+namespace sniff {
+
+// Parses a non-empty filter expression. Errors carry the span of the offending text.
+std::expected<ast::Expr, Diagnostic> parse(std::string_view text);
+
+// True for words the filter language reserves (they can never be host or port names).
+bool is_reserved_word(std::string_view word);
+
+}  // namespace sniff
