@@ -1180,14 +1180,14 @@ public:
     enum class Order { Little, Big };
     enum class Resolution { Micro, Nano };
 
-    PcapWriter(Order order, Resolution res, std::uint32_t snaplen) : order_(order), res_(res) {
+    PcapWriter(Order order, Resolution res, std::uint32_t snaplen, std::uint32_t linktype = 1) : order_(order), res_(res) {
         u32(res == Resolution::Nano ? 0xa1b23c4d : 0xa1b2c3d4);
         u16(2);
         u16(4);
         u32(0);  // thiszone
         u32(0);  // sigfigs
         u32(snaplen);
-        u32(1);  // LINKTYPE_ETHERNET
+        u32(linktype);  // LINKTYPE_ETHERNET unless a cooked capture is asked for
     }
 
     void packet(std::uint64_t ts_ns, const Bytes& frame, std::size_t caplen) {
@@ -1288,6 +1288,40 @@ PcapWriter nsec() {
     return w;
 }
 
+// Linux "cooked" captures (what `-i any` gives): the Ethernet header of each mixed frame is
+// replaced by an SLL (v1, LINKTYPE 113) or SLL2 (v2, LINKTYPE 276) header with the same EtherType.
+PcapWriter cooked(bool v2) {
+    PcapWriter w(PcapWriter::Order::Little, PcapWriter::Resolution::Micro, 262144, v2 ? 276 : 113);
+    Clock clock(v2 ? 7 : 6);
+    Rng rng(v2 ? 0x5eed0009 : 0x5eed0008);
+    for (const auto& f : frames(v2 ? 0x5eed000b : 0x5eed000a, 300)) {
+        if (f.size() < 14) continue;
+        unsigned ethertype = (f[12] << 8) | f[13];
+        unsigned packet_type = rng.below(5);  // host, broadcast, multicast, other host, outgoing
+        Bytes h;
+        if (v2) {
+            put16(h, ethertype);
+            put16(h, 0);               // reserved
+            put32(h, 1 + rng.below(4));  // interface index
+            put16(h, 1);               // ARPHRD_ETHER
+            put8(h, packet_type);
+            put8(h, 6);                // address length
+            h.insert(h.end(), f.begin() + 6, f.begin() + 12);
+            put16(h, 0);
+        } else {
+            put16(h, packet_type);
+            put16(h, 1);  // ARPHRD_ETHER
+            put16(h, 6);
+            h.insert(h.end(), f.begin() + 6, f.begin() + 12);
+            put16(h, 0);
+            put16(h, ethertype);
+        }
+        h.insert(h.end(), f.begin() + 14, f.end());
+        w.packet(clock.tick(), h);
+    }
+    return w;
+}
+
 PcapWriter corrupt_tail() {
     PcapWriter w(PcapWriter::Order::Little, PcapWriter::Resolution::Micro, 262144);
     Clock clock(4);
@@ -1328,6 +1362,8 @@ int main(int argc, char** argv) {
         {"nsec.pcap", nsec()},
         {"corrupt-tail.pcap", corrupt_tail()},
         {"cut-short.pcap", cut_short()},
+        {"cooked.pcap", cooked(false)},
+        {"cooked2.pcap", cooked(true)},
     };
     for (const auto& [name, writer] : files) {
         if (!writer.save(dir / name)) {

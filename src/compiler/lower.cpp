@@ -75,6 +75,8 @@ ir::Pred by_direction(Dir dir, const std::function<ir::Pred(bool src)>& side) {
 }
 
 ir::Pred masked_word_eq(std::uint32_t offset, std::uint32_t value, std::uint32_t mask) {
+    // Nothing to compare (a /0 prefix): no load, as libpcap's optimiser leaves it.
+    if (mask == 0) return true;
     if (mask == 0xffffffffu) return ir::eq(ir::load(offset, 4), value);
     return ir::eq(ir::arith(ir::ArithOp::And, ir::load(offset, 4), ir::constant(mask)), value & mask);
 }
