@@ -1,0 +1,194 @@
+// The sniff binary as a user runs it: dumps, offline filtering, writing, and every bad input's
+// message and exit status.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <pcap/pcap.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cbpf_vm/dump.hpp"
+#include "compiler/compile.hpp"
+#include "packet_corpus.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+    int status;
+    std::string out;
+    std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string capture_path(const char* name) { return (fs::path(testing_support::source_root()) / "captures" / name).string(); }
+
+fs::path temp_file(const char* name) { return fs::temp_directory_path() / fmt::format("sniff_cli_{}_{}", ::getpid(), name); }
+
+// Runs `sniff ARGS` through the shell (ARGS is shell text, so quote filters).
+Outcome sniff(const std::string& args, const std::string& stdin_file = "/dev/null") {
+    const char* bin = std::getenv("SNIFF_BINARY");
+    EXPECT_NE(bin, nullptr) << "SNIFF_BINARY is set by meson";
+    fs::path out = temp_file("stdout"), err = temp_file("stderr");
+    int rc = std::system(fmt::format("{} {} <{} >{} 2>{}", bin ? bin : "sniff", args, stdin_file, out.string(), err.string()).c_str());
+    Outcome o{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(out), slurp(err)};
+    fs::remove(out);
+    fs::remove(err);
+    return o;
+}
+
+std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+// libpcap's own count of packets matching `expr` in a file: the oracle for -r.
+std::size_t libpcap_matches(const std::string& path, const char* expr) {
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t* p = pcap_open_offline(path.c_str(), err);
+    EXPECT_NE(p, nullptr) << err;
+    bpf_program prog{};
+    EXPECT_EQ(pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN), 0);
+    pcap_pkthdr* h;
+    const u_char* d;
+    std::size_t n = 0;
+    while (pcap_next_ex(p, &h, &d) == 1) n += pcap_offline_filter(&prog, h, d) != 0;
+    pcap_freecode(&prog);
+    pcap_close(p);
+    return n;
+}
+
+TEST(Cli, DumpLevelsMatchTheCompiledProgram) {
+    auto prog = sniff::compile("tcp port 443");
+    ASSERT_TRUE(prog);
+    for (int level = 1; level <= 3; ++level) {
+        Outcome o = sniff(fmt::format("-{} 'tcp port 443'", std::string(level, 'd')));
+        EXPECT_EQ(o.status, 0) << o.err;
+        EXPECT_EQ(o.out, cbpf::dump(*prog, level)) << "level " << level;
+    }
+}
+
+TEST(Cli, LinkTypeAndSnaplenApplyToDumps) {
+    Outcome sll = sniff("-y LINUX_SLL -d ip");
+    EXPECT_EQ(sll.status, 0);
+    EXPECT_EQ(sll.out.substr(0, sll.out.find('\n')), "(000) ldh      [14]");
+    EXPECT_EQ(sniff("-y 113 -d ip").out, sll.out);
+    Outcome snap = sniff("-s 100 -d ip");
+    EXPECT_NE(snap.out.find("ret      #100\n"), std::string::npos) << snap.out;
+    Outcome words = sniff("-d tcp port 443");  // several words, joined as tcpdump joins them
+    EXPECT_EQ(words.out, sniff("-d 'tcp port 443'").out);
+}
+
+struct BadInput {
+    const char* args;
+    const char* stderr_part;
+};
+
+const BadInput kBadInputs[] = {
+    {"-d 'tcp port'", "filter error at column 9: expected a port number or name after 'port'\n  tcp port\n          ^"},
+    {"-d 'net 10.0.0.1/8'", "column 5: non-network bits set in '10.0.0.1/8'"},
+    {"-d 'port 80 443'", "unexpected '443'"},
+    {"-d '(tcp'", "expected ')'"},
+    {"-d 'host no-such-host.invalid'", "unknown host 'no-such-host.invalid'"},
+    {"-y BOGUS -d ip", "unknown or unsupported link type 'BOGUS'"},
+    {"-r /nonexistent/x.pcap", "/nonexistent/x.pcap"},
+    {"-r CAPTURES/mixed.pcap 'tcp port'", "expected a port number or name after 'port'"},
+    {"-r CAPTURES/mixed.pcap -w /nonexistent/dir/out.pcap", "/nonexistent/dir/out.pcap"},
+    {"-F /nonexistent/filter.txt -d", "/nonexistent/filter.txt: cannot read the filter file"},
+    {"-i sniff-no-such-if0 tcp", "live capture on 'sniff-no-such-if0'"},
+    {"", "nothing to do"},
+    {"-c 0 -r CAPTURES/mixed.pcap", "-c"},
+    {"--no-such-flag", "no-such-flag"},
+};
+
+TEST(Cli, BadInputsGetAMessageAndNonZeroExit) {
+    const std::string caps = (fs::path(testing_support::source_root()) / "captures").string();
+    for (const auto& c : kBadInputs) {
+        std::string args = c.args;
+        if (auto at = args.find("CAPTURES"); at != std::string::npos) args.replace(at, 8, caps);
+        Outcome o = sniff(args);
+        EXPECT_NE(o.status, 0) << args;
+        EXPECT_NE(o.err.find(c.stderr_part), std::string::npos) << args << "\nstderr: " << o.err;
+    }
+}
+
+TEST(Cli, ReadPrintsOneLinePerPacketLibpcapMatches) {
+    for (const char* expr : {"tcp port 443", "udp", "host 10.0.0.1", "not ip", "port 53 or arp"}) {
+        Outcome o = sniff(fmt::format("-r {} '{}'", capture_path("mixed.pcap"), expr));
+        EXPECT_EQ(o.status, 0) << o.err;
+        EXPECT_EQ(lines(o.out), libpcap_matches(capture_path("mixed.pcap"), expr)) << expr;
+    }
+    Outcome all = sniff(fmt::format("-r {}", capture_path("mixed.pcap")));
+    EXPECT_EQ(lines(all.out), 1000u);
+    // TZ=UTC (meson sets it): the first packet is at 1700000000.000000.
+    EXPECT_EQ(all.out.substr(0, all.out.find('\n')), "22:13:20.000000 IP 10.0.0.1.35973 > 172.16.5.4.22: tcp, length 23");
+}
+
+TEST(Cli, CountStopsEarlyAndStdinWorks) {
+    Outcome o = sniff("-r - -c 7 udp", capture_path("mixed.pcap"));
+    EXPECT_EQ(o.status, 0) << o.err;
+    EXPECT_EQ(lines(o.out), 7u);
+}
+
+TEST(Cli, FilterFromFileWithComments) {
+    fs::path f = temp_file("filter.txt");
+    std::ofstream(f) << "# web traffic\ntcp port 443   # https\n";
+    Outcome o = sniff(fmt::format("-F {} -d", f.string()));
+    EXPECT_EQ(o.status, 0) << o.err;
+    EXPECT_EQ(o.out, sniff("-d 'tcp port 443'").out);
+    fs::remove(f);
+}
+
+std::size_t count_and_check(const fs::path& file, const char* expr) {
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t* p = pcap_open_offline(file.c_str(), err);
+    EXPECT_NE(p, nullptr) << err;
+    if (!p) return 0;
+    bpf_program prog{};
+    EXPECT_EQ(pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN), 0);
+    pcap_pkthdr* h;
+    const u_char* d;
+    std::size_t n = 0;
+    while (pcap_next_ex(p, &h, &d) == 1) {
+        ++n;
+        EXPECT_NE(pcap_offline_filter(&prog, h, d), 0) << "packet " << n << " of the output does not match " << expr;
+    }
+    pcap_freecode(&prog);
+    pcap_close(p);
+    return n;
+}
+
+TEST(Cli, WriteProducesAPcapLibpcapReadsBack) {
+    fs::path out = temp_file("out.pcap");
+    Outcome o = sniff(fmt::format("-r {} -w {} -c 10 udp", capture_path("mixed.pcap"), out.string()));
+    EXPECT_EQ(o.status, 0) << o.err;
+    EXPECT_EQ(count_and_check(out, "udp"), 10u);
+    // -w - writes the pcap to stdout.
+    Outcome piped = sniff(fmt::format("-r {} -w - 'tcp port 443'", capture_path("mixed.pcap")));
+    EXPECT_EQ(piped.status, 0) << piped.err;
+    std::ofstream(out, std::ios::binary) << piped.out;
+    EXPECT_EQ(count_and_check(out, "tcp port 443"), libpcap_matches(capture_path("mixed.pcap"), "tcp port 443"));
+    fs::remove(out);
+}
+
+TEST(Cli, DamagedFileKeepsEveryGoodPacketThenFails) {
+    Outcome printed = sniff(fmt::format("-r {}", capture_path("corrupt-tail.pcap")));
+    EXPECT_EQ(printed.status, 1);
+    EXPECT_EQ(lines(printed.out), 30u);
+    EXPECT_NE(printed.err.find("damaged record at file offset 3416"), std::string::npos) << printed.err;
+
+    fs::path out = temp_file("cut.pcap");
+    Outcome written = sniff(fmt::format("-r {} -w {}", capture_path("cut-short.pcap"), out.string()));
+    EXPECT_EQ(written.status, 1);
+    EXPECT_NE(written.err.find("truncated dump file"), std::string::npos) << written.err;
+    EXPECT_EQ(count_and_check(out, ""), 30u);
+    fs::remove(out);
+}
+
+}  // namespace

@@ -1,0 +1,173 @@
+// Lowering and cBPF emission: semantic errors with spans, readable golden dumps, and IR-level
+// programs checked by running them.
+#include <gtest/gtest.h>
+
+#include "cbpf_vm/dump.hpp"
+#include "cbpf_vm/interpret.hpp"
+#include "cbpf_vm/validate.hpp"
+#include "compiler/compile.hpp"
+#include "compiler/emit_cbpf.hpp"
+#include "compiler/link_type.hpp"
+
+namespace {
+
+using namespace sniff;
+
+struct SemanticError {
+    const char* text;
+    std::size_t column;
+    const char* message_part;
+};
+
+const SemanticError kSemanticErrors[] = {
+    {"net 10.0.0.1/8", 5, "non-network bits set in '10.0.0.1/8'"},
+    {"net 10.0.0.0/33", 14, "mask length must be <= 32"},
+    {"net 2001:db8::1/32", 5, "non-network bits set"},
+    {"net ::/129", 8, "mask length must be <= 128"},
+    {"port 70000", 6, "port number 70000 is out of range"},
+    {"port 08", 6, "non-octal digit"},
+    {"ip port 80", 1, "'ip' cannot qualify 'port'"},
+    {"tcp host 10.0.0.1", 1, "'tcp' cannot qualify 'host'"},
+    {"ip6 host 10.0.0.1", 1, "'ip6' cannot qualify the IPv4 host"},
+    {"ip host ::1", 1, "'ip' cannot qualify the IPv6 host"},
+    {"10.0.0.1", 1, "'10.0.0.1' needs a qualifier"},
+    {"not 10.0.0.1", 5, "'10.0.0.1' needs a qualifier"},
+    {"tcp and 80", 9, "'80' needs a qualifier"},
+    {"host 10.0.0.0/8", 15, "a network mask is only allowed with 'net'"},
+    {"host 10.300.0.1", 6, "'300' in '10.300.0.1' is not a byte"},
+    {"host no-such-host.invalid", 6, "unknown host 'no-such-host.invalid'"},
+    {"port no-such-service", 6, "unknown port name 'no-such-service'"},
+    {"net no-such-network", 5, "unknown network 'no-such-network'"},
+    {"ether", 1, "'ether' needs what follows it"},
+    {"net 10.0.0.0 mask 255.0", 19, "is not a dotted IPv4 netmask"},
+};
+
+TEST(Compile, SemanticErrorsNameTheSpan) {
+    for (const auto& c : kSemanticErrors) {
+        auto r = compile(c.text);
+        ASSERT_FALSE(r.has_value()) << c.text << " compiled";
+        EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
+        EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
+    }
+}
+
+TEST(Compile, BareValueInheritsTheQualifiersBeforeIt) {
+    // `port 80 or 443` means `port 80 or port 443` (libpcap's carry-over).
+    auto carried = compile("tcp port 80 or 443");
+    auto spelled = compile("tcp port 80 or tcp port 443");
+    ASSERT_TRUE(carried && spelled);
+    EXPECT_EQ(*carried, *spelled);
+    auto through_not = compile("src host 10.0.0.1 and not 10.0.0.2");
+    auto through_not_spelled = compile("src host 10.0.0.1 and not src host 10.0.0.2");
+    ASSERT_TRUE(through_not && through_not_spelled);
+    EXPECT_EQ(*through_not, *through_not_spelled);
+}
+
+TEST(Compile, EmptyFilterAcceptsEverything) {
+    auto r = compile("  ", {1, 1500});
+    ASSERT_TRUE(r.has_value());
+    std::vector<std::uint8_t> pkt(3, 0);
+    EXPECT_EQ(cbpf::run(*r, pkt, 3), 1500u);
+}
+
+TEST(Compile, UnknownLinkTypeIsAnError) {
+    auto r = compile("ip", {9999, 262144});
+    ASSERT_FALSE(r.has_value());
+    EXPECT_NE(r.error().message.find("link type 9999"), std::string::npos);
+}
+
+TEST(LinkTypes, FoundByNameOrNumber) {
+    EXPECT_EQ(find_link_type("EN10MB")->dlt, 1);
+    EXPECT_EQ(find_link_type("en10mb")->dlt, 1);
+    EXPECT_EQ(find_link_type("113")->name, "LINUX_SLL");
+    EXPECT_EQ(find_link_type("LINUX_SLL2")->dlt, 276);
+    EXPECT_EQ(find_link_type("NOPE"), nullptr);
+    EXPECT_EQ(find_link_type("12x"), nullptr);
+}
+
+// Golden dumps for a few readable filters: the layout a human checks against tcpdump -d.
+TEST(Compile, GoldenDumps) {
+    auto icmp = compile("icmp");
+    ASSERT_TRUE(icmp);
+    EXPECT_EQ(cbpf::dump(*icmp, 1),
+              "(000) ldh      [12]\n"
+              "(001) jeq      #0x800           jt 2\tjf 5\n"
+              "(002) ldb      [23]\n"
+              "(003) jeq      #0x1             jt 4\tjf 5\n"
+              "(004) ret      #262144\n"
+              "(005) ret      #0\n");
+    auto sll_arp = compile("arp", {113, 65535});
+    ASSERT_TRUE(sll_arp);
+    EXPECT_EQ(cbpf::dump(*sll_arp, 3), "4\n40 0 0 14\n21 0 1 2054\n6 0 0 65535\n6 0 0 0\n");
+    auto src_port = compile("tcp src port 443");
+    ASSERT_TRUE(src_port);
+    EXPECT_EQ(cbpf::dump(*src_port, 1),
+              "(000) ldh      [12]\n"
+              "(001) jeq      #0x800           jt 2\tjf 9\n"
+              "(002) ldb      [23]\n"
+              "(003) jeq      #0x6             jt 4\tjf 9\n"
+              "(004) ldh      [20]\n"
+              "(005) jset     #0x1fff          jt 9\tjf 6\n"
+              "(006) ldxb     4*([14]&0xf)\n"
+              "(007) ldh      [x + 14]\n"
+              "(008) jeq      #0x1bb           jt 15\tjf 9\n"
+              "(009) ldh      [12]\n"
+              "(010) jeq      #0x86dd          jt 11\tjf 16\n"
+              "(011) ldb      [20]\n"
+              "(012) jeq      #0x6             jt 13\tjf 16\n"
+              "(013) ldh      [54]\n"
+              "(014) jeq      #0x1bb           jt 15\tjf 16\n"
+              "(015) ret      #262144\n"
+              "(016) ret      #0\n");
+}
+
+// ---- IR -> cBPF, checked by running the programs ----
+
+std::uint32_t run_ir(const ir::Pred& pred, const std::vector<std::uint8_t>& pkt) {
+    auto prog = emit_cbpf({pred, 7});
+    EXPECT_TRUE(prog.has_value());
+    EXPECT_TRUE(cbpf::validate(*prog).has_value()) << cbpf::dump(*prog, 1);
+    return cbpf::run(*prog, pkt, static_cast<std::uint32_t>(pkt.size()));
+}
+
+TEST(EmitCbpf, PredicatesShortCircuitLeftToRight) {
+    const std::vector<std::uint8_t> pkt = {0x12, 0x34, 0x56, 0x78};
+    auto byte_is = [](std::uint32_t at, std::uint32_t v) { return ir::eq(ir::load(at, 1), v); };
+    struct Row { ir::Pred pred; std::uint32_t expected; };
+    const Row rows[] = {
+        {byte_is(0, 0x12), 7},
+        {byte_is(0, 0x13), 0},
+        {ir::negate(byte_is(0, 0x13)), 7},
+        {ir::all({byte_is(0, 0x12), byte_is(1, 0x34)}), 7},
+        {ir::all({byte_is(0, 0x12), byte_is(1, 0x35)}), 0},
+        {ir::any({byte_is(0, 0x99), byte_is(3, 0x78)}), 7},
+        // A load past the captured bytes rejects even under a negation...
+        {ir::negate(byte_is(10, 0)), 0},
+        // ...but not when an earlier test decides first.
+        {ir::any({byte_is(0, 0x12), byte_is(10, 0)}), 7},
+        {ir::cmp(ir::CmpOp::Gt, ir::load(0, 2), ir::constant(0x1233)), 7},
+        {ir::cmp(ir::CmpOp::Ge, ir::load(0, 2), ir::constant(0x1235)), 0},
+        {ir::cmp(ir::CmpOp::AnySet, ir::load(3, 1), ir::constant(0x80)), 0},
+        {ir::eq(ir::arith(ir::ArithOp::And, ir::load(0, 4), ir::constant(0xff00ff00)), 0x12005600), 7},
+        // A non-constant right-hand side goes through scratch memory and X.
+        {ir::cmp(ir::CmpOp::Eq, ir::arith(ir::ArithOp::Add, ir::load(0, 1), ir::load(1, 1)), ir::constant(0x46)), 7},
+        {ir::cmp(ir::CmpOp::Gt, ir::load(1, 1), ir::load(0, 1)), 7},
+        {ir::eq(ir::WireLength{}, 4), 7},
+        {ir::eq(ir::load_indexed(ir::IpHeaderLength{3}, 0, 1), 0x00), 0},  // 4*(0x78&0xf)=32: past the end
+        {ir::eq(ir::load_indexed(ir::constant(2), 1, 1), 0x78), 7},
+        {true, 7},
+        {false, 0},
+    };
+    for (std::size_t i = 0; i < std::size(rows); ++i) EXPECT_EQ(run_ir(rows[i].pred, pkt), rows[i].expected) << "row " << i;
+}
+
+TEST(EmitCbpf, ConditionalJumpsFartherThan255AreRefusedNotWrapped) {
+    // 300 alternatives: the first test must jump over all the others to accept.
+    std::vector<ir::Pred> terms;
+    for (std::uint32_t i = 0; i < 300; ++i) terms.push_back(ir::eq(ir::load(0, 1), i));
+    auto prog = emit_cbpf({ir::any(std::move(terms)), 1});
+    ASSERT_FALSE(prog.has_value());
+    EXPECT_NE(prog.error().message.find("limit is 255"), std::string::npos);
+}
+
+}  // namespace

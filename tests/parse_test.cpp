@@ -1,0 +1,135 @@
+// Parser: the tree shape (precedence, associativity, qualifiers, spans) and syntax errors with positions.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "compiler/parse.hpp"
+
+namespace {
+
+using namespace sniff;
+
+std::string show(const ast::Expr& e);
+
+std::string show_qualifiers(const ast::Qualifiers& q) {
+    std::string out;
+    if (q.proto) out += std::string(ast::name_of(q.proto->value)) + " ";
+    if (q.dir) {
+        const char* names[] = {"src", "dst", "src-or-dst", "src-and-dst"};
+        out += std::string(names[static_cast<int>(q.dir->value)]) + " ";
+    }
+    if (q.kind) out += std::string(ast::name_of(q.kind->value)) + " ";
+    return out;
+}
+
+std::string show(const ast::Expr& e) {
+    if (auto* p = std::get_if<ast::Primitive>(&e)) {
+        std::string v = p->value.text;
+        if (p->value.prefix) v += "/" + p->value.prefix->value;
+        if (p->value.mask) v += " mask " + p->value.mask->value;
+        return "[" + show_qualifiers(p->q) + v + "]";
+    }
+    if (auto* a = std::get_if<ast::ProtoAbbrev>(&e)) return ast::name_of(a->proto);
+    if (auto* n = std::get_if<std::shared_ptr<ast::Not>>(&e)) return "(not " + show((*n)->operand) + ")";
+    const auto& b = *std::get<std::shared_ptr<ast::Binary>>(e);
+    return fmt::format("({} {} {})", b.op == ast::Binary::Op::And ? "and" : "or", show(b.lhs), show(b.rhs));
+}
+
+struct ShapeCase {
+    const char* text;
+    const char* tree;
+};
+
+const ShapeCase kShapes[] = {
+    {"tcp", "tcp"},
+    {"host 10.0.0.1", "[host 10.0.0.1]"},
+    {"  ip   host   10.0.0.1  ", "[ip host 10.0.0.1]"},
+    {"tcp port 443", "[tcp port 443]"},
+    {"src host 10.0.0.1", "[src host 10.0.0.1]"},
+    {"src or dst port 53", "[src-or-dst port 53]"},
+    {"src and dst net 10.0.0.0/8", "[src-and-dst net 10.0.0.0/8]"},
+    {"udp dst port domain", "[udp dst port domain]"},
+    {"net 10.0.0.0 mask 255.0.0.0", "[net 10.0.0.0 mask 255.0.0.0]"},
+    {"net 2001:db8::/32", "[net 2001:db8::/32]"},
+    {"host ::1", "[host ::1]"},
+    {"src 10.0.0.1", "[src 10.0.0.1]"},
+    // and/or share one precedence and associate left (pcap-filter(7)).
+    {"tcp or udp and icmp", "(and (or tcp udp) icmp)"},
+    {"tcp and udp or icmp", "(or (and tcp udp) icmp)"},
+    {"tcp or (udp and icmp)", "(or tcp (and udp icmp))"},
+    {"not tcp and udp", "(and (not tcp) udp)"},
+    {"! tcp && udp || icmp", "(or (and (not tcp) udp) icmp)"},
+    {"not not arp", "(not (not arp))"},
+    // Bare values: qualifiers come later, from lowering.
+    {"port 80 or 443", "(or [port 80] [443])"},
+    {"host a-b.example and not c_d", "(and [host a-b.example] (not [c_d]))"},
+    {"((ip))", "ip"},
+};
+
+TEST(Parser, BuildsTheExpectedTree) {
+    for (const auto& c : kShapes) {
+        auto r = parse(c.text);
+        ASSERT_TRUE(r.has_value()) << c.text << ": " << r.error().message;
+        EXPECT_EQ(show(*r), c.tree) << c.text;
+    }
+}
+
+TEST(Parser, PrimitiveSpansCoverTheirText) {
+    const std::string text = "tcp and  src host 10.0.0.1";
+    auto r = parse(text);
+    ASSERT_TRUE(r.has_value());
+    const auto& b = *std::get<std::shared_ptr<ast::Binary>>(*r);
+    const auto& p = std::get<ast::Primitive>(b.rhs);
+    EXPECT_EQ(text.substr(p.span.begin, p.span.end - p.span.begin), "src host 10.0.0.1");
+    EXPECT_EQ(text.substr(p.value.span.begin, p.value.span.end - p.value.span.begin), "10.0.0.1");
+    EXPECT_EQ(text.substr(p.q.dir->span.begin, p.q.dir->span.end - p.q.dir->span.begin), "src");
+    EXPECT_EQ(ast::span_of(*r), (Span{0, text.size()}));
+}
+
+struct ErrorCase {
+    const char* text;
+    std::size_t column;       // 1-based, as printed
+    const char* message_part;
+};
+
+const ErrorCase kErrors[] = {
+    {"tcp port", 9, "expected a port number or name after 'port'"},
+    {"tcp port and host 10.0.0.1", 10, "expected a port number or name after 'port'"},
+    {"host", 5, "expected a host address or name after 'host'"},
+    {"net and tcp", 5, "expected a network"},
+    {"src", 4, "expected 'host', 'net', 'port' or an address"},
+    {"host 10.0.0.1 and", 18, "after the operator, found end of expression"},
+    {"(tcp or udp", 12, "expected ')'"},
+    {"port 80 443", 9, "unexpected '443'"},
+    {"tcp )", 5, "unexpected ')'"},
+    {"and tcp", 1, "expected a primitive, found 'and'"},
+    {"net 10.0.0.0/", 14, "a prefix length after '/'"},
+    {"net 10.0.0.0 mask", 18, "a netmask after 'mask'"},
+    {"not", 4, "found end of expression"},
+};
+
+TEST(Parser, SyntaxErrorsPointAtTheProblem) {
+    for (const auto& c : kErrors) {
+        auto r = parse(c.text);
+        ASSERT_FALSE(r.has_value()) << c.text << " parsed as " << show(*r);
+        EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
+        EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
+    }
+}
+
+TEST(Parser, ReservedWordsAreNotNames) {
+    EXPECT_TRUE(is_reserved_word("port"));
+    EXPECT_TRUE(is_reserved_word("and"));
+    EXPECT_FALSE(is_reserved_word("example"));
+    EXPECT_FALSE(parse("host port").has_value());
+}
+
+TEST(Diagnostic, RendersColumnCaretAndHint) {
+    Diagnostic d{{9, 12}, "expected a port number or name after 'port'", "ports are 0..65535"};
+    EXPECT_EQ(render(d, "tcp port and host 10.0.0.1"),
+              "filter error at column 10: expected a port number or name after 'port'\n"
+              "  tcp port and host 10.0.0.1\n"
+              "           ^~~\n"
+              "  hint: ports are 0..65535\n");
+}
+
+}  // namespace

@@ -1,0 +1,152 @@
+// pcap/pcapng reading and pcap writing: formats, damaged files, round trips, the shared corpus.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "capture/pcap_file_sink.hpp"
+#include "capture/pcap_file_source.hpp"
+#include "packet_corpus.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using capture::PcapFileSource;
+
+std::string capture_path(const char* name) { return (fs::path(testing_support::source_root()) / "captures" / name).string(); }
+
+struct ReadResult {
+    std::size_t packets = 0;
+    bool damaged = false;
+    std::string damage;
+    std::vector<capture::Packet> first;  // views are only valid until the next read; keep metadata
+};
+
+ReadResult read_all(const std::string& path) {
+    ReadResult r;
+    auto src = PcapFileSource::open(path);
+    EXPECT_TRUE(src.has_value()) << path;
+    if (!src) return r;
+    capture::Packet p;
+    for (;;) {
+        auto st = src->next(p);
+        if (st == PcapFileSource::Status::End) break;
+        if (st == PcapFileSource::Status::Damaged) { r.damaged = true; r.damage = src->damage(); break; }
+        if (r.first.size() < 3) r.first.push_back(capture::Packet{p.ts_sec, p.ts_usec, p.wire_length, {}});
+        ++r.packets;
+    }
+    return r;
+}
+
+struct FileCase {
+    const char* name;
+    std::size_t packets;
+    bool damaged;
+    const char* damage_part;
+};
+
+const FileCase kFiles[] = {
+    {"mixed.pcap", 1000, false, ""},
+    {"truncated.pcap", 200, false, ""},
+    {"nsec.pcap", 50, false, ""},  // big-endian, nanosecond magic
+    {"cooked.pcap", 300, false, ""},
+    {"cooked2.pcap", 300, false, ""},
+    {"corrupt-tail.pcap", 30, true, "damaged record at file offset 3416"},
+    {"cut-short.pcap", 30, true, "truncated dump file"},
+};
+
+TEST(PcapFileSource, ReadsEveryGoodPacketAndReportsDamageWithItsOffset) {
+    for (const auto& c : kFiles) {
+        ReadResult r = read_all(capture_path(c.name));
+        EXPECT_EQ(r.packets, c.packets) << c.name;
+        EXPECT_EQ(r.damaged, c.damaged) << c.name;
+        if (c.damaged) EXPECT_NE(r.damage.find(c.damage_part), std::string::npos) << c.name << ": " << r.damage;
+    }
+}
+
+TEST(PcapFileSource, NanosecondTimestampsAreReadAsMicroseconds) {
+    ReadResult r = read_all(capture_path("nsec.pcap"));
+    ASSERT_FALSE(r.first.empty());
+    EXPECT_EQ(r.first[0].ts_sec, 1700000000);
+    for (const auto& p : r.first) EXPECT_LT(p.ts_usec, 1000000u);
+}
+
+TEST(PcapFileSource, MissingFileNamesThePath) {
+    auto src = PcapFileSource::open("/nonexistent/dir/x.pcap");
+    ASSERT_FALSE(src.has_value());
+    EXPECT_NE(src.error().find("/nonexistent/dir/x.pcap"), std::string::npos);
+}
+
+TEST(PcapFileSink, RoundTripKeepsBytesLengthsAndTimestamps) {
+    auto in = PcapFileSource::open(capture_path("truncated.pcap"));
+    ASSERT_TRUE(in);
+    fs::path out_path = fs::temp_directory_path() / "sniff_roundtrip.pcap";
+    std::vector<std::vector<std::uint8_t>> bytes;
+    std::vector<capture::Packet> meta;
+    {
+        auto sink = capture::PcapFileSink::open(out_path.string(), in->dlt(), in->snaplen());
+        ASSERT_TRUE(sink) << sink.error();
+        capture::Packet p;
+        while (in->next(p) == PcapFileSource::Status::Packet) {
+            sink->write(p);
+            bytes.emplace_back(p.data.begin(), p.data.end());
+            meta.push_back({p.ts_sec, p.ts_usec, p.wire_length, {}});
+        }
+        ASSERT_TRUE(sink->close());
+    }
+    auto back = PcapFileSource::open(out_path.string());
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->dlt(), 1);
+    EXPECT_EQ(back->snaplen(), 96u);
+    capture::Packet p;
+    std::size_t i = 0;
+    while (back->next(p) == PcapFileSource::Status::Packet) {
+        ASSERT_LT(i, bytes.size());
+        EXPECT_EQ(std::vector<std::uint8_t>(p.data.begin(), p.data.end()), bytes[i]) << i;
+        EXPECT_EQ(p.wire_length, meta[i].wire_length) << i;
+        EXPECT_EQ(p.ts_sec, meta[i].ts_sec) << i;
+        EXPECT_EQ(p.ts_usec, meta[i].ts_usec) << i;
+        ++i;
+    }
+    EXPECT_EQ(i, bytes.size());
+    fs::remove(out_path);
+}
+
+TEST(PcapFileSink, UnwritablePathIsAnError) {
+    auto sink = capture::PcapFileSink::open("/nonexistent/dir/out.pcap", 1, 65535);
+    ASSERT_FALSE(sink.has_value());
+    EXPECT_NE(sink.error().find("/nonexistent/dir/out.pcap"), std::string::npos);
+}
+
+TEST(PcapFileSink, FullDiskIsReportedOnClose) {
+    if (!fs::exists("/dev/full")) GTEST_SKIP() << "/dev/full is not available";
+    auto sink = capture::PcapFileSink::open("/dev/full", 1, 65535);
+    ASSERT_TRUE(sink);
+    std::vector<std::uint8_t> data(1000, 0xab);
+    for (int i = 0; i < 100; ++i) sink->write({0, 0, 1000, data});
+    auto closed = sink->close();
+    ASSERT_FALSE(closed.has_value());
+    EXPECT_NE(closed.error().find("write failed"), std::string::npos);
+}
+
+// Every capture of the tcpdump corpus opens or is refused with a message; none crashes the reader.
+TEST(PcapFileSource, SharedCorpusReadsWithoutCrashing) {
+    std::string dir = testing_support::shared_corpus_dir();
+    if (dir.empty()) GTEST_SKIP() << "../shared/corpus/tcpdump-tests is absent";
+    std::size_t files = 0, packets = 0, damaged = 0, refused = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        auto src = PcapFileSource::open(e.path().string());
+        ++files;
+        if (!src) { ++refused; EXPECT_FALSE(src.error().empty()); continue; }
+        capture::Packet p;
+        for (;;) {
+            auto st = src->next(p);
+            if (st == PcapFileSource::Status::Packet) { ++packets; continue; }
+            if (st == PcapFileSource::Status::Damaged) { ++damaged; EXPECT_FALSE(src->damage().empty()); }
+            break;
+        }
+    }
+    std::printf("corpus: %zu files, %zu packets, %zu with damage, %zu refused\n", files, packets, damaged, refused);
+    EXPECT_GT(packets, 0u);
+}
+
+}  // namespace
