@@ -34,6 +34,7 @@ struct Parts {
 Parts load_parts(const Insn& in) {
     using namespace op;
     std::string_view sz = size(in.code) == W ? "ld" : size(in.code) == H ? "ldh" : "ldb";
+    if (size(in.code) != W && size(in.code) != H && size(in.code) != B) return {"unimp", fmt::format("0x{:x}", in.code)};
     switch (mode(in.code)) {
         case IMM: if (size(in.code) == W) return {"ld", hex_k(in.k)}; break;
         case ABS: return {sz, absolute_operand(in.k)};
@@ -49,7 +50,7 @@ Parts ldx_parts(const Insn& in) {
     using namespace op;
     if (in.code == (LDX | W | IMM)) return {"ldx", hex_k(in.k)};
     if (in.code == (LDX | W | MEM)) return {"ldx", fmt::format("M[{}]", signed_k(in.k))};
-    if (in.code == (LDX | W | LEN)) return {"ldx", "#pktlen"};
+    // No `ldx #pktlen` here: libpcap's bpf_image has no case for LDX|W|LEN and prints it as unimp.
     if (in.code == (LDX | B | MSH)) return {"ldxb", fmt::format("4*([{}]&0xf)", signed_k(in.k))};
     return {"unimp", fmt::format("0x{:x}", in.code)};
 }
@@ -87,6 +88,7 @@ Parts jump_parts(const Insn& in, std::size_t index) {
 
 Parts parts_of(const Insn& in, std::size_t index) {
     using namespace op;
+    if (in.code > 0xff) return {"unimp", fmt::format("0x{:x}", in.code)};
     switch (cls(in.code)) {
         case LD: return load_parts(in);
         case LDX: return ldx_parts(in);
@@ -95,8 +97,8 @@ Parts parts_of(const Insn& in, std::size_t index) {
         case ALU: return alu_parts(in);
         case JMP: return jump_parts(in, index);
         case RET:
-            if (ret_src(in.code) == K) return {"ret", fmt::format("#{}", signed_k(in.k))};
-            if (ret_src(in.code) == RET_A) return {"ret", ""};
+            if (in.code == (RET | K)) return {"ret", fmt::format("#{}", signed_k(in.k))};
+            if (in.code == (RET | RET_A)) return {"ret", ""};
             break;
         case MISC:
             if (in.code == (MISC | TAX)) return {"tax", ""};
@@ -110,7 +112,10 @@ Parts parts_of(const Insn& in, std::size_t index) {
 
 std::string format_insn(const Insn& insn, std::size_t index) {
     Parts p = parts_of(insn, index);
-    if (p.conditional)
+    // bpf_image picks the jt/jf layout from the class and op bits alone, so an unknown jump
+    // opcode (say 0x55) is printed as unimp with its branches too.
+    const bool conditional = op::cls(insn.code) == op::JMP && op::alu_op(insn.code) != op::JA;
+    if (conditional)
         return fmt::format("({:03d}) {:<8} {:<16} jt {}\tjf {}", index, p.mnemonic, p.operand,
                            index + 1 + insn.jt, index + 1 + insn.jf);
     return fmt::format("({:03d}) {:<8} {}", index, p.mnemonic, p.operand);

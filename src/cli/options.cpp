@@ -9,16 +9,25 @@ ParseOutcome parse_options(int argc, char** argv) {
     CLI::App app{"sniff: packet capture and pcap-filter compiler (tcpdump-compatible flags)", "sniff"};
     Options o;
     app.add_flag("-d", o.dump_level, "print the compiled filter program (-dd as C array, -ddd as decimal)");
+    app.add_flag("--verify", o.verify, "run every packet through sniff's VM, libpcap's bpf_filter and the kernel; report disagreements");
+    app.add_flag("--trace", o.trace, "explain each verdict: instructions taken, values loaded and compared");
+    app.add_option("--bpf", o.bpf_file, "use a program in tcpdump -ddd format instead of an expression");
+    app.add_option("-F", o.filter_file, "read the filter expression from a file");
+    app.add_option("-y", o.link_type, "link type, by name (EN10MB) or number");
+    app.add_option("-s", o.snaplen, "snapshot length (0: 262144)");
     app.add_option("-r", o.read_file, "read packets from a pcap or pcapng file ('-' for stdin)");
     app.add_option("-w", o.write_file, "write matching packets to a pcap file ('-' for stdout)");
-    app.add_option("-i", o.interface, "capture live on an interface");
-    app.add_option("-y", o.link_type, "link type for -d, by name (EN10MB) or number");
-    app.add_option("-F", o.filter_file, "read the filter expression from a file");
     app.add_option("-c", o.count, "stop after this many packets")->check(CLI::PositiveNumber);
-    app.add_option("-s", o.snaplen, "snapshot length (0: 262144)");
     app.add_flag("-n", o.numeric, "do not convert addresses to names (the default here)");
+    app.add_option("-i", o.interface, "capture live on an interface ('any' for all)");
+    app.add_flag("-D", o.list_interfaces, "list the interfaces sniff can capture on");
+    app.add_flag("-p", o.no_promiscuous, "do not put the interface into promiscuous mode");
+    app.add_option("-Q", o.direction, "direction to capture: in, out or inout")->check(CLI::IsMember({"in", "out", "inout"}));
+    app.add_option("-B", o.buffer_kib, "capture buffer size in KiB")->check(CLI::PositiveNumber);
+    app.add_flag("--immediate-mode", o.immediate, "deliver packets as soon as they arrive");
+    app.add_option("--backend", o.backend, "live capture backend")->check(CLI::IsMember({"af_packet", "pcap"}));
+    app.add_option("-Z", o.drop_user, "drop privileges to this user once capture is set up");
     app.add_option("expression", o.expression, "pcap-filter(7) expression");
-    app.positionals_at_end(false);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

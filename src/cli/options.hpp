@@ -1,4 +1,4 @@
-// Command-line options, spelled as tcpdump spells them.
+// Command-line options, spelled as tcpdump spells them (plus sniff's own long options).
 #pragma once
 
 #include <cstdint>
@@ -9,16 +9,31 @@
 namespace cli {
 
 struct Options {
-    int dump_level = 0;                 // -d, -dd, -ddd
+    // What to do with the filter.
+    int dump_level = 0;                     // -d, -dd, -ddd
+    bool verify = false;                    // --verify: sniff VM vs libpcap vs kernel on every packet
+    bool trace = false;                     // --trace: explain each verdict
+    std::optional<std::string> bpf_file;    // --bpf FILE: a -ddd program instead of an expression
+    std::optional<std::string> filter_file; // -F
+    std::vector<std::string> expression;    // the filter, possibly in several words
+    std::optional<std::string> link_type;   // -y
+    std::uint32_t snaplen = 262144;         // -s (0 means the default)
+
+    // Where packets come from and go.
     std::optional<std::string> read_file;   // -r
     std::optional<std::string> write_file;  // -w
-    std::optional<std::string> interface;   // -i
-    std::optional<std::string> link_type;   // -y
-    std::optional<std::string> filter_file; // -F
     std::optional<std::uint64_t> count;     // -c
-    std::uint32_t snaplen = 262144;         // -s (0 means the default)
     bool numeric = false;                   // -n (addresses are always numeric for now)
-    std::vector<std::string> expression;    // the filter, possibly in several words
+
+    // Live capture.
+    std::optional<std::string> interface;   // -i
+    bool list_interfaces = false;           // -D
+    bool no_promiscuous = false;            // -p
+    std::string direction = "inout";        // -Q in|out|inout
+    std::optional<std::uint32_t> buffer_kib;  // -B
+    bool immediate = false;                 // --immediate-mode
+    std::string backend = "af_packet";      // --backend af_packet|pcap
+    std::optional<std::string> drop_user;   // -Z
 };
 
 struct ParseOutcome {

@@ -1,0 +1,17 @@
+// The things sniff can be asked to do; main() picks one from the options.
+#pragma once
+
+#include "cli/options.hpp"
+
+namespace cli {
+
+int run_dump(const Options& o);            // -d without -r/-i: compile for -y and print
+int run_offline(const Options& o);         // -r: filter a capture file
+int run_live(const Options& o);            // -i: capture from an interface
+int run_list_interfaces(const Options& o); // -D
+
+// Set by SIGINT/SIGTERM; loops stop at the next packet and write out what they have.
+bool stop_requested();
+void install_stop_handlers();
+
+}  // namespace cli

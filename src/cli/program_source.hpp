@@ -1,0 +1,22 @@
+// Where the filter program comes from: an expression (-F or arguments) compiled for a link
+// type, or a tcpdump -ddd text given with --bpf. Errors are printed here, with positions.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cbpf_vm/program.hpp"
+#include "cli/options.hpp"
+
+namespace cli {
+
+// The filter expression text (empty when none was given).
+std::optional<std::string> filter_text(const Options& o);
+
+// The program for link type `dlt`; nullopt after printing the reason.
+std::optional<cbpf::Program> load_program(const Options& o, int dlt);
+
+// True when the user gave a filter (expression, -F or --bpf).
+bool has_filter(const Options& o);
+
+}  // namespace cli
