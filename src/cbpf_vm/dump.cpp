@@ -28,7 +28,6 @@ std::string absolute_operand(std::uint32_t k) {
 struct Parts {
     std::string_view mnemonic;
     std::string operand;
-    bool conditional = false;
 };
 
 Parts load_parts(const Insn& in) {
@@ -83,7 +82,7 @@ Parts jump_parts(const Insn& in, std::size_t index) {
         case JSET: name = "jset"; break;
         default: return {"unimp", fmt::format("0x{:x}", in.code)};
     }
-    return {name, src(in.code) == X ? std::string("x") : hex_k(in.k), true};
+    return {name, src(in.code) == X ? std::string("x") : hex_k(in.k)};
 }
 
 Parts parts_of(const Insn& in, std::size_t index) {

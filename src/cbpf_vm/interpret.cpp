@@ -1,4 +1,5 @@
-// Straightforward switch interpreter; correctness first, the fast path lives elsewhere.
+// Straightforward switch interpreter; correctness first (the fast path is fast_filter.cpp).
+// One template serves run() and run_traced(), so the trace can never disagree with the verdict.
 #include "cbpf_vm/interpret.hpp"
 
 #include <array>
@@ -43,21 +44,45 @@ bool alu(std::uint16_t operation, std::uint32_t& a, std::uint32_t operand) {
     return true;
 }
 
-}  // namespace
+struct NoTrace {
+    static constexpr bool enabled = false;
+    TraceStep* begin(std::size_t) { return nullptr; }
+};
 
-std::uint32_t run(const Program& prog, std::span<const std::uint8_t> pkt, std::uint32_t wire_length) {
+struct Recorder {
+    static constexpr bool enabled = true;
+    Trace& trace;
+    TraceStep* begin(std::size_t pc) {
+        trace.steps.push_back(TraceStep{pc, 0, 0, std::nullopt, 0, false, std::nullopt, false, false});
+        return &trace.steps.back();
+    }
+};
+
+template <class Tracer>
+std::uint32_t execute(const Program& prog, std::span<const std::uint8_t> pkt, std::uint32_t wire_length, Tracer& tracer) {
     std::uint32_t a = 0, x = 0;
     std::array<std::uint32_t, kMemWords> mem{};
+    auto load = [&](TraceStep* step, std::uint64_t offset, unsigned width, std::uint32_t& out) {
+        bool ok = load_bytes(pkt, offset, width, out);
+        if constexpr (Tracer::enabled) {
+            step->load_offset = offset;
+            step->load_width = width;
+            step->out_of_bounds = !ok;
+        }
+        return ok;
+    };
     for (std::size_t pc = 0; pc < prog.size(); ++pc) {
         const Insn& in = prog[pc];
+        TraceStep* step = tracer.begin(pc);
+        auto finish_step = [&] {
+            if constexpr (Tracer::enabled) { step->a = a; step->x = x; }
+        };
         switch (op::cls(in.code)) {
             case op::LD:
                 switch (op::mode(in.code)) {
                     case op::IMM: a = in.k; break;
-                    case op::ABS: if (!load_bytes(pkt, in.k, width_of(in.code), a)) return 0; break;
-                    case op::IND:
-                        if (!load_bytes(pkt, std::uint64_t{x} + in.k, width_of(in.code), a)) return 0;
-                        break;
+                    case op::ABS: if (!load(step, in.k, width_of(in.code), a)) return 0; break;
+                    case op::IND: if (!load(step, std::uint64_t{x} + in.k, width_of(in.code), a)) return 0; break;
                     case op::MEM: a = mem[in.k % kMemWords]; break;
                     case op::LEN: a = wire_length; break;
                     default: return 0;
@@ -70,7 +95,7 @@ std::uint32_t run(const Program& prog, std::span<const std::uint8_t> pkt, std::u
                     case op::LEN: x = wire_length; break;
                     case op::MSH: {
                         std::uint32_t b = 0;
-                        if (!load_bytes(pkt, in.k, 1, b)) return 0;
+                        if (!load(step, in.k, 1, b)) return 0;
                         x = (b & 0xf) << 2;
                         break;
                     }
@@ -80,10 +105,13 @@ std::uint32_t run(const Program& prog, std::span<const std::uint8_t> pkt, std::u
             case op::ST: mem[in.k % kMemWords] = a; break;
             case op::STX: mem[in.k % kMemWords] = x; break;
             case op::ALU:
-                if (!alu(op::alu_op(in.code), a, op::src(in.code) == op::X ? x : in.k)) return 0;
+                if (!alu(op::alu_op(in.code), a, op::src(in.code) == op::X ? x : in.k)) {
+                    if constexpr (Tracer::enabled) step->division_by_zero = true;
+                    return 0;
+                }
                 break;
             case op::JMP: {
-                if (op::alu_op(in.code) == op::JA) { pc += in.k; break; }
+                if (op::alu_op(in.code) == op::JA) { finish_step(); pc += in.k; continue; }
                 std::uint32_t operand = op::src(in.code) == op::X ? x : in.k;
                 bool taken = false;
                 switch (op::alu_op(in.code)) {
@@ -93,16 +121,33 @@ std::uint32_t run(const Program& prog, std::span<const std::uint8_t> pkt, std::u
                     case op::JSET: taken = (a & operand) != 0; break;
                     default: return 0;
                 }
+                if constexpr (Tracer::enabled) { step->compared_with = operand; step->taken = taken; }
+                finish_step();
                 pc += taken ? in.jt : in.jf;
-                break;
+                continue;
             }
-            case op::RET: return op::ret_src(in.code) == op::RET_A ? a : in.k;
+            case op::RET: finish_step(); return op::ret_src(in.code) == op::RET_A ? a : in.k;
             case op::MISC:
                 if (op::misc_op(in.code) == op::TAX) x = a; else a = x;
                 break;
         }
+        finish_step();
     }
     return 0;
+}
+
+}  // namespace
+
+std::uint32_t run(const Program& prog, std::span<const std::uint8_t> pkt, std::uint32_t wire_length) {
+    NoTrace none;
+    return execute(prog, pkt, wire_length, none);
+}
+
+Trace run_traced(const Program& prog, std::span<const std::uint8_t> pkt, std::uint32_t wire_length) {
+    Trace t;
+    Recorder r{t};
+    t.result = execute(prog, pkt, wire_length, r);
+    return t;
 }
 
 }  // namespace cbpf

@@ -62,7 +62,8 @@ Result check_instruction(const Program& prog, std::size_t i, const ValidateOptio
             return fail(i, "shift-too-large", fmt::format("shift by {} (must be below 32)", in.k));
     }
     if (mode(in.code) == ABS && cls(in.code) == LD && in.k >= kAncillaryBase) {
-        if (!options.allow_ancillary || in.k >= kAncillaryEnd)
+        // bpf_anc_helper knows only the exact SKF_AD_* offsets; anything between them is refused.
+        if (!options.allow_ancillary || in.k >= kAncillaryEnd || in.k % 4 != 0)
             return fail(i, "ancillary-load", fmt::format("load from offset {} is a Linux ancillary field{}",
                                                          static_cast<std::int32_t>(in.k),
                                                          options.allow_ancillary ? " that does not exist" : ", not enabled here"));
@@ -88,7 +89,12 @@ Result check_scratch_initialised(const Program& prog) {
         if (in.code == ST || in.code == STX) set |= static_cast<std::uint16_t>(1u << in.k);
         if ((in.code == (LD | W | MEM) || in.code == (LDX | W | MEM)) && !(set & (1u << in.k)))
             return fail(i, "scratch-uninitialised", fmt::format("M[{}] is read before it is written on some path", in.k));
-        if (cls(in.code) == RET) continue;
+        if (cls(in.code) == RET) {
+            // The kernel does not reset its mask after a return: the next instruction keeps what
+            // was written before the `ret`, intersected with what its jumps bring.
+            if (i + 1 < prog.size()) valid[i + 1] &= set;
+            continue;
+        }
         if (in.code == (JMP | JA)) {
             valid[i + 1 + in.k] &= set;
             continue;  // the next instruction is reachable only through other jumps

@@ -9,6 +9,7 @@ int run_dump(const Options& o);            // -d without -r/-i: compile for -y a
 int run_offline(const Options& o);         // -r: filter a capture file
 int run_live(const Options& o);            // -i: capture from an interface
 int run_list_interfaces(const Options& o); // -D
+int run_verify(const Options& o);          // --verify -r: sniff VM vs fast path vs libpcap vs kernel
 
 // Set by SIGINT/SIGTERM; loops stop at the next packet and write out what they have.
 bool stop_requested();

@@ -30,6 +30,13 @@ int main(int argc, char** argv) {
     if (!parsed.options) return parsed.exit_code;
     const cli::Options& o = *parsed.options;
     if (o.list_interfaces) return cli::run_list_interfaces(o);
+    if (o.verify) {
+        if (!o.read_file) {
+            fmt::print(stderr, "sniff: --verify needs -r FILE: the packets to check\n");
+            return 1;
+        }
+        return cli::run_verify(o);
+    }
     if (o.read_file) return cli::run_offline(o);
     if (o.interface) return cli::run_live(o);
     if (o.dump_level > 0) return cli::run_dump(o);

@@ -3,6 +3,8 @@
 
 #include "capture/pcap_file_source.hpp"
 #include "cbpf_vm/dump.hpp"
+#include "cbpf_vm/explain.hpp"
+#include "cbpf_vm/fast_filter.hpp"
 #include "cbpf_vm/interpret.hpp"
 #include "cli/commands.hpp"
 #include "cli/packet_output.hpp"
@@ -32,8 +34,11 @@ int run_offline(const Options& o) {
     }
     auto output = PacketOutput::open(o, source->dlt(), source->snaplen());
     if (!output) return 1;
+    if (o.trace && !prog) prog = cbpf::Program{cbpf::stmt(cbpf::op::RET | cbpf::op::K, o.snaplen)};
+    std::optional<cbpf::FastFilter> fast;
+    if (prog) fast.emplace(*prog);
     install_stop_handlers();
-    std::uint64_t matched = 0;
+    std::uint64_t matched = 0, index = 0;
     int status = 0;
     capture::Packet pkt;
     while (!stop_requested() && (!o.count || matched < *o.count)) {
@@ -44,7 +49,17 @@ int run_offline(const Options& o) {
             status = 1;
             break;
         }
-        if (prog && cbpf::run(*prog, pkt.data, pkt.wire_length) == 0) continue;
+        ++index;
+        if (o.trace) {
+            // --trace explains every packet it reads; -c counts packets explained.
+            auto t = cbpf::run_traced(*prog, pkt.data, pkt.wire_length);
+            ++matched;
+            fmt::print("packet {} (captured {} of {} bytes): {}\n{}", index, pkt.data.size(), pkt.wire_length,
+                       t.result ? fmt::format("accepted, {} bytes kept", t.result) : std::string("rejected"),
+                       cbpf::explain(*prog, t, pkt.data.size()));
+            continue;
+        }
+        if (fast && fast->run(pkt.data, pkt.wire_length) == 0) continue;
         ++matched;
         output->handle(pkt);
     }
