@@ -192,3 +192,87 @@ TEST(Cli, DamagedFileKeepsEveryGoodPacketThenFails) {
 }
 
 }  // namespace
+
+namespace {
+
+fs::path write_text(const char* name, const std::string& text) {
+    fs::path f = temp_file(name);
+    std::ofstream(f) << text;
+    return f;
+}
+
+TEST(CliVm, VerifyReportsAgreementOfAllExecutors) {
+    Outcome o = sniff(fmt::format("--verify -r {} 'tcp port 443 or host 10.0.0.1'", capture_path("truncated.pcap")));
+    EXPECT_EQ(o.status, 0) << o.err << o.out;
+    EXPECT_NE(o.err.find("verified 200 packets: 0 disagreements; kernel checked 200"), std::string::npos) << o.err;
+}
+
+TEST(CliVm, VerifyFindsWhereTheKernelParts) {
+    // `ldh [proto]; ret a`: an ancillary load, so the kernel returns skb->protocol (non-zero) and
+    // keeps bytes, while libpcap and sniff's VM treat the offset as past the packet and return 0.
+    fs::path prog = write_text("anc.txt", "2\n40 0 0 4294963200\n22 0 0 0\n");
+    Outcome o = sniff(fmt::format("--verify -c 3 -r {} --bpf {}", capture_path("mixed.pcap"), prog.string()));
+    EXPECT_EQ(o.status, 1) << o.err;
+    EXPECT_NE(o.out.find("packet 1 (captured"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("sniff VM 0, fast path 0, libpcap 0, kernel kept"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("(000) ldh      [proto]"), std::string::npos) << o.out;
+    EXPECT_NE(o.err.find("3 disagreements"), std::string::npos) << o.err;
+    fs::remove(prog);
+}
+
+TEST(CliVm, TraceExplainsEachVerdict) {
+    Outcome o = sniff(fmt::format("--trace -c 2 -r {} 'udp port 53'", capture_path("mixed.pcap")));
+    EXPECT_EQ(o.status, 0) << o.err;
+    EXPECT_NE(o.out.find("packet 1 (captured 77 of 77 bytes): rejected"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("packet 2 (captured"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("(000) ldh      [12]"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("A = 0x800 (bytes [12:2])"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("-> reject"), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find("packet 3"), std::string::npos) << "-c 2 stops after two packets";
+    Outcome cut = sniff(fmt::format("--trace -r {} 'tcp port 443'", capture_path("truncated.pcap")));
+    EXPECT_NE(cut.out.find("were not captured"), std::string::npos) << "a truncated packet names the missing bytes";
+}
+
+TEST(CliVm, BpfProgramTextRunsAfterValidation) {
+    auto ip = sniff::compile("ip");
+    ASSERT_TRUE(ip);
+    fs::path prog = write_text("ip.txt", cbpf::dump(*ip, 3));
+    Outcome o = sniff(fmt::format("-r {} --bpf {}", capture_path("mixed.pcap"), prog.string()));
+    EXPECT_EQ(o.status, 0) << o.err;
+    EXPECT_EQ(lines(o.out), libpcap_matches(capture_path("mixed.pcap"), "ip"));
+    fs::remove(prog);
+}
+
+struct BadProgram {
+    const char* text;
+    const char* message_part;
+};
+
+const BadProgram kBadPrograms[] = {
+    {"2\n6 0 0 1\n7 0 0 0\n", "invalid program at instruction 1: the last instruction is not a return (no-final-return)"},
+    {"2\n21 5 0 1\n6 0 0 0\n", "invalid program at instruction 0: jump (jt 5, jf 0) leaves the program (jump-out-of-range)"},
+    {"3\n96 0 0 2\n22 0 0 0\n6 0 0 0\n", "instruction 0: M[2] is read before it is written"},
+    {"2\n52 0 0 0\n6 0 0 0\n", "instruction 0: division or modulo by constant zero"},
+    {"3\n6 0 0 0\n", "the count says 3 instructions but 1 follow"},
+    {"1\n6 0 0\n", "instruction 0: expected four numbers"},
+    {"2\n65535 0 0 0\n6 0 0 0\n", "instruction 0: opcode 0xffff is not a classic BPF instruction"},
+};
+
+TEST(CliVm, InvalidProgramsAreRefusedWithRuleAndIndex) {
+    for (const auto& c : kBadPrograms) {
+        fs::path prog = write_text("bad.txt", c.text);
+        Outcome o = sniff(fmt::format("-r {} --bpf {}", capture_path("mixed.pcap"), prog.string()));
+        EXPECT_EQ(o.status, 1) << c.text;
+        EXPECT_NE(o.err.find(c.message_part), std::string::npos) << c.text << "\nstderr: " << o.err;
+        EXPECT_EQ(o.out, "") << "nothing runs before the program is accepted";
+        fs::remove(prog);
+    }
+}
+
+TEST(CliVm, VerifyNeedsAFile) {
+    Outcome o = sniff("--verify tcp");
+    EXPECT_EQ(o.status, 1);
+    EXPECT_NE(o.err.find("--verify needs -r FILE"), std::string::npos) << o.err;
+}
+
+}  // namespace
