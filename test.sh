@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
-# Builds sniff (installing what is missing) and runs the whole test suite.
+# Builds sniff (installing what is missing) and runs the whole test suite: once in the release
+# build, then the VM, reader and differential suites again under AddressSanitizer and UBSan
+# (no out-of-bounds read on any captured packet or corpus file).
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
+
+sanitized_suites=(cbpf_vm fast_filter capture differential)
+if [ ! -f build-asan/build.ninja ]; then
+  meson setup build-asan -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false -Dbench=disabled >&2
+fi
+ninja -C build-asan -j 2 $(printf 'tests/%s_test ' "${sanitized_suites[@]}") >&2
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  meson test -C build-asan --no-rebuild --print-errorlogs --num-processes 2 "${sanitized_suites[@]}"
+
 exec meson test -C build --print-errorlogs --num-processes 2 "$@"

@@ -2,6 +2,7 @@
 // with the compare after it when no jump lands on the compare, so every path is preserved.
 #include "cbpf_vm/fast_filter.hpp"
 
+#include <array>
 #include <cstring>
 
 namespace cbpf {
@@ -18,6 +19,8 @@ enum Kind : std::uint8_t {
     LDW_ABS_JEQ, LDH_ABS_JEQ, LDB_ABS_JEQ, LDH_ABS_JSET, LDB_ABS_JSET, LDH_IND_JEQ, LDB_IND_JEQ,
     // fused: load word at k, and with k2, then the next op compares
     LDW_ABS_AND,
+    // fused triples: X = 4*(p[k]&0xf), A = p[X+k2] (16 bits), compare with k3; and masked compares
+    MSH_LDH_IND_JEQ, MSH_LDH_IND, LDW_ABS_AND_JEQ,
     KIND_COUNT
 };
 
@@ -76,21 +79,39 @@ Kind decode_kind(const Insn& in) {
     return RET_K;  // unreachable for validated programs
 }
 
-// A load followed by a compare that can be one operation.
-Kind fused_kind(Kind load, Kind cmp) {
-    if (cmp == JEQ_K) {
-        if (load == LD_W_ABS) return LDW_ABS_JEQ;
-        if (load == LD_H_ABS) return LDH_ABS_JEQ;
-        if (load == LD_B_ABS) return LDB_ABS_JEQ;
-        if (load == LD_H_IND) return LDH_IND_JEQ;
-        if (load == LD_B_IND) return LDB_IND_JEQ;
+// Runs of instructions executed as one operation: the sequences libpcap and sniff emit most
+// (a load and its comparison; the IPv4 header-length dance before a port test; masked words).
+struct Fusion {
+    std::array<Kind, 3> pattern;  // KIND_COUNT pads shorter patterns
+    Kind fused;
+    std::size_t length() const { return pattern[2] == KIND_COUNT ? 2 : 3; }
+};
+
+constexpr Fusion kFusions[] = {
+    {{LDX_MSH, LD_H_IND, JEQ_K}, MSH_LDH_IND_JEQ},
+    {{LD_W_ABS, AND_K, JEQ_K}, LDW_ABS_AND_JEQ},
+    {{LDX_MSH, LD_H_IND, KIND_COUNT}, MSH_LDH_IND},
+    {{LD_W_ABS, JEQ_K, KIND_COUNT}, LDW_ABS_JEQ},
+    {{LD_H_ABS, JEQ_K, KIND_COUNT}, LDH_ABS_JEQ},
+    {{LD_B_ABS, JEQ_K, KIND_COUNT}, LDB_ABS_JEQ},
+    {{LD_H_ABS, JSET_K, KIND_COUNT}, LDH_ABS_JSET},
+    {{LD_B_ABS, JSET_K, KIND_COUNT}, LDB_ABS_JSET},
+    {{LD_H_IND, JEQ_K, KIND_COUNT}, LDH_IND_JEQ},
+    {{LD_B_IND, JEQ_K, KIND_COUNT}, LDB_IND_JEQ},
+    {{LD_W_ABS, AND_K, KIND_COUNT}, LDW_ABS_AND},
+};
+
+// The fusion that starts at `i`, if any: all its instructions match and no jump lands inside it.
+const Fusion* fusion_at(const Program& prog, std::size_t i, const std::vector<bool>& is_target) {
+    for (const Fusion& f : kFusions) {
+        std::size_t len = f.length();
+        if (i + len > prog.size()) continue;
+        bool match = true;
+        for (std::size_t j = 0; j < len && match; ++j)
+            match = decode_kind(prog[i + j]) == f.pattern[j] && (j == 0 || !is_target[i + j]);
+        if (match) return &f;
     }
-    if (cmp == JSET_K) {
-        if (load == LD_H_ABS) return LDH_ABS_JSET;
-        if (load == LD_B_ABS) return LDB_ABS_JSET;
-    }
-    if (load == LD_W_ABS && cmp == AND_K) return LDW_ABS_AND;
-    return KIND_COUNT;
+    return nullptr;
 }
 
 inline std::uint32_t be32(const std::uint8_t* p) {
@@ -110,41 +131,32 @@ FastFilter::FastFilter(const Program& prog) {
         if (in.code == (op::JMP | op::JA)) is_target[i + 1 + in.k] = true;
         else if (op::cls(in.code) == op::JMP) { is_target[i + 1 + in.jt] = true; is_target[i + 1 + in.jf] = true; }
     }
-    // First pass: decide fusions and the new index of every original instruction.
+    // First pass: choose fusions and the new index of every original instruction.
     std::vector<std::uint16_t> new_index(n, 0);
-    std::vector<bool> fused_with_next(n, false);
+    std::vector<const Fusion*> fusion(n, nullptr);
     std::size_t count = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        new_index[i] = static_cast<std::uint16_t>(count);
-        if (i + 1 < n && !is_target[i + 1] && fused_kind(decode_kind(prog[i]), decode_kind(prog[i + 1])) != KIND_COUNT) {
-            fused_with_next[i] = true;
-            new_index[i + 1] = static_cast<std::uint16_t>(count);
-            ++i;
-        }
-        ++count;
+    for (std::size_t i = 0; i < n; ++count) {
+        fusion[i] = fusion_at(prog, i, is_target);
+        std::size_t len = fusion[i] ? fusion[i]->length() : 1;
+        for (std::size_t j = 0; j < len; ++j) new_index[i + j] = static_cast<std::uint16_t>(count);
+        i += len;
     }
     ops_.reserve(count);
-    for (std::size_t i = 0; i < n; ++i) {
-        const Insn& in = prog[i];
-        Kind kind = decode_kind(in);
-        Op o{in.k, 0, 0, 0, kind};
-        const Insn* jump = &in;
-        std::size_t jump_pc = i;
-        if (fused_with_next[i]) {
-            const Insn& next = prog[i + 1];
-            o.kind = fused_kind(kind, decode_kind(next));
-            o.k2 = next.k;
-            jump = &next;
-            jump_pc = i + 1;
-            ++i;
-        }
-        if (jump->code == (op::JMP | op::JA)) {
-            o.jt = new_index[jump_pc + 1 + jump->k];
-        } else if (op::cls(jump->code) == op::JMP) {
-            o.jt = new_index[jump_pc + 1 + jump->jt];
-            o.jf = new_index[jump_pc + 1 + jump->jf];
+    for (std::size_t i = 0; i < n;) {
+        std::size_t len = fusion[i] ? fusion[i]->length() : 1;
+        Op o{prog[i].k, len > 1 ? prog[i + 1].k : 0, len > 2 ? prog[i + 2].k : 0, 0, 0,
+             fusion[i] ? fusion[i]->fused : decode_kind(prog[i])};
+        // Only the last instruction of a run can jump.
+        std::size_t last = i + len - 1;
+        const Insn& jump = prog[last];
+        if (jump.code == (op::JMP | op::JA)) {
+            o.jt = new_index[last + 1 + jump.k];
+        } else if (op::cls(jump.code) == op::JMP) {
+            o.jt = new_index[last + 1 + jump.jt];
+            o.jf = new_index[last + 1 + jump.jf];
         }
         ops_.push_back(o);
+        i += len;
     }
 }
 
@@ -157,14 +169,15 @@ std::uint32_t FastFilter::run(std::span<const std::uint8_t> packet, std::uint32_
         &&ja, &&jeq_k, &&jgt_k, &&jge_k, &&jset_k, &&jeq_x, &&jgt_x, &&jge_x, &&jset_x,
         &&ret_k, &&ret_a, &&tax, &&txa,
         &&ldw_abs_jeq, &&ldh_abs_jeq, &&ldb_abs_jeq, &&ldh_abs_jset, &&ldb_abs_jset, &&ldh_ind_jeq, &&ldb_ind_jeq,
-        &&ldw_abs_and,
+        &&ldw_abs_and, &&msh_ldh_ind_jeq, &&msh_ldh_ind, &&ldw_abs_and_jeq,
     };
     const std::uint8_t* const p = packet.data();
     const std::uint64_t len = packet.size();
     const Op* const base = ops_.data();
     const Op* op = base;
     std::uint32_t a = 0, x = 0;
-    std::uint32_t mem[kMemWords] = {};
+    // validate() proves every scratch read follows a write on all paths, so no clearing is needed.
+    std::uint32_t mem[kMemWords];
 
 #define NEXT() do { ++op; goto *dispatch[op->kind]; } while (0)
 #define JUMP(cond) do { op = base + ((cond) ? op->jt : op->jf); goto *dispatch[op->kind]; } while (0)
@@ -227,6 +240,23 @@ ldb_abs_jset: if (op->k + 1ull > len) return 0; a = p[op->k]; JUMP((a & op->k2) 
 ldh_ind_jeq: { std::uint64_t at = std::uint64_t{x} + op->k; if (at + 2 > len) return 0; a = be16(p + at); JUMP(a == op->k2); }
 ldb_ind_jeq: { std::uint64_t at = std::uint64_t{x} + op->k; if (at + 1 > len) return 0; a = p[at]; JUMP(a == op->k2); }
 ldw_abs_and: if (op->k + 4ull > len) return 0; a = be32(p + op->k) & op->k2; NEXT();
+msh_ldh_ind_jeq: {
+    if (op->k + 1ull > len) return 0;
+    x = (p[op->k] & 0xfu) << 2;
+    std::uint64_t at = std::uint64_t{x} + op->k2;
+    if (at + 2 > len) return 0;
+    a = be16(p + at);
+    JUMP(a == op->k3);
+}
+msh_ldh_ind: {
+    if (op->k + 1ull > len) return 0;
+    x = (p[op->k] & 0xfu) << 2;
+    std::uint64_t at = std::uint64_t{x} + op->k2;
+    if (at + 2 > len) return 0;
+    a = be16(p + at);
+    NEXT();
+}
+ldw_abs_and_jeq: if (op->k + 4ull > len) return 0; a = be32(p + op->k) & op->k2; JUMP(a == op->k3);
 #undef NEXT
 #undef JUMP
 }

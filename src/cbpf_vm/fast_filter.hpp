@@ -1,5 +1,5 @@
 // The fast path for offline filtering: the program pre-decoded once into a compact form with
-// absolute jump targets and fused common pairs (load + compare), run by a direct-threaded loop.
+// absolute jump targets and fused common runs (load + compare, header length + load + compare), run by a direct-threaded loop.
 // Verdicts are identical to cbpf::run on every packet (tests/fast_filter_test.cpp).
 #pragma once
 
@@ -22,7 +22,8 @@ public:
 
     struct Op {
         std::uint32_t k;
-        std::uint32_t k2;   // second constant of a fused pair (the compared value, or a mask)
+        std::uint32_t k2;   // constants of the second and third instruction of a fused run
+        std::uint32_t k3;
         std::uint16_t jt;   // absolute targets in ops_
         std::uint16_t jf;
         std::uint8_t kind;
