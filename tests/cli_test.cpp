@@ -101,7 +101,7 @@ const BadInput kBadInputs[] = {
     {"-r CAPTURES/mixed.pcap 'tcp port'", "expected a port number or name after 'port'"},
     {"-r CAPTURES/mixed.pcap -w /nonexistent/dir/out.pcap", "/nonexistent/dir/out.pcap"},
     {"-F /nonexistent/filter.txt -d", "/nonexistent/filter.txt: cannot read the filter file"},
-    {"-i sniff-no-such-if0 tcp", "live capture on 'sniff-no-such-if0'"},
+    {"-i sniff-no-such-if0 tcp", "sniff-no-such-if0: no such interface; the interfaces here are: lo"},
     {"", "nothing to do"},
     {"-c 0 -r CAPTURES/mixed.pcap", "-c"},
     {"--no-such-flag", "no-such-flag"},

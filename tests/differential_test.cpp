@@ -38,6 +38,33 @@ const char* const kExpressions[] = {
     "port 53 and not src net 10.0.0.0/8", "host 8.8.8.8 or host 2001:db8::1",
 };
 
+// Arithmetic, accessors and the other primitives; Ethernet-only ones are listed separately.
+const char* const kArithmetic[] = {
+    "tcp[13] & 2 != 0", "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0", "tcp[tcpflags] == tcp-ack", "udp[0:2] > 1000",
+    "udp[2:2] = 53", "icmp[icmptype] = icmp-echo", "icmp[0] != 0", "icmp6[0] = 128", "icmp6[icmp6type] = icmp6-echo",
+    "ip[6:2] & 0x1fff != 0", "ip[0] & 0xf > 5", "ip[2:2] / 4 > 100", "ip[8] - 1 < 10", "ip[9] % 7 = 3", "ip[1] ^ 0xff >= 200",
+    "ip[0] << 2 <= 0x150", "ip[12:4] >> 24 = 10", "ip6[6] = 17", "ip6[40:2] = 53", "arp[6:2] = 1", "rarp[7] = 3",
+    "len > 100", "len <= 64", "len - 14 > 5 * 2", "less 100", "greater 200", "-len < -100", "ip[0] * 2 + ip[1] = 0x8a",
+    "tcp[12] >> 4 > 5", "udp[len - 100] = 0", "ip[ip[0] & 0xf] > 0", "tcp[tcp[12] >> 4 << 2] = 0x16",
+    "ip[8] = 64 or ip[8] = 128", "not ip[8] = 64", "(ip[8] = 64)", "ip[6] & 0x20 = 0x20 and ip[7] = 0",
+    "igmp", "pim", "ah", "esp", "vrrp", "igrp", "igmp[0] = 0x11", "ip proto 47", "ip proto \\tcp", "ip6 proto 58",
+    "proto 50", "proto \\udp", "ip6 proto \\tcp", "ip multicast", "ip6 multicast", "portrange 1000-2000",
+    "tcp portrange 20-80", "udp src portrange 53-53", "src or dst portrange 5000-7000", "portrange 443-80",
+    "tcp dst portrange 20-http",
+    // Precedence and associativity: each reads differently under another grouping.
+    "ip[0] | ip[1] ^ ip[2] & 0xf = 0x4f", "ip[0] ^ ip[1] | 1 = 0x45", "ip[0] ^ 0x40 & 0x0f = 0x45",
+    "ip[0] + ip[1] * 2 = 0x45", "ip[0] - ip[1] - 1 = 0x44", "ip[0] & 0xf0 >> 4 = 0", "ip[0] << 1 + 1 = 0x114",
+    "ip[0] / 2 / 2 = 0x11", "ip[0] % 16 * 4 = 20", "ip[0] | 0x0f & 0x30 = 0x45", "- ip[0] + 0x100 = 0xbb",
+    "ip[0] >> 4 << 4 = 0x40", "ip[0] & 3 | 4 = 5",
+};
+
+const char* const kEthernetOnly[] = {
+    "ether host 0:1:2:3:4:5", "ether src 02:00:00:00:00:01", "ether dst ff:ff:ff:ff:ff:ff", "ether broadcast",
+    "ether multicast", "multicast", "broadcast", "ether proto 0x88cc", "ether proto \\ip", "ether[0] & 1 = 1",
+    "ether[12:2] = 0x8100", "link[0] = 0xff", "vlan", "vlan 100", "vlan and ip", "vlan 10 and tcp port 80",
+    "vlan and vlan and ip6", "vlan 100 or arp", "not vlan", "vlan and ip[9] = 6", "vlan and ether host 0:1:2:3:4:5",
+};
+
 struct Compiled {
     cbpf::Program sniff;
     std::vector<bpf_program> pcap;  // optimised and unoptimised
@@ -64,7 +91,10 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
     ASSERT_NE(dead, nullptr);
 
     std::size_t checks = 0, mismatches = 0, compared_exprs = 0, libpcap_split = 0;
-    for (const char* expr : kExpressions) {
+    std::vector<const char*> expressions(std::begin(kExpressions), std::end(kExpressions));
+    expressions.insert(expressions.end(), std::begin(kArithmetic), std::end(kArithmetic));
+    if (dlt == 1) expressions.insert(expressions.end(), std::begin(kEthernetOnly), std::end(kEthernetOnly));
+    for (const char* expr : expressions) {
         auto ours = sniff::compile(expr, {dlt, kSnaplen});
         ASSERT_TRUE(ours.has_value()) << expr << ": " << ours.error().message;
         std::vector<cbpf::Program> theirs;

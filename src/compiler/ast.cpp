@@ -9,8 +9,21 @@ Span span_of(const Expr& e) {
         Span operator()(const ProtoAbbrev& p) const { return p.span; }
         Span operator()(const std::shared_ptr<Not>& n) const { return n->span; }
         Span operator()(const std::shared_ptr<Binary>& b) const { return b->span; }
+        Span operator()(const std::shared_ptr<Relation>& r) const { return r->span; }
+        Span operator()(const Keyword& k) const { return k.span; }
     };
     return std::visit(Visitor{}, e);
+}
+
+Span span_of(const Arith& a) {
+    struct Visitor {
+        Span operator()(const Number& n) const { return n.span; }
+        Span operator()(const NamedConstant& n) const { return n.span; }
+        Span operator()(const WireLength& l) const { return l.span; }
+        Span operator()(const std::shared_ptr<Access>& x) const { return x->span; }
+        Span operator()(const std::shared_ptr<ArithNode>& n) const { return n->span; }
+    };
+    return std::visit(Visitor{}, a);
 }
 
 const char* name_of(Proto p) {
@@ -25,6 +38,13 @@ const char* name_of(Proto p) {
         case Proto::Sctp: return "sctp";
         case Proto::Icmp: return "icmp";
         case Proto::Icmp6: return "icmp6";
+        case Proto::Igmp: return "igmp";
+        case Proto::Igrp: return "igrp";
+        case Proto::Pim: return "pim";
+        case Proto::Vrrp: return "vrrp";
+        case Proto::Carp: return "carp";
+        case Proto::Ah: return "ah";
+        case Proto::Esp: return "esp";
     }
     return "?";
 }
@@ -34,6 +54,10 @@ const char* name_of(Kind k) {
         case Kind::Host: return "host";
         case Kind::Net: return "net";
         case Kind::Port: return "port";
+        case Kind::PortRange: return "portrange";
+        case Kind::Protocol: return "proto";
+        case Kind::Broadcast: return "broadcast";
+        case Kind::Multicast: return "multicast";
     }
     return "?";
 }

@@ -11,11 +11,11 @@
 namespace sniff::ast {
 
 // Protocol qualifiers (the first word of `ip host x`, `tcp port 80`) and protocol keywords used alone.
-enum class Proto { Ether, Ip, Ip6, Arp, Rarp, Tcp, Udp, Sctp, Icmp, Icmp6 };
+enum class Proto { Ether, Ip, Ip6, Arp, Rarp, Tcp, Udp, Sctp, Icmp, Icmp6, Igmp, Igrp, Pim, Vrrp, Carp, Ah, Esp };
 // Direction qualifiers.
 enum class Dir { Src, Dst, SrcOrDst, SrcAndDst };
 // Type qualifiers: what the value names.
-enum class Kind { Host, Net, Port };
+enum class Kind { Host, Net, Port, PortRange, Protocol, Broadcast, Multicast };
 
 template <class T>
 struct Spanned {
@@ -54,9 +54,64 @@ struct ProtoAbbrev {
     Span span;
 };
 
+// ---- arithmetic (`tcp[13] & 2 != 0`, `len > 100`) ----
+
+struct Number {
+    std::string text;  // as written: decimal, 0x hex or 0-prefixed octal
+    Span span;
+};
+// A named constant: tcpflags, tcp-syn, icmptype, icmp-echo, icmp6type…
+struct NamedConstant {
+    std::string name;
+    Span span;
+};
+struct WireLength {
+    Span span;
+};
+struct Access;
+struct ArithNode;
+using Arith = std::variant<Number, NamedConstant, WireLength, std::shared_ptr<Access>, std::shared_ptr<ArithNode>>;
+
+// proto[index] or proto[index:size]
+struct Access {
+    std::string proto;
+    Span proto_span;
+    Arith index;
+    unsigned size = 1;
+    Span size_span;
+    Span span;
+};
+
+enum class ArithOp { Add, Sub, Mul, Div, Mod, And, Or, Xor, Lsh, Rsh, Neg };
+
+struct ArithNode {
+    ArithOp op;
+    Arith lhs;
+    Arith rhs;  // unused for Neg
+    Span span;
+};
+
+enum class RelOp { Eq, Ne, Gt, Ge, Lt, Le };
+
+struct Relation {
+    RelOp op;
+    Arith lhs;
+    Arith rhs;
+    Span span;
+};
+
+// Keyword primitives with an optional number: less N, greater N, vlan [N], mpls [N].
+struct Keyword {
+    enum class Which { Less, Greater, Vlan, Mpls };
+    Which which;
+    std::optional<Number> arg;
+    Span span;
+};
+
 struct Not;
 struct Binary;
-using Expr = std::variant<Primitive, ProtoAbbrev, std::shared_ptr<Not>, std::shared_ptr<Binary>>;
+using Expr = std::variant<Primitive, ProtoAbbrev, std::shared_ptr<Not>, std::shared_ptr<Binary>, std::shared_ptr<Relation>,
+                          Keyword>;
 
 struct Not {
     Expr operand;
@@ -73,6 +128,7 @@ struct Binary {
 };
 
 Span span_of(const Expr& e);
+Span span_of(const Arith& a);
 
 const char* name_of(Proto p);
 const char* name_of(Kind k);

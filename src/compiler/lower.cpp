@@ -4,9 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <functional>
 #include <optional>
 
+#include "compiler/layout.hpp"
+#include "compiler/lower_arith.hpp"
 #include "compiler/names.hpp"
 
 namespace sniff {
@@ -16,53 +19,6 @@ using ast::Dir;
 using ast::Kind;
 using ast::Proto;
 using Result = std::expected<ir::Pred, Diagnostic>;
-
-constexpr std::uint16_t kEtherIp = 0x0800, kEtherIp6 = 0x86dd, kEtherArp = 0x0806, kEtherRarp = 0x8035;
-constexpr std::uint8_t kProtoIcmp = 1, kProtoTcp = 6, kProtoUdp = 17, kProtoIcmp6 = 58, kProtoSctp = 132,
-                       kProtoFragment = 44;
-
-std::unexpected<Diagnostic> error(Span span, std::string message, std::string hint = {}) {
-    return std::unexpected(Diagnostic{span, std::move(message), std::move(hint)});
-}
-
-// Packet layout of one link type: the protocol tests every primitive builds on.
-class Layout {
-public:
-    explicit Layout(const LinkType& lt) : lt_(lt) {}
-
-    std::uint32_t nl(std::uint32_t off) const { return lt_.network_offset + off; }
-
-    ir::Pred ethertype(std::uint16_t type) const { return ir::eq(ir::load(lt_.ethertype_offset, 2), type); }
-    ir::Pred ip() const { return ethertype(kEtherIp); }
-    ir::Pred ip6() const { return ethertype(kEtherIp6); }
-
-    ir::Pred ip_proto(std::uint8_t p) const { return ir::all({ip(), ir::eq(ir::load(nl(9), 1), p)}); }
-    // libpcap also accepts the protocol behind one IPv6 fragment header.
-    ir::Pred ip6_proto(std::uint8_t p) const {
-        return ir::all({ip6(), ir::any({ir::eq(ir::load(nl(6), 1), p),
-                                        ir::all({ir::eq(ir::load(nl(6), 1), kProtoFragment),
-                                                 ir::eq(ir::load(nl(40), 1), p)})})});
-    }
-
-    ir::Pred proto_abbrev(Proto p) const {
-        switch (p) {
-            case Proto::Ip: return ip();
-            case Proto::Ip6: return ip6();
-            case Proto::Arp: return ethertype(kEtherArp);
-            case Proto::Rarp: return ethertype(kEtherRarp);
-            case Proto::Tcp: return ir::any({ip_proto(kProtoTcp), ip6_proto(kProtoTcp)});
-            case Proto::Udp: return ir::any({ip_proto(kProtoUdp), ip6_proto(kProtoUdp)});
-            case Proto::Sctp: return ir::any({ip_proto(kProtoSctp), ip6_proto(kProtoSctp)});
-            case Proto::Icmp: return ip_proto(kProtoIcmp);
-            case Proto::Icmp6: return ip6_proto(kProtoIcmp6);
-            case Proto::Ether: break;
-        }
-        return false;
-    }
-
-private:
-    const LinkType& lt_;
-};
 
 ir::Pred by_direction(Dir dir, const std::function<ir::Pred(bool src)>& side) {
     switch (dir) {
@@ -106,6 +62,14 @@ public:
             if (!r) return r;
             return ir::negate(std::move(*r));
         }
+        if (auto* r = std::get_if<std::shared_ptr<ast::Relation>>(&e)) {
+            carry.reset();  // `tcp[0] = 1 and 2` is a syntax error in libpcap
+            return lower_relation(**r, layout_);
+        }
+        if (auto* k = std::get_if<ast::Keyword>(&e)) {
+            carry.reset();
+            return keyword(*k);
+        }
         const auto& b = *std::get<std::shared_ptr<ast::Binary>>(e);
         auto l = expr(b.lhs, carry);
         if (!l) return l;
@@ -123,12 +87,139 @@ private:
             return error(v.prefix ? v.prefix->span : v.mask->span,
                          fmt::format("a network mask is only allowed with 'net', not '{}'", ast::name_of(kind)),
                          fmt::format("write 'net {}'", v.text));
-        if (q.proto && q.proto->value == Proto::Ether)
-            return error(q.proto->span, "'ether' qualifiers (MAC addresses) are not supported by this build yet");
+        switch (kind) {
+            case Kind::Broadcast: return broadcast(q);
+            case Kind::Multicast: return multicast(q);
+            case Kind::Protocol: return protocol(q, v);
+            default: break;
+        }
+        if (q.proto && q.proto->value == Proto::Ether) return ether_host(q, dir, kind, v);
         switch (kind) {
             case Kind::Port: return port(q, dir, v);
+            case Kind::PortRange: return port_range(q, dir, v);
             case Kind::Host:
             case Kind::Net: return address(q, dir, kind, v);
+            default: break;
+        }
+        return false;
+    }
+
+    // ---- link layer ----
+
+    std::optional<Diagnostic> need_ethernet(Span where, std::string_view what) const {
+        if (layout_.link().dlt == kDefaultDlt) return std::nullopt;
+        return Diagnostic{where, fmt::format("'{}' is not supported on link type {}", what, layout_.link().name),
+                          "it needs Ethernet frames (EN10MB)"};
+    }
+
+    // Six bytes at `offset`: the last four as a word first, then the first two (libpcap's order).
+    static ir::Pred mac_at(std::uint32_t offset, const std::array<std::uint8_t, 6>& m) {
+        std::uint32_t tail = (std::uint32_t{m[2]} << 24) | (m[3] << 16) | (m[4] << 8) | m[5];
+        std::uint32_t head = (std::uint32_t{m[0]} << 8) | m[1];
+        return ir::all({ir::eq(ir::load(offset + 2, 4), tail), ir::eq(ir::load(offset, 2), head)});
+    }
+
+    Result ether_host(const ast::Qualifiers& q, Dir dir, Kind kind, const ast::Value& v) {
+        if (auto e = need_ethernet(q.proto->span, "ether host")) return std::unexpected(*e);
+        if (kind != Kind::Host)
+            return error(q.kind ? q.kind->span : v.span, fmt::format("'ether' cannot qualify '{}'", ast::name_of(kind)),
+                         "write 'ether host', 'ether src' or 'ether dst' with a MAC address");
+        auto mac = names::parse_mac(v.text);
+        if (!mac) {
+            auto known = names::resolve_ether(v.text);
+            if (!known) return error(v.span, fmt::format("'{}' is not a MAC address or a name in /etc/ethers", v.text),
+                                     "write it as 00:11:22:33:44:55");
+            mac = known;
+        }
+        return by_direction(dir, [&](bool src) { return mac_at(src ? 6 : 0, *mac); });
+    }
+
+    Result broadcast(const ast::Qualifiers& q) {
+        if (!q.proto || q.proto->value == Proto::Ether) {
+            Span where = q.proto ? q.proto->span : q.kind->span;
+            if (auto e = need_ethernet(where, "broadcast")) return std::unexpected(*e);
+            return mac_at(0, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+        }
+        if (q.proto->value == Proto::Ip)
+            return error(q.proto->span, "netmask not known, so 'ip broadcast' not supported",
+                         "libpcap needs the capture interface's netmask for this; write the broadcast address, e.g. 'ip dst host 10.0.0.255'");
+        return error(q.proto->span, fmt::format("'{}' cannot qualify 'broadcast'", ast::name_of(q.proto->value)),
+                     "write 'ether broadcast' or 'ip broadcast'");
+    }
+
+    Result multicast(const ast::Qualifiers& q) {
+        if (!q.proto || q.proto->value == Proto::Ether) {
+            Span where = q.proto ? q.proto->span : q.kind->span;
+            if (auto e = need_ethernet(where, "multicast")) return std::unexpected(*e);
+            return ir::cmp(ir::CmpOp::AnySet, ir::load(0, 1), ir::constant(1));  // group bit of the destination
+        }
+        if (q.proto->value == Proto::Ip)  // 224.0.0.0/4 and above, as libpcap tests it
+            return ir::all({layout_.ip(), ir::cmp(ir::CmpOp::Ge, ir::load(layout_.nl(16), 1), ir::constant(224))});
+        if (q.proto->value == Proto::Ip6) return ir::all({layout_.ip6(), ir::eq(ir::load(layout_.nl(24), 1), 255)});
+        return error(q.proto->span, fmt::format("'{}' cannot qualify 'multicast'", ast::name_of(q.proto->value)),
+                     "write 'ether multicast', 'ip multicast' or 'ip6 multicast'");
+    }
+
+    // `proto N`, `ip proto N`, `ip6 proto N`, `ether proto N`.
+    Result protocol(const ast::Qualifiers& q, const ast::Value& v) {
+        std::string name = v.text;
+        if (!name.empty() && name[0] == '\\') name.erase(0, 1);  // `ip proto \tcp`: keywords escaped
+        std::optional<std::uint32_t> number;
+        if (v.shape == ast::Value::Shape::Number) {
+            auto n = names::parse_number(v.text);
+            if (!n.value) return error(v.span, n.error);
+            number = n.value;
+        }
+        bool ether = q.proto && q.proto->value == Proto::Ether;
+        if (ether) {
+            if (auto e = need_ethernet(q.proto->span, "ether proto")) return std::unexpected(*e);
+            if (!number) {
+                static const std::pair<const char*, std::uint32_t> names[] = {
+                    {"ip", kEtherIp}, {"ip6", kEtherIp6}, {"arp", kEtherArp}, {"rarp", kEtherRarp}};
+                for (auto [n, t] : names)
+                    if (name == n) number = t;
+                if (!number) return error(v.span, fmt::format("unknown ether protocol '{}'", name), "give the EtherType as a number, e.g. 0x88cc");
+            }
+            if (*number > 0xffff) return error(v.span, fmt::format("EtherType {} does not fit in 16 bits", *number));
+            if (*number <= 1500)
+                return error(v.span, fmt::format("EtherType {} is an 802.3 length; LLC protocols are not supported yet", *number));
+            return layout_.ethertype(static_cast<std::uint16_t>(*number));
+        }
+        if (!number) {
+            auto p = names::resolve_protocol(name);
+            if (!p) return error(v.span, fmt::format("unknown IP protocol '{}'", name), "names come from /etc/protocols; numbers work too");
+            number = p;
+        }
+        if (*number > 255) return error(v.span, fmt::format("IP protocol {} is out of range", *number), "protocols are 0..255");
+        auto p = static_cast<std::uint8_t>(*number);
+        if (!q.proto) return ir::any({layout_.ip_proto(p), layout_.ip6_proto(p)});
+        if (q.proto->value == Proto::Ip) return layout_.ip_proto(p);
+        if (q.proto->value == Proto::Ip6) return layout_.ip6_proto(p);
+        return error(q.proto->span, fmt::format("'{}' cannot qualify 'proto'", ast::name_of(q.proto->value)),
+                     "write 'ip proto', 'ip6 proto' or 'ether proto'");
+    }
+
+    Result keyword(const ast::Keyword& k) {
+        std::optional<std::uint32_t> n;
+        if (k.arg) {
+            auto v = names::parse_number(k.arg->text);
+            if (!v.value) return error(k.arg->span, v.error);
+            n = v.value;
+        }
+        switch (k.which) {
+            case ast::Keyword::Which::Less: return ir::negate(ir::cmp(ir::CmpOp::Gt, ir::WireLength{}, ir::constant(*n)));
+            case ast::Keyword::Which::Greater: return ir::cmp(ir::CmpOp::Ge, ir::WireLength{}, ir::constant(*n));
+            case ast::Keyword::Which::Vlan: {
+                if (auto e = need_ethernet(k.span, "vlan")) return std::unexpected(*e);
+                if (n && *n > 4095) return error(k.arg->span, fmt::format("VLAN id {} is out of range", *n), "VLAN ids are 0..4095");
+                // 802.1Q, 802.1ad or the old QinQ EtherType, then (optionally) the 12-bit id.
+                std::vector<ir::Pred> terms = {ir::any({layout_.ethertype(0x8100), layout_.ethertype(0x88a8), layout_.ethertype(0x9100)})};
+                if (n) terms.push_back(ir::eq(ir::arith(ir::ArithOp::And, ir::load(layout_.nl(0), 2), ir::constant(0x0fff)), *n));
+                layout_.skip_vlan_tag();
+                return ir::all(std::move(terms));
+            }
+            case ast::Keyword::Which::Mpls:
+                return error(k.span, "'mpls' is not supported yet");
         }
         return false;
     }
@@ -172,6 +263,12 @@ private:
     }
 
     ir::Pred port_pred(std::optional<Proto> proto, Dir dir, std::uint16_t port) const {
+        return transport_ports(proto, dir, [&](ir::Value v) { return ir::eq(v, port); });
+    }
+
+    // TCP/UDP/SCTP over IPv4 (first fragments only) and IPv6, with `test` applied to the source
+    // and/or destination port as the direction says.
+    ir::Pred transport_ports(std::optional<Proto> proto, Dir dir, const std::function<ir::Pred(ir::Value)>& test) const {
         auto proto_test = [&](std::uint32_t field) {
             auto is = [&](std::uint8_t p) { return ir::eq(ir::load(field, 1), p); };
             if (proto == Proto::Tcp) return is(kProtoTcp);
@@ -182,12 +279,45 @@ private:
         const ir::Value header_len = ir::IpHeaderLength{layout_.nl(0)};
         ir::Pred not_fragment = ir::negate(ir::cmp(ir::CmpOp::AnySet, ir::load(layout_.nl(6), 2), ir::constant(0x1fff)));
         ir::Pred v4 = ir::all({layout_.ip(), proto_test(layout_.nl(9)), not_fragment, by_direction(dir, [&](bool src) {
-                                   return ir::eq(ir::load_indexed(header_len, layout_.nl(src ? 0 : 2), 2), port);
+                                   return test(ir::load_indexed(header_len, layout_.nl(src ? 0 : 2), 2));
                                })});
         ir::Pred v6 = ir::all({layout_.ip6(), proto_test(layout_.nl(6)), by_direction(dir, [&](bool src) {
-                                   return ir::eq(ir::load(layout_.nl(src ? 40 : 42), 2), port);
+                                   return test(ir::load(layout_.nl(src ? 40 : 42), 2));
                                })});
         return ir::any({v4, v6});
+    }
+
+    Result port_range(const ast::Qualifiers& q, Dir dir, const ast::Value& v) {
+        std::optional<Proto> proto;
+        if (q.proto) {
+            Proto p = q.proto->value;
+            if (p != Proto::Tcp && p != Proto::Udp && p != Proto::Sctp)
+                return error(q.proto->span, fmt::format("'{}' cannot qualify 'portrange'", ast::name_of(p)),
+                             "port ranges belong to tcp, udp or sctp");
+            proto = p;
+        }
+        // Names may hold dashes themselves (ftp-data-http): take the first split where both ends resolve.
+        auto port_number = [](const std::string& t) -> std::optional<std::uint32_t> {
+            if (auto n = names::parse_number(t); n.value) return n.value;
+            if (auto p = names::resolve_service(t, "tcp")) return *p;
+            if (auto p = names::resolve_service(t, "udp")) return *p;
+            return std::nullopt;
+        };
+        std::optional<std::uint32_t> ends[2];
+        for (std::size_t dash = v.text.find('-', 1); dash != std::string::npos; dash = v.text.find('-', dash + 1)) {
+            ends[0] = port_number(v.text.substr(0, dash));
+            ends[1] = port_number(v.text.substr(dash + 1));
+            if (ends[0] && ends[1]) break;
+        }
+        if (!ends[0] || !ends[1])
+            return error(v.span, fmt::format("'{}' is not a port range", v.text), "write it as low-high, e.g. 6000-6010 or ftp-data-http");
+        for (auto e : ends)
+            if (*e > 65535) return error(v.span, fmt::format("port number {} is out of range", *e), "ports are 0..65535");
+        auto lo = static_cast<std::uint16_t>(std::min(*ends[0], *ends[1])), hi = static_cast<std::uint16_t>(std::max(*ends[0], *ends[1]));
+        return transport_ports(proto, dir, [&](ir::Value port) {
+            if (lo == hi) return ir::eq(port, lo);
+            return ir::all({ir::cmp(ir::CmpOp::Ge, port, ir::constant(lo)), ir::negate(ir::cmp(ir::CmpOp::Gt, port, ir::constant(hi)))});
+        });
     }
 
     // ---- hosts and networks ----

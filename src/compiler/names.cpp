@@ -3,12 +3,14 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/ether.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <vector>
 #include <fmt/format.h>
 
 namespace sniff::names {
@@ -89,6 +91,59 @@ std::optional<std::array<std::uint8_t, 16>> parse_ipv6(const std::string& text) 
     std::array<std::uint8_t, 16> a{};
     if (inet_pton(AF_INET6, text.c_str(), a.data()) != 1) return std::nullopt;
     return a;
+}
+
+}  // namespace sniff::names
+
+namespace sniff::names {
+
+std::optional<std::array<std::uint8_t, 6>> parse_mac(const std::string& text) {
+    // Hex digits in groups separated by one kind of separator: 6 groups of 1-2 digits
+    // (':' '-' '.'), or 3 groups of 4 digits ('.'), as libpcap's scanner accepts.
+    std::vector<std::string> groups;
+    char sep = 0;
+    std::string cur;
+    for (char c : text) {
+        if (std::isxdigit(static_cast<unsigned char>(c))) { cur += c; continue; }
+        if (c != ':' && c != '-' && c != '.') return std::nullopt;
+        if (sep && c != sep) return std::nullopt;
+        sep = c;
+        groups.push_back(cur);
+        cur.clear();
+    }
+    groups.push_back(cur);
+    std::array<std::uint8_t, 6> mac{};
+    if (groups.size() == 6) {
+        for (std::size_t i = 0; i < 6; ++i) {
+            if (groups[i].empty() || groups[i].size() > 2) return std::nullopt;
+            mac[i] = static_cast<std::uint8_t>(std::stoul(groups[i], nullptr, 16));
+        }
+        return mac;
+    }
+    if (groups.size() == 3 && sep == '.') {
+        for (std::size_t i = 0; i < 3; ++i) {
+            if (groups[i].size() != 4) return std::nullopt;
+            unsigned v = static_cast<unsigned>(std::stoul(groups[i], nullptr, 16));
+            mac[2 * i] = static_cast<std::uint8_t>(v >> 8);
+            mac[2 * i + 1] = static_cast<std::uint8_t>(v);
+        }
+        return mac;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::array<std::uint8_t, 6>> resolve_ether(const std::string& name) {
+    ether_addr a{};
+    if (ether_hostton(name.c_str(), &a) != 0) return std::nullopt;
+    std::array<std::uint8_t, 6> mac{};
+    std::memcpy(mac.data(), a.ether_addr_octet, 6);
+    return mac;
+}
+
+std::optional<std::uint32_t> resolve_protocol(const std::string& name) {
+    protoent* p = getprotobyname(name.c_str());
+    if (!p) return std::nullopt;
+    return static_cast<std::uint32_t>(p->p_proto);
 }
 
 }  // namespace sniff::names

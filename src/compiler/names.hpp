@@ -40,4 +40,11 @@ PartialIpv4 parse_ipv4(const std::string& text);
 
 std::optional<std::array<std::uint8_t, 16>> parse_ipv6(const std::string& text);
 
+// A MAC address as libpcap accepts it: xx:xx:xx:xx:xx:xx, xx-xx-…, xx.xx.xx… or xxxx.xxxx.xxxx.
+std::optional<std::array<std::uint8_t, 6>> parse_mac(const std::string& text);
+// /etc/ethers through ether_hostton.
+std::optional<std::array<std::uint8_t, 6>> resolve_ether(const std::string& name);
+// /etc/protocols through getprotobyname.
+std::optional<std::uint32_t> resolve_protocol(const std::string& name);
+
 }  // namespace sniff::names

@@ -78,7 +78,8 @@ ast::Value::Shape classify(std::string_view t) {
 
 // ---- lexical pieces -------------------------------------------------------------------------
 
-auto const word_chars = x3::alnum | x3::char_("_.:-");
+// A literal '-' goes last: inside char_("…") it would otherwise make a range.
+auto const word_chars = x3::alnum | x3::char_("_.:\\-");
 auto kw(const char* w) { return x3::lexeme[x3::lit(w) >> !(x3::alnum | x3::char_("_.-"))]; }
 
 auto const and_kw = kw("and") | x3::lit("&&");
@@ -88,13 +89,17 @@ auto const not_kw = kw("not") | (x3::lit('!') >> !x3::lit('='));
 struct proto_symbols : x3::symbols<ast::Proto> {
     proto_symbols() {
         using P = ast::Proto;
-        add("ether", P::Ether)("ip", P::Ip)("ip6", P::Ip6)("arp", P::Arp)("rarp", P::Rarp)("tcp", P::Tcp)(
-            "udp", P::Udp)("sctp", P::Sctp)("icmp", P::Icmp)("icmp6", P::Icmp6);
+        add("ether", P::Ether)("link", P::Ether)("ip", P::Ip)("ip6", P::Ip6)("arp", P::Arp)("rarp", P::Rarp)(
+            "tcp", P::Tcp)("udp", P::Udp)("sctp", P::Sctp)("icmp", P::Icmp)("icmp6", P::Icmp6)("igmp", P::Igmp)(
+            "igrp", P::Igrp)("pim", P::Pim)("vrrp", P::Vrrp)("carp", P::Carp)("ah", P::Ah)("esp", P::Esp);
     }
 } const proto_sym;
 
 struct kind_symbols : x3::symbols<ast::Kind> {
-    kind_symbols() { add("host", ast::Kind::Host)("net", ast::Kind::Net)("port", ast::Kind::Port); }
+    kind_symbols() {
+        add("host", ast::Kind::Host)("net", ast::Kind::Net)("port", ast::Kind::Port)("portrange", ast::Kind::PortRange)(
+            "proto", ast::Kind::Protocol)("broadcast", ast::Kind::Broadcast)("multicast", ast::Kind::Multicast);
+    }
 } const kind_sym;
 
 // ---- actions --------------------------------------------------------------------------------
@@ -116,6 +121,9 @@ std::optional<T> to_std(boost::optional<T>& o) {
     return o ? std::optional<T>(std::move(*o)) : std::nullopt;
 }
 
+// `less N` has a plain attribute where `vlan [N]` has an optional one.
+std::optional<std::string> to_std(std::string& s) { return s; }
+
 auto const on_value = [](auto& ctx) {
     auto& a = x3::_attr(ctx);
     ast::Spanned<std::string>& w = at_c<0>(a);
@@ -134,6 +142,11 @@ auto const on_qualified = [](auto& ctx) {
     auto& a = x3::_attr(ctx);
     ast::Qualifiers q{to_std(at_c<0>(a)), to_std(at_c<1>(a)), to_std(at_c<2>(a))};
     std::optional<ast::Value> value = to_std(at_c<3>(a));
+    // broadcast and multicast take no value.
+    if (!value && q.kind && (q.kind->value == ast::Kind::Broadcast || q.kind->value == ast::Kind::Multicast)) {
+        x3::_val(ctx) = ast::Expr{ast::Primitive{q, ast::Value{}, {}}};
+        return;
+    }
     if (value) {
         x3::_val(ctx) = ast::Expr{ast::Primitive{q, std::move(*value), {}}};
         return;
@@ -149,6 +162,10 @@ auto const on_qualified = [](auto& ctx) {
         std::string msg;
         if (q.kind && q.kind->value == ast::Kind::Port)
             msg = "expected a port number or name after 'port'";
+        else if (q.kind && q.kind->value == ast::Kind::PortRange)
+            msg = "expected a port range (e.g. 6000-6010) after 'portrange'";
+        else if (q.kind && q.kind->value == ast::Kind::Protocol)
+            msg = "expected a protocol number or name after 'proto'";
         else if (q.kind && q.kind->value == ast::Kind::Net)
             msg = "expected a network (a.b.c.d/len, a.b.c, a.b.c.d mask m, or an IPv6 prefix) after 'net'";
         else if (q.kind)
@@ -175,6 +192,46 @@ auto const on_chain = [](auto& ctx) {
     Span s{ast::span_of(lhs).begin, ast::span_of(at_c<1>(a)).end};
     x3::_val(ctx) = ast::Expr{std::make_shared<ast::Binary>(ast::Binary{at_c<0>(a), std::move(lhs), std::move(at_c<1>(a)), s})};
 };
+
+// ---- arithmetic actions -----------------------------------------------------------------------
+
+struct access_symbols : x3::symbols<std::string> {
+    access_symbols() {
+        for (const char* p : {"ether", "link", "ip", "ip6", "arp", "rarp", "tcp", "udp", "sctp", "icmp", "icmp6", "igmp",
+                              "igrp", "pim", "vrrp", "carp", "ah", "esp"})
+            add(p, p);
+    }
+} const access_sym;
+
+struct relop_symbols : x3::symbols<ast::RelOp> {
+    relop_symbols() {
+        add("=", ast::RelOp::Eq)("==", ast::RelOp::Eq)("!=", ast::RelOp::Ne)(">", ast::RelOp::Gt)(">=", ast::RelOp::Ge)(
+            "<", ast::RelOp::Lt)("<=", ast::RelOp::Le);
+    }
+} const relop_sym;
+
+template <class Ctx>
+Span here(const Ctx& ctx, Iter from, Iter to) {
+    Iter begin = x3::get<begin_tag>(ctx);
+    while (from < to && std::isspace(static_cast<unsigned char>(*from))) ++from;
+    return {static_cast<std::size_t>(from - begin), static_cast<std::size_t>(to - begin)};
+}
+
+auto const on_arith_assign = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
+auto const on_arith_fold = [](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    ast::Arith lhs = std::move(x3::_val(ctx));
+    Span s{ast::span_of(lhs).begin, ast::span_of(at_c<1>(a)).end};
+    x3::_val(ctx) = ast::Arith{std::make_shared<ast::ArithNode>(ast::ArithNode{at_c<0>(a), std::move(lhs), std::move(at_c<1>(a)), s})};
+};
+auto const on_negate = [](auto& ctx) {
+    ast::Arith operand = x3::_attr(ctx);
+    Span s = ast::span_of(operand);
+    if (s.begin > 0) --s.begin;  // include the '-'
+    x3::_val(ctx) = ast::Arith{std::make_shared<ast::ArithNode>(ast::ArithNode{ast::ArithOp::Neg, operand, ast::Number{"0", s}, s})};
+};
+template <ast::ArithOp Op>
+auto const set_arith_op = [](auto& ctx) { x3::_val(ctx) = Op; };
 
 // ---- rules ----------------------------------------------------------------------------------
 
@@ -210,6 +267,32 @@ x3::rule<class word_body_r, ast::Spanned<std::string>> const word_body = "word";
 x3::rule<class prefix_len_body_r, ast::Spanned<std::string>> const prefix_len_body = "prefix_len";
 x3::rule<class mask_value_body_r, ast::Spanned<std::string>> const mask_value_body = "mask_value";
 x3::rule<class qualified_body_r, ast::Expr> const qualified_body = "qualified";
+// Arithmetic with libpcap's precedence: | below &, below << >>, below + -, below * /, below
+// unary minus. '%' and '^' have no precedence in libpcap's grammar, so bison always shifts on
+// them: such an operator takes the primary just before it as its left operand and the whole rest
+// of the arithmetic as its right (`a + b % c * d` is `a + (b % (c * d))`).
+x3::rule<class arith_r, ast::Arith> const arith = "an arithmetic expression";
+x3::rule<class arith_and_r, ast::Arith> const arith_and = "an arithmetic expression";
+x3::rule<class arith_shift_r, ast::Arith> const arith_shift = "an arithmetic expression";
+x3::rule<class arith_add_r, ast::Arith> const arith_add = "an arithmetic expression";
+x3::rule<class arith_mul_r, ast::Arith> const arith_mul = "an arithmetic expression";
+x3::rule<class arith_unary_r, ast::Arith> const arith_unary = "an arithmetic expression";
+x3::rule<class arith_chain_r, ast::Arith> const arith_chain = "an arithmetic expression";
+x3::rule<class greedy_op_r, ast::ArithOp> const greedy_op = "'%' or '^'";
+x3::rule<class arith_primary_r, ast::Arith> const arith_primary = "a number, 'len', proto[offset] or a named constant";
+x3::rule<class or_op_r, ast::ArithOp> const or_op = "'|' or '^'";
+x3::rule<class and_op_r, ast::ArithOp> const and_op = "'&'";
+x3::rule<class shift_op_r, ast::ArithOp> const shift_op = "'<<' or '>>'";
+x3::rule<class add_op_r, ast::ArithOp> const add_op = "'+' or '-'";
+x3::rule<class mul_op_r, ast::ArithOp> const mul_op = "'*', '/' or '%'";
+x3::rule<class access_r, ast::Arith> const access = "proto[offset]";
+x3::rule<class access_size_r, std::string> const access_size = "a size of 1, 2 or 4";
+x3::rule<class number_lit_r, std::string> const number_lit = "a number";
+x3::rule<class name_lit_r, std::string> const name_lit = "a named constant";
+x3::rule<class relation_r, ast::Expr> const relation = "a comparison";
+x3::rule<class relation_rhs_r, ast::Arith> const relation_rhs = "an arithmetic expression after the comparison";
+x3::rule<class keyword_r, ast::Expr> const keyword = "a keyword primitive";
+x3::rule<class keyword_number_r, std::string> const keyword_number = "a number";
 x3::rule<class unary_body_r, ast::Expr> const unary_body = "unary";
 
 auto const src_kw = kw("src");
@@ -230,7 +313,83 @@ auto const qualified_body_def = (-proto_q >> -dir_q >> -kind_q >> -value)[on_qua
 auto const closing_def = x3::lit(')');
 // A rule whose definition has actions does not propagate attributes by itself, so every
 // alternative assigns _val explicitly.
-auto const unary_body_def = (not_kw > operand)[on_not] | ('(' > expr > closing)[on_group] | qualified[on_group];
+auto const unary_body_def = (not_kw > operand)[on_not] | relation[on_group] | ('(' > expr > closing)[on_group] |
+                            keyword[on_group] | qualified[on_group];
+
+// ---- arithmetic and relations ----
+auto const number_lit_def = x3::lexeme[x3::digit >> *x3::alnum];
+auto const name_lit_def = x3::lexeme[x3::alpha >> *(x3::alnum | x3::char_("_-"))];
+auto const access_size_def = x3::lexeme[+x3::digit];
+auto const on_number = [](auto& ctx) {
+    x3::_val(ctx) = ast::Arith{ast::Number{x3::_attr(ctx), here(ctx, x3::_where(ctx).begin() - x3::_attr(ctx).size(), x3::_where(ctx).begin())}};
+};
+auto const on_name = [](auto& ctx) {
+    std::string& n = x3::_attr(ctx);
+    if (n == "len") {
+        x3::_val(ctx) = ast::Arith{ast::WireLength{here(ctx, x3::_where(ctx).begin() - 3, x3::_where(ctx).begin())}};
+        return;
+    }
+    if (is_reserved_word(n)) { x3::_pass(ctx) = false; return; }
+    x3::_val(ctx) = ast::Arith{ast::NamedConstant{n, here(ctx, x3::_where(ctx).begin() - n.size(), x3::_where(ctx).begin())}};
+};
+auto const on_access = [](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    const std::string& proto = at_c<0>(a);
+    auto size = to_std(at_c<2>(a));
+    Iter end = x3::_where(ctx).begin();  // just past ']'
+    Iter begin = x3::get<begin_tag>(ctx);
+    // Find the protocol name: the last occurrence before the index.
+    Span index_span = ast::span_of(at_c<1>(a));
+    std::size_t proto_begin = std::string_view(begin, index_span.begin).rfind(proto);
+    ast::Access acc{proto, {proto_begin, proto_begin + proto.size()}, at_c<1>(a), 1, {}, {proto_begin, static_cast<std::size_t>(end - begin)}};
+    if (size) {
+        acc.size = static_cast<unsigned>(std::min<std::size_t>(std::stoul(size->substr(0, 9)), 1000));
+        std::size_t colon = std::string_view(begin, static_cast<std::size_t>(end - begin)).rfind(':');
+        acc.size_span = {colon + 1, static_cast<std::size_t>(end - begin) - 1};
+    }
+    x3::_val(ctx) = ast::Arith{std::make_shared<ast::Access>(std::move(acc))};
+};
+auto const on_relation = [](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    Span s{ast::span_of(at_c<0>(a)).begin, ast::span_of(at_c<2>(a)).end};
+    x3::_val(ctx) = ast::Expr{std::make_shared<ast::Relation>(ast::Relation{at_c<1>(a), at_c<0>(a), at_c<2>(a), s})};
+};
+template <ast::Keyword::Which W>
+auto const on_keyword = [](auto& ctx) {
+    auto arg = to_std(x3::_attr(ctx));
+    Iter begin = x3::get<begin_tag>(ctx);
+    Iter end = x3::_where(ctx).begin();
+    std::optional<ast::Number> number;
+    if (arg) {
+        std::size_t at = std::string_view(begin, static_cast<std::size_t>(end - begin)).rfind(*arg);
+        number = ast::Number{*arg, {at, at + arg->size()}};
+    }
+    x3::_val(ctx) = ast::Expr{ast::Keyword{W, number, {}}};
+};
+
+auto const or_op_def = (x3::lit('|') >> !x3::lit('|'))[set_arith_op<ast::ArithOp::Or>];
+auto const greedy_op_def = x3::lit('%')[set_arith_op<ast::ArithOp::Mod>] | x3::lit('^')[set_arith_op<ast::ArithOp::Xor>];
+auto const and_op_def = (x3::lit('&') >> !x3::lit('&'))[set_arith_op<ast::ArithOp::And>];
+auto const shift_op_def = x3::lit("<<")[set_arith_op<ast::ArithOp::Lsh>] | x3::lit(">>")[set_arith_op<ast::ArithOp::Rsh>];
+auto const add_op_def = x3::lit('+')[set_arith_op<ast::ArithOp::Add>] | x3::lit('-')[set_arith_op<ast::ArithOp::Sub>];
+auto const mul_op_def = x3::lit('*')[set_arith_op<ast::ArithOp::Mul>] | x3::lit('/')[set_arith_op<ast::ArithOp::Div>];
+auto const access_def = (x3::lexeme[access_sym >> &x3::lit('[')] >> '[' > arith > -(':' > access_size) > ']')[on_access];
+auto const arith_primary_def = access[on_arith_assign] | number_lit[on_number] | ('(' >> arith >> ')')[on_arith_assign] |
+                               name_lit[on_name];
+auto const arith_unary_def = ('-' >> arith_chain)[on_negate] | arith_primary[on_arith_assign];
+auto const arith_chain_def = arith_unary[on_arith_assign] >> -(greedy_op > arith)[on_arith_fold];
+auto const arith_mul_def = arith_chain[on_arith_assign] >> *(mul_op > arith_chain)[on_arith_fold];
+auto const arith_add_def = arith_mul[on_arith_assign] >> *(add_op > arith_mul)[on_arith_fold];
+auto const arith_shift_def = arith_add[on_arith_assign] >> *(shift_op > arith_add)[on_arith_fold];
+auto const arith_and_def = arith_shift[on_arith_assign] >> *(and_op > arith_shift)[on_arith_fold];
+auto const arith_def = arith_and[on_arith_assign] >> *(or_op > arith_and)[on_arith_fold];
+auto const relation_rhs_def = arith;
+auto const relation_def = (arith >> relop_sym > relation_rhs)[on_relation];
+auto const keyword_number_def = x3::lexeme[x3::digit >> *x3::alnum];
+auto const keyword_def = (kw("less") > keyword_number)[on_keyword<ast::Keyword::Which::Less>] |
+                         (kw("greater") > keyword_number)[on_keyword<ast::Keyword::Which::Greater>] |
+                         (kw("vlan") >> -keyword_number)[on_keyword<ast::Keyword::Which::Vlan>] |
+                         (kw("mpls") >> -keyword_number)[on_keyword<ast::Keyword::Which::Mpls>];
 auto const operand_def = unary;
 auto const set_and = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::And; };
 auto const set_or = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::Or; };
@@ -247,7 +406,9 @@ auto const qualified_def = qualified_body;
 auto const unary_def = unary_body;
 BOOST_SPIRIT_DEFINE(expr, unary, operand, qualified, closing, proto_q, dir_q, kind_q, word, prefix_len,
                     mask_value, value, raw_word, digits, binop, proto_q_body, dir_q_body, kind_q_body, word_body,
-                    prefix_len_body, mask_value_body, qualified_body, unary_body);
+                    prefix_len_body, mask_value_body, qualified_body, unary_body, arith, arith_and, arith_shift,
+                    arith_add, arith_mul, arith_unary, arith_chain, greedy_op, arith_primary, or_op, and_op, shift_op, add_op, mul_op, access,
+                    access_size, number_lit, name_lit, relation, relation_rhs, keyword, keyword_number);
 
 std::string token_at(std::string_view text, std::size_t at) {
     if (at >= text.size()) return "end of expression";
