@@ -1,4 +1,4 @@
-// parse -> lower -> emit_cbpf -> validate, as in the design diagram.
+// parse -> lower -> optimize -> emit_cbpf -> validate, as in the design diagram.
 #include "compiler/compile.hpp"
 
 #include <fmt/format.h>
@@ -10,6 +10,7 @@
 #include "compiler/emit_cbpf.hpp"
 #include "compiler/link_type.hpp"
 #include "compiler/lower.hpp"
+#include "compiler/optimize.hpp"
 #include "compiler/parse.hpp"
 
 namespace sniff {
@@ -26,7 +27,7 @@ std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const Co
         if (!tree) return std::unexpected(tree.error());
         auto pred = lower(*tree, *link, text);
         if (!pred) return std::unexpected(pred.error());
-        filter.pred = std::move(*pred);
+        filter.pred = options.optimize ? optimize(*pred) : std::move(*pred);
     }
     auto program = emit_cbpf(filter);
     if (!program) return std::unexpected(Diagnostic{whole, program.error().message, {}});

@@ -13,6 +13,7 @@ namespace sniff {
 struct CompileOptions {
     int dlt = 1;                      // link type (DLT_*), EN10MB by default
     std::uint32_t snaplen = 262144;   // returned for accepted packets, like pcap_compile
+    bool optimize = true;             // -O turns the IR optimizer off; the program stays correct
 };
 
 std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const CompileOptions& options = {});

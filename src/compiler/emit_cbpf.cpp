@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <optional>
+#include <tuple>
 #include <vector>
 
 namespace sniff {
@@ -150,8 +151,74 @@ private:
         emit(cbpf::stmt(ALU | alu_code(a.op) | X, 0));
     }
 
+    // What A and X are known to hold on entry to an instruction, whatever path led there.
+    struct Known {
+        bool reached = false;
+        std::optional<std::tuple<std::uint16_t, std::uint32_t, std::uint32_t>> a;  // (load code, k, msh offset of X for [x+k])
+        std::optional<std::uint32_t> x_msh;  // X = 4*([k]&0xf)
+        friend bool operator==(const Known&, const Known&) = default;
+    };
+
+    static Known meet(const Known& l, const Known& r) {
+        if (!l.reached) return r;
+        Known m{true, l.a == r.a ? l.a : std::nullopt, l.x_msh == r.x_msh ? l.x_msh : std::nullopt};
+        return m;
+    }
+
+    // Drops loads that would fetch what A or X already holds on every path into them (the same
+    // bytes, loaded successfully before, so no length check is lost). Jumps are forward only, so one
+    // pass in program order sees every predecessor first.
+    std::vector<bool> redundant_loads() const {
+        const std::size_t n = code_.size();
+        std::vector<Known> in(n + 1);
+        std::vector<bool> drop(n, false);
+        in[0].reached = true;
+        for (std::size_t i = 0; i < n; ++i) {
+            Known k = in[i];
+            const cbpf::Insn& ins = code_[i].insn;
+            Known out = k;
+            if (cls(ins.code) == LD && mode(ins.code) == ABS) {
+                auto content = std::tuple{ins.code, ins.k, 0u};
+                drop[i] = k.a == content;
+                out.a = content;
+            } else if (cls(ins.code) == LD && mode(ins.code) == IND) {
+                std::optional<std::tuple<std::uint16_t, std::uint32_t, std::uint32_t>> content;
+                if (k.x_msh) content = std::tuple{ins.code, ins.k, *k.x_msh};
+                drop[i] = content && k.a == content;
+                out.a = content;
+            } else if (ins.code == (LDX | B | MSH)) {
+                drop[i] = k.x_msh == ins.k;
+                out.x_msh = ins.k;
+            } else if (cls(ins.code) == LD || cls(ins.code) == ALU || ins.code == (MISC | TXA)) {
+                out.a.reset();
+            } else if (cls(ins.code) == LDX || ins.code == (MISC | TAX)) {
+                out.x_msh.reset();
+                // A loaded through X no longer matches what X now holds.
+                if (out.a && std::get<2>(*out.a) != 0) out.a.reset();
+            }
+            auto flow = [&](std::size_t to) { in[to] = meet(in[to], out); };
+            if (ins.code == (JMP | JA)) flow(*labels_[code_[i].jt_label]);
+            else if (cls(ins.code) == JMP) { flow(*labels_[code_[i].jt_label]); flow(*labels_[code_[i].jf_label]); }
+            else if (cls(ins.code) != RET) flow(i + 1);
+        }
+        return drop;
+    }
+
     std::expected<cbpf::Program, EmitError> resolve() {
         if (error_) return std::unexpected(*error_);
+        // Remove redundant loads, moving labels that pointed at them to the next kept instruction.
+        std::vector<bool> drop = redundant_loads();
+        std::vector<std::size_t> new_position(code_.size() + 1, 0);
+        std::vector<Pending> kept;
+        for (std::size_t i = 0; i < code_.size(); ++i) {
+            new_position[i] = kept.size();
+            if (!drop[i]) kept.push_back(code_[i]);
+        }
+        new_position[code_.size()] = kept.size();
+        for (auto& l : labels_)
+            if (l) l = new_position[*l];
+        code_ = std::move(kept);
+
         cbpf::Program out;
         out.reserve(code_.size());
         for (std::size_t i = 0; i < code_.size(); ++i) {
