@@ -2,6 +2,8 @@
 // programs checked by running them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "cbpf_vm/dump.hpp"
 #include "cbpf_vm/interpret.hpp"
 #include "cbpf_vm/validate.hpp"
@@ -161,13 +163,28 @@ TEST(EmitCbpf, PredicatesShortCircuitLeftToRight) {
     for (std::size_t i = 0; i < std::size(rows); ++i) EXPECT_EQ(run_ir(rows[i].pred, pkt), rows[i].expected) << "row " << i;
 }
 
-TEST(EmitCbpf, ConditionalJumpsFartherThan255AreRefusedNotWrapped) {
-    // 300 alternatives: the first test must jump over all the others to accept.
+TEST(EmitCbpf, FarConditionalJumpsGoThroughTrampolines) {
+    // 300 alternatives: the first tests must jump over all the others to accept.
     std::vector<ir::Pred> terms;
-    for (std::uint32_t i = 0; i < 300; ++i) terms.push_back(ir::eq(ir::load(0, 1), i));
+    for (std::uint32_t i = 0; i < 300; ++i) terms.push_back(ir::eq(ir::load(0, 2), i * 7));
     auto prog = emit_cbpf({ir::any(std::move(terms)), 1});
-    ASSERT_FALSE(prog.has_value());
-    EXPECT_NE(prog.error().message.find("limit is 255"), std::string::npos);
+    ASSERT_TRUE(prog.has_value()) << prog.error().message;
+    ASSERT_TRUE(cbpf::validate(*prog).has_value()) << cbpf::describe(cbpf::validate(*prog).error());
+    EXPECT_TRUE(std::any_of(prog->begin(), prog->end(), [](const cbpf::Insn& in) { return in.code == (cbpf::op::JMP | cbpf::op::JA); }));
+    for (std::uint32_t v = 0; v < 2200; ++v) {
+        std::vector<std::uint8_t> pkt = {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+        EXPECT_EQ(cbpf::run(*prog, pkt, 2), (v % 7 == 0 && v / 7 < 300) ? 1u : 0u) << v;
+    }
+}
+
+TEST(Compile, ProgramsOverTheKernelLimitAreRefused) {
+    std::string text = "host 10.0.0.0";
+    for (int i = 1; i < 450; ++i) text += " or host 10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250);
+    auto r = compile(text);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_NE(r.error().message.find("the kernel's limit is 4096"), std::string::npos) << r.error().message;
+    auto fits = compile("host 10.0.0.1 or host 10.0.0.2 or host 10.0.0.3");
+    EXPECT_TRUE(fits.has_value());
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ ParseOutcome parse_options(int argc, char** argv) {
     app.add_option("-F", o.filter_file, "read the filter expression from a file");
     app.add_option("-y", o.link_type, "link type, by name (EN10MB) or number");
     app.add_option("-s", o.snaplen, "snapshot length (0: 262144)");
+    app.add_flag("-O", o.no_optimize, "do not run the filter optimizer");
     app.add_option("-r", o.read_file, "read packets from a pcap or pcapng file ('-' for stdin)");
     app.add_option("-w", o.write_file, "write matching packets to a pcap file ('-' for stdout)");
     app.add_option("-c", o.count, "stop after this many packets")->check(CLI::PositiveNumber);

@@ -18,6 +18,7 @@ struct Options {
     std::vector<std::string> expression;    // the filter, possibly in several words
     std::optional<std::string> link_type;   // -y
     std::uint32_t snaplen = 262144;         // -s (0 means the default)
+    bool no_optimize = false;               // -O
 
     // Where packets come from and go.
     std::optional<std::string> read_file;   // -r

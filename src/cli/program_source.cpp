@@ -65,7 +65,7 @@ std::optional<cbpf::Program> load_program(const Options& o, int dlt) {
     }
     auto text = filter_text(o);
     if (!text) return std::nullopt;
-    auto prog = sniff::compile(*text, {dlt, o.snaplen});
+    auto prog = sniff::compile(*text, {dlt, o.snaplen, !o.no_optimize});
     if (!prog) {
         fmt::print(stderr, "sniff: {}", sniff::render(prog.error(), *text));
         return std::nullopt;

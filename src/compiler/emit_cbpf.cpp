@@ -151,6 +151,37 @@ private:
         emit(cbpf::stmt(ALU | alu_code(a.op) | X, 0));
     }
 
+    // A conditional jump reaches at most 255 instructions ahead. A branch that must go farther
+    // jumps to a `ja` placed right after it (ja has a 32-bit offset). Inserting moves other code,
+    // so repeat until every branch is in range.
+    void insert_trampolines() {
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (std::size_t i = 0; i < code_.size(); ++i) {
+                const Pending& p = code_[i];
+                if (cls(p.insn.code) != JMP || p.insn.code == (JMP | JA)) continue;
+                auto distance = [&](int label) { return static_cast<std::int64_t>(*labels_[label]) - static_cast<std::int64_t>(i + 1); };
+                bool far_t = distance(p.jt_label) > 255, far_f = distance(p.jf_label) > 255;
+                if (!far_t && !far_f) continue;
+                int jt = p.jt_label, jf = p.jf_label;
+                std::vector<Pending> pads;
+                int new_jt = jt, new_jf = jf;
+                if (far_t) { new_jt = new_label(); pads.push_back({cbpf::stmt(JMP | JA, 0), jt, -1}); }
+                if (far_f) { new_jf = new_label(); pads.push_back({cbpf::stmt(JMP | JA, 0), jf, -1}); }
+                // Everything from i+1 on moves down by the pads; labels at i+1 keep pointing at the
+                // instruction they named, which is now after the pads.
+                for (auto& l : labels_)
+                    if (l && *l > i) *l += pads.size();
+                if (far_t) labels_[new_jt] = i + 1;
+                if (far_f) labels_[new_jf] = i + 1 + (far_t ? 1 : 0);
+                code_[i].jt_label = new_jt;
+                code_[i].jf_label = new_jf;
+                code_.insert(code_.begin() + static_cast<std::ptrdiff_t>(i + 1), pads.begin(), pads.end());
+                changed = true;
+            }
+        }
+    }
+
     // What A and X are known to hold on entry to an instruction, whatever path led there.
     struct Known {
         bool reached = false;
@@ -219,6 +250,8 @@ private:
             if (l) l = new_position[*l];
         code_ = std::move(kept);
 
+        insert_trampolines();
+
         cbpf::Program out;
         out.reserve(code_.size());
         for (std::size_t i = 0; i < code_.size(); ++i) {
@@ -228,10 +261,6 @@ private:
                 in.k = static_cast<std::uint32_t>(offset(code_[i].jt_label));
             } else if (code_[i].jt_label >= 0) {
                 std::int64_t jt = offset(code_[i].jt_label), jf = offset(code_[i].jf_label);
-                if (jt > 255 || jf > 255)
-                    return std::unexpected(EmitError{fmt::format(
-                        "a conditional jump at instruction {} must reach {} instructions ahead; the limit is 255", i,
-                        std::max(jt, jf))});
                 in.jt = static_cast<std::uint8_t>(jt);
                 in.jf = static_cast<std::uint8_t>(jf);
             }
