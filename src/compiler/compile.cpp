@@ -14,6 +14,20 @@
 #include "compiler/parse.hpp"
 
 namespace sniff {
+namespace {
+
+// True when the filter returns 0 for every packet: false itself, an `all` with such a term, or an
+// `any` of such terms (a load past the packet also returns 0, so what runs first does not matter).
+bool never_matches(const ir::Pred& p) {
+    if (const bool* b = std::get_if<bool>(&p)) return !*b;
+    if (const auto* a = std::get_if<std::shared_ptr<ir::All>>(&p))
+        return std::any_of((*a)->terms.begin(), (*a)->terms.end(), never_matches);
+    if (const auto* a = std::get_if<std::shared_ptr<ir::Any>>(&p))
+        return std::all_of((*a)->terms.begin(), (*a)->terms.end(), never_matches);
+    return false;
+}
+
+}  // namespace
 
 std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const CompileOptions& options) {
     const Span whole{0, text.size()};
@@ -28,6 +42,10 @@ std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const Co
         auto pred = lower(*tree, *link, text);
         if (!pred) return std::unexpected(pred.error());
         filter.pred = options.optimize ? optimize(*pred) : std::move(*pred);
+        // libpcap refuses a filter that can never match; say why.
+        if (never_matches(filter.pred))
+            return std::unexpected(Diagnostic{whole, fmt::format("expression rejects all packets on link type {}", link->name),
+                                              "some protocol in it never appears on this link type"});
     }
     auto program = emit_cbpf(filter);
     if (!program) return std::unexpected(Diagnostic{whole, program.error().message, {}});

@@ -196,8 +196,8 @@ private:
         return m;
     }
 
-    // Drops loads that would fetch what A or X already holds on every path into them (the same
-    // bytes, loaded successfully before, so no length check is lost). Jumps are forward only, so one
+    // Drops unreachable instructions, and loads that would fetch what A or X already holds on
+    // every path into them (the same bytes, loaded successfully before, so no length check is lost). Jumps are forward only, so one
     // pass in program order sees every predecessor first.
     std::vector<bool> redundant_loads() const {
         const std::size_t n = code_.size();
@@ -206,6 +206,10 @@ private:
         in[0].reached = true;
         for (std::size_t i = 0; i < n; ++i) {
             Known k = in[i];
+            if (!k.reached) {  // no path leads here: dead code
+                drop[i] = true;
+                continue;
+            }
             const cbpf::Insn& ins = code_[i].insn;
             Known out = k;
             if (cls(ins.code) == LD && mode(ins.code) == ABS) {
@@ -239,6 +243,14 @@ private:
         if (error_) return std::unexpected(*error_);
         // Remove redundant loads, moving labels that pointed at them to the next kept instruction.
         std::vector<bool> drop = redundant_loads();
+        // A `ja` to the next instruction that stays is a no-op.
+        for (std::size_t i = 0; i < code_.size(); ++i) {
+            if (code_[i].insn.code != (JMP | JA)) continue;
+            std::size_t target = *labels_[code_[i].jt_label];
+            bool skips_nothing = target > i;
+            for (std::size_t j = i + 1; j < target && skips_nothing; ++j) skips_nothing = drop[j];
+            drop[i] = skips_nothing;
+        }
         std::vector<std::size_t> new_position(code_.size() + 1, 0);
         std::vector<Pending> kept;
         for (std::size_t i = 0; i < code_.size(); ++i) {

@@ -2,6 +2,9 @@
 // on, with offsets that move when `vlan` has been matched earlier in the expression (libpcap's rule).
 #pragma once
 
+#include <sys/socket.h>
+
+#include <bit>
 #include <cstdint>
 #include <expected>
 #include <string>
@@ -31,11 +34,38 @@ public:
 
     const LinkType& link() const { return lt_; }
     std::uint32_t nl(std::uint32_t off) const { return lt_.network_offset + shift_ + off; }
-    std::uint32_t ethertype_offset() const { return lt_.ethertype_offset + shift_; }
     // A matched 802.1Q tag moves everything after it by four bytes.
     void skip_vlan_tag() { shift_ += 4; }
 
-    ir::Pred ethertype(std::uint16_t type) const { return ir::eq(ir::load(ethertype_offset(), 2), type); }
+    // "The frame carries network protocol `type`" (an EtherType), however this link type says it;
+    // false where the link type cannot carry it (ARP on raw IP), as libpcap has it.
+    ir::Pred ethertype(std::uint16_t type) const {
+        switch (lt_.protocol_field) {
+            case ProtocolField::EtherType: return ir::eq(ir::load(lt_.protocol_offset + shift_, 2), type);
+            case ProtocolField::PppProtocol:
+                if (type == kEtherIp) return ir::eq(ir::load(lt_.protocol_offset, 2), 0x0021);
+                if (type == kEtherIp6) return ir::eq(ir::load(lt_.protocol_offset, 2), 0x0057);
+                // EtherTypes without a PPP number are compared as they are (libpcap does the same).
+                return ir::eq(ir::load(lt_.protocol_offset, 2), type);
+            case ProtocolField::IpVersion:
+                if (type != kEtherIp && type != kEtherIp6) return false;
+                return ir::eq(ir::arith(ir::ArithOp::And, ir::load(0, 1), ir::constant(0xf0)), type == kEtherIp ? 0x40 : 0x60);
+            case ProtocolField::Ipv4Only: return type == kEtherIp;
+            case ProtocolField::Ipv6Only: return type == kEtherIp6;
+            case ProtocolField::AfHostOrder:
+            case ProtocolField::AfNetworkOrder: {
+                // libpcap compares with this host's AF_INET/AF_INET6 (2 and, on Linux, 10).
+                bool swap = lt_.protocol_field == ProtocolField::AfHostOrder && std::endian::native == std::endian::little;
+                auto family = [&](std::uint32_t af) {
+                    return ir::eq(ir::load(0, 4), swap ? __builtin_bswap32(af) : af);
+                };
+                if (type == kEtherIp) return family(AF_INET);
+                if (type == kEtherIp6) return family(AF_INET6);
+                return false;
+            }
+        }
+        return false;
+    }
     ir::Pred ip() const { return ethertype(kEtherIp); }
     ir::Pred ip6() const { return ethertype(kEtherIp6); }
 

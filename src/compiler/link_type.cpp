@@ -9,10 +9,17 @@
 namespace sniff {
 namespace {
 
-constexpr std::array<LinkType, 3> kLinkTypes = {{
-    {1, "EN10MB", "Ethernet", 14, 12},
-    {113, "LINUX_SLL", "Linux cooked v1", 16, 14},
-    {276, "LINUX_SLL2", "Linux cooked v2", 20, 0},
+constexpr std::array<LinkType, 10> kLinkTypes = {{
+    {1, "EN10MB", "Ethernet", 14, ProtocolField::EtherType, 12, true},
+    {113, "LINUX_SLL", "Linux cooked v1", 16, ProtocolField::EtherType, 14, false},
+    {276, "LINUX_SLL2", "Linux cooked v2", 20, ProtocolField::EtherType, 0, false},
+    {12, "RAW", "Raw IP", 0, ProtocolField::IpVersion, 0, false},
+    {228, "IPV4", "Raw IPv4", 0, ProtocolField::Ipv4Only, 0, false},
+    {229, "IPV6", "Raw IPv6", 0, ProtocolField::Ipv6Only, 0, false},
+    {0, "NULL", "BSD loopback", 4, ProtocolField::AfHostOrder, 0, false},
+    {108, "LOOP", "OpenBSD loopback", 4, ProtocolField::AfNetworkOrder, 0, false},
+    {9, "PPP", "PPP", 4, ProtocolField::PppProtocol, 2, false},
+    {104, "C_HDLC", "Cisco HDLC", 4, ProtocolField::EtherType, 2, false},
 }};
 
 bool iequals(std::string_view a, std::string_view b) {

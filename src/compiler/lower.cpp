@@ -107,7 +107,7 @@ private:
     // ---- link layer ----
 
     std::optional<Diagnostic> need_ethernet(Span where, std::string_view what) const {
-        if (layout_.link().dlt == kDefaultDlt) return std::nullopt;
+        if (layout_.link().ethernet_header) return std::nullopt;
         return Diagnostic{where, fmt::format("'{}' is not supported on link type {}", what, layout_.link().name),
                           "it needs Ethernet frames (EN10MB)"};
     }
@@ -172,7 +172,7 @@ private:
         }
         bool ether = q.proto && q.proto->value == Proto::Ether;
         if (ether) {
-            if (auto e = need_ethernet(q.proto->span, "ether proto")) return std::unexpected(*e);
+            // `ether proto` names the link layer's protocol field on any link type (libpcap's gen_linktype).
             if (!number) {
                 static const std::pair<const char*, std::uint32_t> names[] = {
                     {"ip", kEtherIp}, {"ip6", kEtherIp6}, {"arp", kEtherArp}, {"rarp", kEtherRarp}};

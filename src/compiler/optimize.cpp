@@ -13,6 +13,14 @@ namespace {
 // A stable name for values whose bytes are fixed for a packet: plain loads, and loads indexed by
 // an IPv4 header length.
 std::optional<std::string> key_of(const ir::Value& v) {
+    // A masked load (the IP version nibble, a VLAN id) is as fixed as the load.
+    if (const auto* a = std::get_if<std::shared_ptr<ir::Arith>>(&v)) {
+        const auto* mask = std::get_if<ir::Const>(&(*a)->rhs);
+        if ((*a)->op != ir::ArithOp::And || !mask) return std::nullopt;
+        auto inner = key_of((*a)->lhs);
+        if (!inner) return std::nullopt;
+        return "m" + std::to_string(mask->value) + ":" + *inner;
+    }
     const auto* l = std::get_if<std::shared_ptr<ir::Load>>(&v);
     if (!l) return std::nullopt;
     const ir::Load& load = **l;
