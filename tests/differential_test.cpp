@@ -56,7 +56,15 @@ const char* const kArithmetic[] = {
     "ip[0] | ip[1] ^ ip[2] & 0xf = 0x4f", "ip[0] ^ ip[1] | 1 = 0x45", "ip[0] ^ 0x40 & 0x0f = 0x45",
     "ip[0] + ip[1] * 2 = 0x45", "ip[0] - ip[1] - 1 = 0x44", "ip[0] & 0xf0 >> 4 = 0", "ip[0] << 1 + 1 = 0x114",
     "ip[0] / 2 / 2 = 0x11", "ip[0] % 16 * 4 = 20", "ip[0] | 0x0f & 0x30 = 0x45", "- ip[0] + 0x100 = 0xbb",
-    "ip[0] >> 4 << 4 = 0x40", "ip[0] & 3 | 4 = 5",
+    "ip[0] >> 4 << 4 = 0x40", "ip[0] & 3 | 4 = 5", "-ip[0] % 7 = 0", "ip[0] * ip[1] % 3 = 0",
+    // The examples of pcap-filter(7) that need no name lookups (names replaced by addresses).
+    "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0 and not src and dst net 10.0.0.0/8",
+    "tcp[tcpflags] & (tcp-rst|tcp-ack) == (tcp-rst|tcp-ack)",
+    "tcp port 80 and (((ip[2:2] - ((ip[0]&0xf)<<2)) - ((tcp[12]&0xf0)>>2)) != 0)",
+    "icmp[icmptype] != icmp-echo and icmp[icmptype] != icmp-echoreply",
+    "icmp6[icmp6type] != icmp6-echo and icmp6[icmp6type] != icmp6-echoreply",
+    "host 10.0.0.1 and (10.0.0.2 or 192.168.1.1)", "ip host 10.0.0.1 and not 192.168.1.77", "ip and not net 192.168.1.0/24",
+    "ip[2:2] > 576",
 };
 
 const char* const kEthernetOnly[] = {
@@ -64,6 +72,7 @@ const char* const kEthernetOnly[] = {
     "ether multicast", "multicast", "broadcast", "ether proto 0x88cc", "ether proto \\ip", "ether[0] & 1 = 1",
     "ether[12:2] = 0x8100", "link[0] = 0xff", "vlan", "vlan 100", "vlan and ip", "vlan 10 and tcp port 80",
     "vlan and vlan and ip6", "vlan 100 or arp", "not vlan", "vlan and ip[9] = 6", "vlan and ether host 0:1:2:3:4:5",
+    "ether[0] & 1 = 0 and ip[16] >= 224",
 };
 
 struct Compiled {
