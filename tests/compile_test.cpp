@@ -42,7 +42,60 @@ const SemanticError kSemanticErrors[] = {
     {"net no-such-network", 5, "unknown network 'no-such-network'"},
     {"ether", 1, "'ether' needs what follows it"},
     {"net 10.0.0.0 mask 255.0", 19, "is not a dotted IPv4 netmask"},
+    {"hots 10.0.0.1", 1, "'hots' is not a keyword"},
+    {"tpc", 1, "'tpc' is not a keyword"},
+    {"udp prot 53", 5, "'prot' is not a keyword"},
+    {"tcp[tcpflag] & 2 != 0", 5, "unknown name 'tcpflag'"},
+    {"ip[0:3] = 1", 6, "data size must be 1, 2 or 4, not 3"},
+    {"ip[0] / 0 = 1", 9, "division by zero"},
+    {"ip[0] % 0 = 1", 9, "modulus by zero"},
+    {"ip[0] << 40 = 1", 10, "shift by 40 bits"},
+    {"vlan 5000", 6, "VLAN id 5000 is out of range"},
+    {"ip proto 300", 10, "IP protocol 300 is out of range"},
+    {"ip proto nosuchproto", 10, "unknown IP protocol 'nosuchproto'"},
+    {"ether proto 0x10000", 13, "does not fit in 16 bits"},
+    {"tcp broadcast", 1, "'tcp' cannot qualify 'broadcast'"},
+    {"ip broadcast", 1, "netmask not known, so 'ip broadcast' not supported"},
+    {"arp multicast", 1, "'arp' cannot qualify 'multicast'"},
+    {"portrange 80", 11, "'80' is not a port range"},
+    {"ip portrange 1-2", 1, "'ip' cannot qualify 'portrange'"},
+    {"ether host 1:2:3", 12, "'1:2:3' is not a MAC address"},
+    {"ether port 80", 7, "'ether' cannot qualify 'port'"},
+    {"mpls", 1, "'mpls' is not supported yet"},
+    {"udp[0] = foo", 10, "unknown name 'foo'"},
 };
+
+struct HintCase {
+    const char* text;
+    const char* hint;
+};
+
+const HintCase kHints[] = {
+    {"hots 10.0.0.1", "did you mean 'host'?"},
+    {"udp prot 53", "did you mean 'port'?"},
+    {"tcp[tcpflag] & 2 != 0", "did you mean 'tcpflags'?"},
+    {"icmp[icmptype] = icmp-eco", "did you mean 'icmp-echo'?"},
+    {"port 70000", "ports are 0..65535"},
+    {"net 10.0.0.1/8", "the network is 10.0.0.0"},
+};
+
+TEST(Compile, HintsSuggestTheLikelyFix) {
+    for (const auto& c : kHints) {
+        auto r = compile(c.text);
+        ASSERT_FALSE(r.has_value()) << c.text;
+        EXPECT_EQ(r.error().hint, c.hint) << c.text;
+    }
+}
+
+TEST(Compile, LinkTypesRefuseWhatTheyCannotCarry) {
+    auto vlan = compile("vlan", {12, 262144});
+    ASSERT_FALSE(vlan.has_value());
+    EXPECT_EQ(vlan.error().message, "'vlan' is not supported on link type RAW");
+    auto arp = compile("arp", {229, 262144});
+    ASSERT_FALSE(arp.has_value());
+    EXPECT_EQ(arp.error().message, "expression rejects all packets on link type IPV6");
+    EXPECT_TRUE(compile("not ip", {229, 262144}).has_value()) << "matches every IPv6 packet";
+}
 
 TEST(Compile, SemanticErrorsNameTheSpan) {
     for (const auto& c : kSemanticErrors) {

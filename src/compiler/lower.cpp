@@ -11,6 +11,7 @@
 #include "compiler/layout.hpp"
 #include "compiler/lower_arith.hpp"
 #include "compiler/names.hpp"
+#include "compiler/parse.hpp"
 
 namespace sniff {
 namespace {
@@ -46,9 +47,12 @@ public:
     Result expr(const ast::Expr& e, std::optional<ast::Qualifiers>& carry) {
         if (auto* p = std::get_if<ast::Primitive>(&e)) {
             if (!p->q.empty()) carry = p->q;
-            if (!carry)
+            if (!carry) {
+                if (auto k = keyword_like(p->value.text))
+                    return error(p->value.span, fmt::format("'{}' is not a keyword", p->value.text), fmt::format("did you mean '{}'?", *k));
                 return error(p->value.span, fmt::format("'{}' needs a qualifier", p->value.text),
                              fmt::format("write 'host {0}', 'net {0}' or 'port {0}'", p->value.text));
+            }
             return primitive(*carry, p->value);
         }
         if (auto* a = std::get_if<ast::ProtoAbbrev>(&e)) {

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "compiler/names.hpp"
+#include "compiler/spelling.hpp"
 
 namespace sniff {
 namespace {
@@ -41,21 +42,6 @@ constexpr std::array<std::pair<std::string_view, std::uint32_t>, 66> kNamedConst
     {"icmp-timestamp", 13}, {"icmp-timestampreply", 14}, {"icmp-inforeq", 15}, {"icmp-inforeply", 16},
     {"icmp-addrmaskreq", 17},
 }};
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
 
 ir::ArithOp ir_op(ast::ArithOp op) {
     switch (op) {
@@ -136,14 +122,10 @@ std::optional<std::uint32_t> named_constant(std::string_view name) {
     return std::nullopt;
 }
 
-std::string nearest_named_constant(std::string_view name) {
-    std::string_view best;
-    std::size_t best_d = SIZE_MAX;
-    for (auto [n, v] : kNamedConstants) {
-        std::size_t d = edit_distance(name, n);
-        if (d < best_d) { best_d = d; best = n; }
-    }
-    return std::string(best);
+std::optional<std::string> nearest_named_constant(std::string_view name) {
+    std::vector<std::string_view> names;
+    for (auto [n, v] : kNamedConstants) names.push_back(n);
+    return nearest(name, names);
 }
 
 std::expected<GuardedValue, Diagnostic> lower_arith(const ast::Arith& a, const Layout& layout) {
@@ -154,8 +136,10 @@ std::expected<GuardedValue, Diagnostic> lower_arith(const ast::Arith& a, const L
     }
     if (const auto* c = std::get_if<ast::NamedConstant>(&a)) {
         if (auto v = named_constant(c->name)) return GuardedValue{ir::Const{*v}, {}};
+        auto guess = nearest_named_constant(c->name);
         return error(c->span, fmt::format("unknown name '{}' in an arithmetic expression", c->name),
-                     fmt::format("did you mean '{}'?", nearest_named_constant(c->name)));
+                     guess ? fmt::format("did you mean '{}'?", *guess)
+                           : std::string("names are tcpflags, tcp-syn…, icmptype, icmp-echo…, icmp6type, icmp6-echo…"));
     }
     if (std::holds_alternative<ast::WireLength>(a)) return GuardedValue{ir::WireLength{}, {}};
     if (const auto* acc = std::get_if<std::shared_ptr<ast::Access>>(&a)) return access(**acc, layout);

@@ -21,7 +21,7 @@ std::expected<ir::Pred, Diagnostic> lower_relation(const ast::Relation& r, const
 
 // The value of a named constant (tcpflags, tcp-syn, icmp-echo, icmp6-echo…), if it exists.
 std::optional<std::uint32_t> named_constant(std::string_view name);
-// The known name closest to `name`, for "did you mean" hints.
-std::string nearest_named_constant(std::string_view name);
+// The known name `name` is probably a misspelling of, for "did you mean" hints.
+std::optional<std::string> nearest_named_constant(std::string_view name);
 
 }  // namespace sniff

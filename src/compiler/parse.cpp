@@ -1,6 +1,7 @@
 // Spirit X3 grammar of pcap-filter(7). Semantic actions build the AST with spans; grammar-level
 // failures become Diagnostics at the parse() boundary.
 #include "compiler/parse.hpp"
+#include "compiler/spelling.hpp"
 
 #include <boost/fusion/include/at_c.hpp>
 #include <boost/spirit/home/x3.hpp>
@@ -434,6 +435,8 @@ bool is_reserved_word(std::string_view w) {
     return std::find(kReserved.begin(), kReserved.end(), w) != kReserved.end();
 }
 
+std::optional<std::string> keyword_like(std::string_view word) { return nearest(word, kReserved); }
+
 std::expected<ast::Expr, Diagnostic> parse(std::string_view text) {
     // Spirit wants a NUL-terminated buffer for the look-ahead in on_qualified.
     std::string buffer(text);
@@ -451,8 +454,18 @@ std::expected<ast::Expr, Diagnostic> parse(std::string_view text) {
             return std::unexpected(Diagnostic{token_span(text, at), fmt::format("expected a primitive, found {}", found),
                                               "a filter starts with a qualifier and value (host 10.0.0.1, port 53), "
                                               "a protocol (tcp), 'not' or '('"});
-        return std::unexpected(Diagnostic{token_span(text, at), fmt::format("unexpected {}", found),
-                                          "join primitives with 'and' or 'or'"});
+        // "hots 10.0.0.1": the word before the surprise is probably a misspelled keyword.
+        std::string hint = "join primitives with 'and' or 'or'";
+        std::size_t prev_end = at;
+        while (prev_end > 0 && std::isspace(static_cast<unsigned char>(text[prev_end - 1]))) --prev_end;
+        std::size_t prev_begin = prev_end;
+        while (prev_begin > 0 && !std::isspace(static_cast<unsigned char>(text[prev_begin - 1]))) --prev_begin;
+        std::string_view previous = text.substr(prev_begin, prev_end - prev_begin);
+        if (auto k = keyword_like(previous)) {
+            return std::unexpected(Diagnostic{{prev_begin, prev_end}, fmt::format("'{}' is not a keyword", previous),
+                                              fmt::format("did you mean '{}'?", *k)});
+        }
+        return std::unexpected(Diagnostic{token_span(text, at), fmt::format("unexpected {}", found), hint});
     } catch (const x3::expectation_failure<Iter>& e) {
         std::size_t at = skip_spaces(text, static_cast<std::size_t>(e.where() - begin));
         return std::unexpected(Diagnostic{token_span(text, at),

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <expected>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "compiler/ast.hpp"
@@ -13,5 +15,8 @@ std::expected<ast::Expr, Diagnostic> parse(std::string_view text);
 
 // True for words the filter language reserves (they can never be host or port names).
 bool is_reserved_word(std::string_view word);
+
+// The keyword `word` is probably a misspelling of, if any ("hots" -> "host").
+std::optional<std::string> keyword_like(std::string_view word);
 
 }  // namespace sniff
