@@ -65,6 +65,7 @@ const char* const kArithmetic[] = {
     "icmp6[icmp6type] != icmp6-echo and icmp6[icmp6type] != icmp6-echoreply",
     "host 10.0.0.1 and (10.0.0.2 or 192.168.1.1)", "ip host 10.0.0.1 and not 192.168.1.77", "ip and not net 192.168.1.0/24",
     "ip[2:2] > 576",
+    "inbound", "outbound", "ifindex 3", "not outbound and tcp",
 };
 
 const char* const kEthernetOnly[] = {
@@ -73,6 +74,9 @@ const char* const kEthernetOnly[] = {
     "ether[12:2] = 0x8100", "link[0] = 0xff", "vlan", "vlan 100", "vlan and ip", "vlan 10 and tcp port 80",
     "vlan and vlan and ip6", "vlan 100 or arp", "not vlan", "vlan and ip[9] = 6", "vlan and ether host 0:1:2:3:4:5",
     "ether[0] & 1 = 0 and ip[16] >= 224",
+    "mpls", "mpls 100", "mpls and ip", "mpls and ip6", "mpls 16 and ip and tcp port 80", "mpls and mpls and ip",
+    "mpls and mpls 5", "vlan and mpls and ip", "not mpls", "mpls and host 10.0.0.1", "pppoed", "pppoes", "pppoes 5",
+    "pppoes and ip", "pppoes and tcp port 80", "pppoes 0x1234 and ip6", "pppoes and host 10.0.0.1", "not pppoes",
 };
 
 struct Compiled {

@@ -100,9 +100,10 @@ struct Relation {
     Span span;
 };
 
-// Keyword primitives with an optional number: less N, greater N, vlan [N], mpls [N].
+// Keyword primitives with an optional number: less N, greater N, vlan [N], mpls [N], pppoed,
+// pppoes [N], inbound, outbound, ifindex N.
 struct Keyword {
-    enum class Which { Less, Greater, Vlan, Mpls };
+    enum class Which { Less, Greater, Vlan, Mpls, Pppoed, Pppoes, Inbound, Outbound, Ifindex };
     Which which;
     std::optional<Number> arg;
     Span span;

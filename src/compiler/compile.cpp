@@ -49,7 +49,8 @@ std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const Co
     }
     auto program = emit_cbpf(filter);
     if (!program) return std::unexpected(Diagnostic{whole, program.error().message, {}});
-    if (auto ok = cbpf::validate(*program); !ok)
+    // inbound/outbound/ifindex use the kernel's ancillary fields, which the kernel accepts.
+    if (auto ok = cbpf::validate(*program, {.allow_ancillary = true}); !ok)
         return std::unexpected(Diagnostic{whole, "internal error: " + cbpf::describe(ok.error()), {}});
     return std::move(*program);
 }

@@ -28,25 +28,50 @@ using ast::Proto;
 
 // Packet layout of one link type: the protocol tests every primitive builds on.
 
+// Encapsulations met earlier in the expression change where later primitives look, in
+// expression order (libpcap's rule): `vlan` moves the EtherType and network layer 4 bytes on,
+// `mpls` moves the network layer 4 bytes on (IP is then recognised by its version nibble), and
+// `pppoes` turns the rest of the frame into PPP.
 class Layout {
 public:
-    explicit Layout(const LinkType& lt) : lt_(lt) {}
+    explicit Layout(const LinkType& lt)
+        : lt_(lt), field_(lt.protocol_field), protocol_offset_(lt.protocol_offset), network_offset_(lt.network_offset) {}
 
     const LinkType& link() const { return lt_; }
-    std::uint32_t nl(std::uint32_t off) const { return lt_.network_offset + shift_ + off; }
-    // A matched 802.1Q tag moves everything after it by four bytes.
-    void skip_vlan_tag() { shift_ += 4; }
+    std::uint32_t nl(std::uint32_t off) const { return network_offset_ + off; }
+    unsigned mpls_depth() const { return mpls_depth_; }
+    void skip_vlan_tag() {
+        protocol_offset_ += 4;
+        network_offset_ += 4;
+    }
+    void skip_mpls_label() {
+        ++mpls_depth_;
+        network_offset_ += 4;
+    }
+    // PPPoE session: a 6-byte PPPoE header, then PPP's 2-byte protocol and its payload.
+    void enter_pppoe_session() {
+        field_ = ProtocolField::PppProtocol;
+        protocol_offset_ = network_offset_ + 6;
+        network_offset_ += 8;
+    }
 
     // "The frame carries network protocol `type`" (an EtherType), however this link type says it;
     // false where the link type cannot carry it (ARP on raw IP), as libpcap has it.
     ir::Pred ethertype(std::uint16_t type) const {
-        switch (lt_.protocol_field) {
-            case ProtocolField::EtherType: return ir::eq(ir::load(lt_.protocol_offset + shift_, 2), type);
+        if (mpls_depth_ > 0) {
+            // Under MPLS: the previous label is the bottom of the stack and the IP version matches.
+            if (type != kEtherIp && type != kEtherIp6) return false;
+            return ir::all({ir::cmp(ir::CmpOp::AnySet, ir::load(network_offset_ - 2, 1), ir::constant(1)),
+                            ir::eq(ir::arith(ir::ArithOp::And, ir::load(network_offset_, 1), ir::constant(0xf0)),
+                                   type == kEtherIp ? 0x40 : 0x60)});
+        }
+        switch (field_) {
+            case ProtocolField::EtherType: return ir::eq(ir::load(protocol_offset_, 2), type);
             case ProtocolField::PppProtocol:
-                if (type == kEtherIp) return ir::eq(ir::load(lt_.protocol_offset, 2), 0x0021);
-                if (type == kEtherIp6) return ir::eq(ir::load(lt_.protocol_offset, 2), 0x0057);
+                if (type == kEtherIp) return ir::eq(ir::load(protocol_offset_, 2), 0x0021);
+                if (type == kEtherIp6) return ir::eq(ir::load(protocol_offset_, 2), 0x0057);
                 // EtherTypes without a PPP number are compared as they are (libpcap does the same).
-                return ir::eq(ir::load(lt_.protocol_offset, 2), type);
+                return ir::eq(ir::load(protocol_offset_, 2), type);
             case ProtocolField::IpVersion:
                 if (type != kEtherIp && type != kEtherIp6) return false;
                 return ir::eq(ir::arith(ir::ArithOp::And, ir::load(0, 1), ir::constant(0xf0)), type == kEtherIp ? 0x40 : 0x60);
@@ -55,7 +80,7 @@ public:
             case ProtocolField::AfHostOrder:
             case ProtocolField::AfNetworkOrder: {
                 // libpcap compares with this host's AF_INET/AF_INET6 (2 and, on Linux, 10).
-                bool swap = lt_.protocol_field == ProtocolField::AfHostOrder && std::endian::native == std::endian::little;
+                bool swap = field_ == ProtocolField::AfHostOrder && std::endian::native == std::endian::little;
                 auto family = [&](std::uint32_t af) {
                     return ir::eq(ir::load(0, 4), swap ? __builtin_bswap32(af) : af);
                 };
@@ -108,7 +133,10 @@ public:
 
 private:
     const LinkType& lt_;
-    std::uint32_t shift_ = 0;
+    ProtocolField field_;
+    std::uint32_t protocol_offset_;
+    std::uint32_t network_offset_;
+    unsigned mpls_depth_ = 0;
 };
 
 

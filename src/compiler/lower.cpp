@@ -31,6 +31,9 @@ ir::Pred by_direction(Dir dir, const std::function<ir::Pred(bool src)>& side) {
     return false;
 }
 
+// Linux ancillary fields (SKF_AD_OFF + n), loaded like packet bytes.
+constexpr std::uint32_t kAncillaryPktType = 0xfffff004, kAncillaryIfindex = 0xfffff008;
+
 ir::Pred masked_word_eq(std::uint32_t offset, std::uint32_t value, std::uint32_t mask) {
     // Nothing to compare (a /0 prefix): no load, as libpcap's optimiser leaves it.
     if (mask == 0) return true;
@@ -215,6 +218,7 @@ private:
             case ast::Keyword::Which::Greater: return ir::cmp(ir::CmpOp::Ge, ir::WireLength{}, ir::constant(*n));
             case ast::Keyword::Which::Vlan: {
                 if (auto e = need_ethernet(k.span, "vlan")) return std::unexpected(*e);
+                if (layout_.mpls_depth() > 0) return error(k.span, "no VLAN match after MPLS", "put 'vlan' before 'mpls'");
                 if (n && *n > 4095) return error(k.arg->span, fmt::format("VLAN id {} is out of range", *n), "VLAN ids are 0..4095");
                 // 802.1Q, 802.1ad or the old QinQ EtherType, then (optionally) the 12-bit id.
                 std::vector<ir::Pred> terms = {ir::any({layout_.ethertype(0x8100), layout_.ethertype(0x88a8), layout_.ethertype(0x9100)})};
@@ -222,8 +226,43 @@ private:
                 layout_.skip_vlan_tag();
                 return ir::all(std::move(terms));
             }
-            case ast::Keyword::Which::Mpls:
-                return error(k.span, "'mpls' is not supported yet");
+            case ast::Keyword::Which::Mpls: {
+                if (n && *n > 0xfffff) return error(k.arg->span, fmt::format("MPLS label {} is out of range", *n), "labels are 0..1048575");
+                std::vector<ir::Pred> terms;
+                if (layout_.mpls_depth() == 0) {
+                    // The first label: the link layer says MPLS (unicast).
+                    const int dlt = layout_.link().dlt;
+                    if (dlt != 1 && dlt != 104 && dlt != 9)
+                        return error(k.span, fmt::format("'mpls' is not supported on link type {}", layout_.link().name));
+                    terms.push_back(layout_.ethertype(dlt == 9 ? 0x0281 : 0x8847));
+                } else {
+                    // A label below another: the one above is not the bottom of the stack.
+                    terms.push_back(ir::negate(ir::cmp(ir::CmpOp::AnySet, ir::load(layout_.nl(0) - 2, 1), ir::constant(1))));
+                }
+                if (n) terms.push_back(ir::eq(ir::arith(ir::ArithOp::And, ir::load(layout_.nl(0), 4), ir::constant(0xfffff000)), *n << 12));
+                layout_.skip_mpls_label();
+                return ir::all(std::move(terms));
+            }
+            case ast::Keyword::Which::Pppoed: return layout_.ethertype(0x8863);
+            case ast::Keyword::Which::Pppoes: {
+                if (n && *n > 0xffff) return error(k.arg->span, fmt::format("PPPoE session id {} is out of range", *n), "ids are 0..65535");
+                std::vector<ir::Pred> terms = {layout_.ethertype(0x8864)};
+                if (n) terms.push_back(ir::eq(ir::arith(ir::ArithOp::And, ir::load(layout_.nl(0), 4), ir::constant(0xffff)), *n));
+                layout_.enter_pppoe_session();
+                return ir::all(std::move(terms));
+            }
+            case ast::Keyword::Which::Inbound:
+            case ast::Keyword::Which::Outbound: {
+                // Linux packet type 4 is PACKET_OUTGOING: in the cooked header, else the kernel's
+                // ancillary field (which only a live capture has; offline it never matches).
+                const int dlt = layout_.link().dlt;
+                ir::Value type = dlt == 113 ? ir::load(0, 2) : dlt == 276 ? ir::load(10, 1) : ir::load(kAncillaryPktType, 2);
+                ir::Pred outgoing = ir::eq(type, 4);
+                return k.which == ast::Keyword::Which::Outbound ? outgoing : ir::negate(outgoing);
+            }
+            case ast::Keyword::Which::Ifindex:
+                if (layout_.link().dlt == 276) return ir::eq(ir::load(4, 4), *n);
+                return ir::eq(ir::load(kAncillaryIfindex, 4), *n);
         }
         return false;
     }

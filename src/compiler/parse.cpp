@@ -368,6 +368,9 @@ auto const on_keyword = [](auto& ctx) {
     x3::_val(ctx) = ast::Expr{ast::Keyword{W, number, {}}};
 };
 
+template <ast::Keyword::Which W>
+auto const on_bare_keyword = [](auto& ctx) { x3::_val(ctx) = ast::Expr{ast::Keyword{W, std::nullopt, {}}}; };
+
 auto const or_op_def = (x3::lit('|') >> !x3::lit('|'))[set_arith_op<ast::ArithOp::Or>];
 auto const greedy_op_def = x3::lit('%')[set_arith_op<ast::ArithOp::Mod>] | x3::lit('^')[set_arith_op<ast::ArithOp::Xor>];
 auto const and_op_def = (x3::lit('&') >> !x3::lit('&'))[set_arith_op<ast::ArithOp::And>];
@@ -390,7 +393,12 @@ auto const keyword_number_def = x3::lexeme[x3::digit >> *x3::alnum];
 auto const keyword_def = (kw("less") > keyword_number)[on_keyword<ast::Keyword::Which::Less>] |
                          (kw("greater") > keyword_number)[on_keyword<ast::Keyword::Which::Greater>] |
                          (kw("vlan") >> -keyword_number)[on_keyword<ast::Keyword::Which::Vlan>] |
-                         (kw("mpls") >> -keyword_number)[on_keyword<ast::Keyword::Which::Mpls>];
+                         (kw("mpls") >> -keyword_number)[on_keyword<ast::Keyword::Which::Mpls>] |
+                         (kw("pppoes") >> -keyword_number)[on_keyword<ast::Keyword::Which::Pppoes>] |
+                         (kw("ifindex") > keyword_number)[on_keyword<ast::Keyword::Which::Ifindex>] |
+                         kw("pppoed")[on_bare_keyword<ast::Keyword::Which::Pppoed>] |
+                         kw("inbound")[on_bare_keyword<ast::Keyword::Which::Inbound>] |
+                         kw("outbound")[on_bare_keyword<ast::Keyword::Which::Outbound>];
 auto const operand_def = unary;
 auto const set_and = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::And; };
 auto const set_or = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::Or; };
