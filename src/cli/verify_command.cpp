@@ -11,8 +11,7 @@
 #include "cbpf_vm/interpret.hpp"
 #include "cbpf_vm/kernel_runner.hpp"
 #include "cli/commands.hpp"
-#include "cli/program_source.hpp"
-#include "compiler/link_type.hpp"
+#include "cli/file_reading.hpp"
 
 namespace cli {
 namespace {
@@ -27,45 +26,28 @@ std::uint32_t expected_kernel_bytes(const cbpf::Program& prog, std::span<const s
 }  // namespace
 
 int run_verify(const Options& o) {
-    auto source = capture::PcapFileSource::open(*o.read_file);
-    if (!source) {
-        fmt::print(stderr, "sniff: {}\n", source.error());
-        return 1;
-    }
-    if (!o.bpf_file && !sniff::find_link_type(source->dlt())) {
-        fmt::print(stderr, "sniff: {}: link type {} is not supported by the filter compiler yet\n", *o.read_file, source->dlt());
-        return 1;
-    }
-    auto prog = load_program(o, source->dlt());
-    if (!prog) return 1;
-    cbpf::FastFilter fast(*prog);
+    auto in = open_file_and_program(o, true);
+    if (!in) return 1;
+    const cbpf::Program& prog = *in->program;
+    const int dlt = in->source.dlt();
+    cbpf::FastFilter fast(prog);
     std::vector<bpf_insn> pcap_prog;
-    for (const auto& in : *prog) pcap_prog.push_back({in.code, in.jt, in.jf, in.k});
+    for (const auto& insn : prog) pcap_prog.push_back({insn.code, insn.jt, insn.jf, insn.k});
 
     std::optional<cbpf::KernelRunner> kernel;
     // The kernel only makes sense for Ethernet frames replayed on a veth.
-    if (source->dlt() != 1) {
-        fmt::print(stderr, "sniff: kernel leg skipped: link type {} cannot be replayed on a veth (Ethernet only)\n", source->dlt());
-    } else if (auto k = cbpf::KernelRunner::start(*prog)) {
+    if (dlt != 1) {
+        fmt::print(stderr, "sniff: kernel leg skipped: link type {} cannot be replayed on a veth (Ethernet only)\n", dlt);
+    } else if (auto k = cbpf::KernelRunner::start(prog)) {
         kernel.emplace(std::move(*k));
     } else {
         fmt::print(stderr, "sniff: kernel leg skipped: {}\n", k.error());
     }
 
-    install_stop_handlers();
     std::uint64_t packets = 0, disagreements = 0, kernel_checked = 0, kernel_unsendable = 0;
-    capture::Packet pkt;
-    int status = 0;
-    while (!stop_requested() && (!o.count || packets < *o.count)) {
-        auto st = source->next(pkt);
-        if (st == capture::PcapFileSource::Status::End) break;
-        if (st == capture::PcapFileSource::Status::Damaged) {
-            fmt::print(stderr, "sniff: {}\n", source->damage());
-            status = 1;
-            break;
-        }
+    int status = for_each_packet(in->source, o, [&](const capture::Packet& pkt) {
         ++packets;
-        std::uint32_t ref = cbpf::run(*prog, pkt.data, pkt.wire_length);
+        std::uint32_t ref = cbpf::run(prog, pkt.data, pkt.wire_length);
         std::uint32_t quick = fast.run(pkt.data, pkt.wire_length);
         std::uint32_t lib = bpf_filter(pcap_prog.data(), pkt.data.data(), pkt.wire_length, static_cast<u_int>(pkt.data.size()));
         std::optional<std::uint32_t> kern, kern_expected;
@@ -73,20 +55,20 @@ int run_verify(const Options& o) {
             kern = kernel->run(pkt.data);
             if (kern) {
                 ++kernel_checked;
-                kern_expected = expected_kernel_bytes(*prog, pkt.data);
+                kern_expected = expected_kernel_bytes(prog, pkt.data);
             } else {
                 ++kernel_unsendable;
             }
         }
-        bool agree = ref == quick && ref == lib && (!kern || *kern == *kern_expected);
-        if (agree) continue;
+        if (ref == quick && ref == lib && (!kern || *kern == *kern_expected)) return true;
         ++disagreements;
         std::string kernel_text = kern ? fmt::format(", kernel kept {} bytes (expected {})", *kern, *kern_expected) : "";
         fmt::print("packet {} (captured {} of {} bytes): sniff VM {}, fast path {}, libpcap {}{}\n", packets, pkt.data.size(),
                    pkt.wire_length, ref, quick, lib, kernel_text);
-        auto trace = cbpf::run_traced(*prog, pkt.data, pkt.wire_length);
-        fmt::print("  sniff's path (the executors part at or before its last step):\n{}", cbpf::explain(*prog, trace, pkt.data.size()));
-    }
+        auto trace = cbpf::run_traced(prog, pkt.data, pkt.wire_length);
+        fmt::print("  sniff's path (the executors part at or before its last step):\n{}", cbpf::explain(prog, trace, pkt.data.size()));
+        return true;
+    });
     std::string kernel_summary = kernel ? fmt::format("; kernel checked {} ({} could not be sent on a veth)", kernel_checked, kernel_unsendable)
                                         : "; kernel not checked";
     fmt::print(stderr, "sniff: verified {} packets: {} disagreement{}{}\n", packets, disagreements, disagreements == 1 ? "" : "s",
