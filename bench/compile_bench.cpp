@@ -6,21 +6,11 @@
 
 #include "compiler/compile.hpp"
 
+#include "bench_expressions.hpp"
+
 namespace {
 
-// The same expressions as vm_bench, so the two reports line up.
-const char* const kExpressions[] = {
-    "tcp",
-    "icmp or arp",
-    "tcp port 443",
-    "not port 53",
-    "ip6 and udp",
-    "host 10.0.0.1",
-    "host 10.0.0.1 or net 192.168.0.0/16",
-    "port 80 or 443 or 22",
-    "(tcp or udp) and host 10.0.0.1",
-    "udp and not port 53 and not port 123",
-};
+using bench::kExpressions;
 
 void BM_SniffCompile(benchmark::State& state) {
     const char* expr = kExpressions[state.range(0)];
