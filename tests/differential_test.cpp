@@ -5,6 +5,7 @@
 #include <pcap/pcap.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 #include "cbpf_vm/dump.hpp"
@@ -65,7 +66,7 @@ const char* const kArithmetic[] = {
     "icmp6[icmp6type] != icmp6-echo and icmp6[icmp6type] != icmp6-echoreply",
     "host 10.0.0.1 and (10.0.0.2 or 192.168.1.1)", "ip host 10.0.0.1 and not 192.168.1.77", "ip and not net 192.168.1.0/24",
     "ip[2:2] > 576",
-    "inbound", "outbound", "ifindex 3", "not outbound and tcp",
+    "inbound", "outbound", "ifindex 3", "not outbound and tcp", "decnet", "lat", "sca", "moprc", "mopdl", "decnet or lat",
 };
 
 const char* const kEthernetOnly[] = {
@@ -77,6 +78,9 @@ const char* const kEthernetOnly[] = {
     "mpls", "mpls 100", "mpls and ip", "mpls and ip6", "mpls 16 and ip and tcp port 80", "mpls and mpls and ip",
     "mpls and mpls 5", "vlan and mpls and ip", "not mpls", "mpls and host 10.0.0.1", "pppoed", "pppoes", "pppoes 5",
     "pppoes and ip", "pppoes and tcp port 80", "pppoes 0x1234 and ip6", "pppoes and host 10.0.0.1", "not pppoes",
+    "llc", "stp", "ipx", "netbeui", "iso", "esis", "es-is", "isis", "is-is", "clnp", "atalk", "aarp", "not llc", "stp or arp",
+    "vlan and stp", "ether proto 100", "ether proto 0x42", "ether proto 0xfe", "ether proto 0xe0", "ether proto 0xf0",
+    "isis or esis", "not iso and not ip",
 };
 
 struct Compiled {
@@ -113,7 +117,7 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
     pcap_t* dead = pcap_open_dead(dlt, kSnaplen);
     ASSERT_NE(dead, nullptr);
 
-    std::size_t checks = 0, mismatches = 0, compared_exprs = 0, libpcap_split = 0, refused = 0;
+    std::size_t checks = 0, mismatches = 0, compared_exprs = 0, libpcap_split = 0, refused = 0, known_gaps = 0;
     std::vector<const char*> expressions(std::begin(kExpressions), std::end(kExpressions));
     expressions.insert(expressions.end(), std::begin(kArithmetic), std::end(kArithmetic));
     expressions.insert(expressions.end(), std::begin(kEthernetOnly), std::end(kEthernetOnly));
@@ -126,6 +130,14 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
     expressions.push_back(long_filter.c_str());
     for (const char* expr : expressions) {
         auto ours = sniff::compile(expr, {dlt, kSnaplen});
+        // LLC-based protocols are Ethernet-only in sniff for now (README); elsewhere libpcap has them.
+        static const char* const llc_words[] = {"llc", "stp", "ipx", "netbeui", "iso", "esis", "es-is", "isis", "is-is",
+                                                "clnp", "atalk", "aarp", "ether proto 100", "ether proto 0x"};
+        if (!ours && dlt != DLT_EN10MB &&
+            std::any_of(std::begin(llc_words), std::end(llc_words), [&](const char* w) { return std::strstr(expr, w); })) {
+            ++known_gaps;
+            continue;
+        }
         if (!ours && (ours.error().message.find("on link type") != std::string::npos ||
                       ours.error().message.find("rejects all packets") != std::string::npos)) {
             // Deliberate: a protocol this link type cannot carry is refused, where libpcap
@@ -189,9 +201,9 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
         }
     }
     pcap_close(dead);
-    std::printf("link type %d: %zu expressions (%zu refused as meaningless on it), %zu packets (+ mutations), "
-                "%zu verdicts compared, %zu mismatches, %zu where libpcap's -O and optimised programs disagree\n",
-                dlt, compared_exprs, refused, packets.size(), checks, mismatches, libpcap_split);
+    std::printf("link type %d: %zu expressions (%zu refused as meaningless on it, %zu not supported on it yet), %zu packets "
+                "(+ mutations), %zu verdicts compared, %zu mismatches, %zu where libpcap's -O and optimised programs disagree\n",
+                dlt, compared_exprs, refused, known_gaps, packets.size(), checks, mismatches, libpcap_split);
     EXPECT_EQ(mismatches, 0u);
 }
 

@@ -103,7 +103,11 @@ struct Relation {
 // Keyword primitives with an optional number: less N, greater N, vlan [N], mpls [N], pppoed,
 // pppoes [N], inbound, outbound, ifindex N.
 struct Keyword {
-    enum class Which { Less, Greater, Vlan, Mpls, Pppoed, Pppoes, Inbound, Outbound, Ifindex };
+    enum class Which {
+        Less, Greater, Vlan, Mpls, Pppoed, Pppoes, Inbound, Outbound, Ifindex,
+        // Link-layer protocols of old LANs: 802.2 LLC and SNAP on Ethernet, or plain EtherTypes.
+        Llc, Stp, Ipx, Netbeui, Iso, Esis, Isis, Clnp, Atalk, Aarp, Decnet, Lat, Sca, Moprc, Mopdl
+    };
     Which which;
     std::optional<Number> arg;
     Span span;

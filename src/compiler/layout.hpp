@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <expected>
 #include <string>
+#include <utility>
 
 #include "compiler/ast.hpp"
 #include "compiler/ir.hpp"
@@ -68,10 +69,16 @@ public:
         switch (field_) {
             case ProtocolField::EtherType: return ir::eq(ir::load(protocol_offset_, 2), type);
             case ProtocolField::PppProtocol:
-                if (type == kEtherIp) return ir::eq(ir::load(protocol_offset_, 2), 0x0021);
-                if (type == kEtherIp6) return ir::eq(ir::load(protocol_offset_, 2), 0x0057);
-                // EtherTypes without a PPP number are compared as they are (libpcap does the same).
-                return ir::eq(ir::load(protocol_offset_, 2), type);
+            {
+                // PPP's own numbers for protocols that have one (RFC 1661's registry, as libpcap maps
+                // them); other EtherTypes are compared as they are, as libpcap does.
+                static constexpr std::pair<std::uint16_t, std::uint16_t> ppp_numbers[] = {
+                    {kEtherIp, 0x0021}, {kEtherIp6, 0x0057}, {0x6003, 0x0027}, {0x809b, 0x0029}, {0x0600, 0x0025}, {0x8137, 0x002b}};
+                std::uint16_t number = type;
+                for (auto [ether, ppp] : ppp_numbers)
+                    if (ether == type) number = ppp;
+                return ir::eq(ir::load(protocol_offset_, 2), number);
+            }
             case ProtocolField::IpVersion:
                 if (type != kEtherIp && type != kEtherIp6) return false;
                 return ir::eq(ir::arith(ir::ArithOp::And, ir::load(0, 1), ir::constant(0xf0)), type == kEtherIp ? 0x40 : 0x60);
@@ -90,6 +97,11 @@ public:
             }
         }
         return false;
+    }
+    // Ethernet's type/length field: above 1500 an EtherType, else an 802.3 length with 802.2 LLC
+    // at the network offset.
+    ir::Pred is_802_3() const {
+        return ir::negate(ir::cmp(ir::CmpOp::Gt, ir::load(protocol_offset_, 2), ir::constant(1500)));
     }
     ir::Pred ip() const { return ethertype(kEtherIp); }
     ir::Pred ip6() const { return ethertype(kEtherIp6); }

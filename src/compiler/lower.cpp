@@ -188,8 +188,13 @@ private:
                 if (!number) return error(v.span, fmt::format("unknown ether protocol '{}'", name), "give the EtherType as a number, e.g. 0x88cc");
             }
             if (*number > 0xffff) return error(v.span, fmt::format("EtherType {} does not fit in 16 bits", *number));
-            if (*number <= 1500)
-                return error(v.span, fmt::format("EtherType {} is an 802.3 length; LLC protocols are not supported yet", *number));
+            if (*number <= 1500) {
+                // An 802.2 SAP, on Ethernet's 802.3 frames.
+                if (auto e = need_ethernet(v.span, "ether proto with an LLC SAP")) return std::unexpected(*e);
+                // The SAPs with keywords of their own mean those keywords (IPX also has an EtherType).
+                if (*number == 0xe0) return lan_protocol(ast::Keyword::Which::Ipx);
+                return ir::all({layout_.is_802_3(), llc_sap(*number)});
+            }
             return layout_.ethertype(static_cast<std::uint16_t>(*number));
         }
         if (!number) {
@@ -204,6 +209,61 @@ private:
         if (q.proto->value == Proto::Ip6) return layout_.ip6_proto(p);
         return error(q.proto->span, fmt::format("'{}' cannot qualify 'proto'", ast::name_of(q.proto->value)),
                      "write 'ip proto', 'ip6 proto' or 'ether proto'");
+    }
+
+    static const char* keyword_name(ast::Keyword::Which w) {
+        using W = ast::Keyword::Which;
+        switch (w) {
+            case W::Llc: return "llc";
+            case W::Stp: return "stp";
+            case W::Ipx: return "ipx";
+            case W::Netbeui: return "netbeui";
+            case W::Iso: return "iso";
+            case W::Esis: return "esis";
+            case W::Isis: return "isis";
+            case W::Clnp: return "clnp";
+            case W::Atalk: return "atalk";
+            case W::Aarp: return "aarp";
+            default: return "this keyword";
+        }
+    }
+
+    // 802.2 LLC and SNAP tests on Ethernet, in libpcap's order (gen_llc_linktype, gen_snap).
+    ir::Pred llc_byte(std::uint32_t off, std::uint32_t v) const { return ir::eq(ir::load(layout_.nl(off), 1), v); }
+    ir::Pred llc_half(std::uint32_t off, std::uint32_t v) const { return ir::eq(ir::load(layout_.nl(off), 2), v); }
+    // SNAP: AA AA 03, a 3-byte OUI and a 2-byte type; compared as the last word, then the first.
+    ir::Pred snap(std::uint32_t oui, std::uint16_t type) const {
+        return ir::all({ir::eq(ir::load(layout_.nl(4), 4), (((oui >> 8) & 0xff) << 24) | ((oui & 0xff) << 16) | type),
+                        ir::eq(ir::load(layout_.nl(0), 4), 0xaaaa0300u | (oui >> 16))});
+    }
+
+    ir::Pred llc_sap(std::uint32_t sap) const {
+        switch (sap) {
+            case 0xfe: return llc_half(0, 0xfefe);  // ISO: both SAPs
+            case 0xf0: return llc_half(0, 0xf0f0);  // NetBEUI: both SAPs
+            case 0xe0:  // IPX: SNAP, 802.2, or "raw 802.3" (0xffff checksum)
+                return ir::any({snap(0, 0x8137), llc_byte(0, 0xe0), llc_half(0, 0xffff)});
+            default: return llc_byte(0, sap);
+        }
+    }
+
+    ir::Pred lan_protocol(ast::Keyword::Which w) const {
+        using W = ast::Keyword::Which;
+        const ir::Pred on_802_3 = layout_.is_802_3();
+        switch (w) {
+            case W::Llc: return ir::all({on_802_3, ir::negate(llc_half(0, 0xffff))});
+            case W::Stp: return ir::all({on_802_3, llc_byte(0, 0x42)});
+            case W::Netbeui: return ir::all({on_802_3, llc_sap(0xf0)});
+            case W::Iso: return ir::all({on_802_3, llc_sap(0xfe)});
+            case W::Esis: return ir::all({on_802_3, llc_sap(0xfe), llc_byte(3, 0x82)});
+            case W::Isis: return ir::all({on_802_3, llc_sap(0xfe), llc_byte(3, 0x83)});
+            case W::Clnp: return ir::all({on_802_3, llc_sap(0xfe), llc_byte(3, 0x81)});
+            case W::Ipx: return ir::any({layout_.ethertype(0x8137), ir::all({on_802_3, llc_sap(0xe0)})});
+            case W::Atalk: return ir::any({layout_.ethertype(0x809b), ir::all({on_802_3, snap(0x080007, 0x809b)})});
+            case W::Aarp: return ir::any({layout_.ethertype(0x80f3), ir::all({on_802_3, snap(0, 0x80f3)})});
+            default: break;
+        }
+        return false;
     }
 
     Result keyword(const ast::Keyword& k) {
@@ -260,6 +320,23 @@ private:
                 ir::Pred outgoing = ir::eq(type, 4);
                 return k.which == ast::Keyword::Which::Outbound ? outgoing : ir::negate(outgoing);
             }
+            case ast::Keyword::Which::Llc:
+            case ast::Keyword::Which::Stp:
+            case ast::Keyword::Which::Ipx:
+            case ast::Keyword::Which::Netbeui:
+            case ast::Keyword::Which::Iso:
+            case ast::Keyword::Which::Esis:
+            case ast::Keyword::Which::Isis:
+            case ast::Keyword::Which::Clnp:
+            case ast::Keyword::Which::Atalk:
+            case ast::Keyword::Which::Aarp:
+                if (auto e = need_ethernet(k.span, keyword_name(k.which))) return std::unexpected(*e);
+                return lan_protocol(k.which);
+            case ast::Keyword::Which::Decnet: return layout_.ethertype(0x6003);
+            case ast::Keyword::Which::Lat: return layout_.ethertype(0x6004);
+            case ast::Keyword::Which::Sca: return layout_.ethertype(0x6007);
+            case ast::Keyword::Which::Moprc: return layout_.ethertype(0x6002);
+            case ast::Keyword::Which::Mopdl: return layout_.ethertype(0x6001);
             case ast::Keyword::Which::Ifindex:
                 if (layout_.link().dlt == 276) return ir::eq(ir::load(4, 4), *n);
                 return ir::eq(ir::load(kAncillaryIfindex, 4), *n);

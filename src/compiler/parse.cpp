@@ -368,6 +368,17 @@ auto const on_keyword = [](auto& ctx) {
     x3::_val(ctx) = ast::Expr{ast::Keyword{W, number, {}}};
 };
 
+struct lan_symbols : x3::symbols<ast::Keyword::Which> {
+    lan_symbols() {
+        using W = ast::Keyword::Which;
+        add("llc", W::Llc)("stp", W::Stp)("ipx", W::Ipx)("netbeui", W::Netbeui)("iso", W::Iso)("esis", W::Esis)(
+            "es-is", W::Esis)("isis", W::Isis)("is-is", W::Isis)("clnp", W::Clnp)("atalk", W::Atalk)("aarp", W::Aarp)(
+            "decnet", W::Decnet)("lat", W::Lat)("sca", W::Sca)("moprc", W::Moprc)("mopdl", W::Mopdl);
+    }
+} const lan_sym;
+auto const lan_keyword = x3::lexeme[lan_sym >> !(x3::alnum | x3::char_("_.-"))];
+auto const on_lan_keyword = [](auto& ctx) { x3::_val(ctx) = ast::Expr{ast::Keyword{x3::_attr(ctx), std::nullopt, {}}}; };
+
 template <ast::Keyword::Which W>
 auto const on_bare_keyword = [](auto& ctx) { x3::_val(ctx) = ast::Expr{ast::Keyword{W, std::nullopt, {}}}; };
 
@@ -398,7 +409,7 @@ auto const keyword_def = (kw("less") > keyword_number)[on_keyword<ast::Keyword::
                          (kw("ifindex") > keyword_number)[on_keyword<ast::Keyword::Which::Ifindex>] |
                          kw("pppoed")[on_bare_keyword<ast::Keyword::Which::Pppoed>] |
                          kw("inbound")[on_bare_keyword<ast::Keyword::Which::Inbound>] |
-                         kw("outbound")[on_bare_keyword<ast::Keyword::Which::Outbound>];
+                         kw("outbound")[on_bare_keyword<ast::Keyword::Which::Outbound>] | lan_keyword[on_lan_keyword];
 auto const operand_def = unary;
 auto const set_and = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::And; };
 auto const set_or = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::Or; };
