@@ -61,7 +61,8 @@ const SemanticError kSemanticErrors[] = {
     {"ip portrange 1-2", 1, "'ip' cannot qualify 'portrange'"},
     {"ether host 1:2:3", 12, "'1:2:3' is not a MAC address"},
     {"ether port 80", 7, "'ether' cannot qualify 'port'"},
-    {"mpls", 1, "'mpls' is not supported yet"},
+    {"vlan and mpls 2000000", 15, "MPLS label 2000000 is out of range"},
+    {"mpls and vlan", 10, "no VLAN match after MPLS"},
     {"udp[0] = foo", 10, "unknown name 'foo'"},
 };
 

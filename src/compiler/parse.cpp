@@ -57,6 +57,12 @@ struct primitive_rule {
         if (auto* p = std::get_if<ast::Primitive>(&e)) p->span = s;
     }
 };
+struct keyword_rule {
+    template <class It, class Ctx>
+    void on_success(const It& first, const It& last, ast::Expr& e, const Ctx& ctx) const {
+        if (auto* k = std::get_if<ast::Keyword>(&e)) k->span = span_between(first, last, ctx);
+    }
+};
 struct unary_rule {
     template <class It, class Ctx>
     void on_success(const It& first, const It& last, ast::Expr& e, const Ctx& ctx) const {
@@ -292,7 +298,9 @@ x3::rule<class number_lit_r, std::string> const number_lit = "a number";
 x3::rule<class name_lit_r, std::string> const name_lit = "a named constant";
 x3::rule<class relation_r, ast::Expr> const relation = "a comparison";
 x3::rule<class relation_rhs_r, ast::Arith> const relation_rhs = "an arithmetic expression after the comparison";
-x3::rule<class keyword_r, ast::Expr> const keyword = "a keyword primitive";
+struct keyword_r : keyword_rule {};
+x3::rule<keyword_r, ast::Expr> const keyword = "a keyword primitive";
+x3::rule<class keyword_body_r, ast::Expr> const keyword_body = "a keyword primitive";
 x3::rule<class keyword_number_r, std::string> const keyword_number = "a number";
 x3::rule<class unary_body_r, ast::Expr> const unary_body = "unary";
 
@@ -401,7 +409,8 @@ auto const arith_def = arith_and[on_arith_assign] >> *(or_op > arith_and)[on_ari
 auto const relation_rhs_def = arith;
 auto const relation_def = (arith >> relop_sym > relation_rhs)[on_relation];
 auto const keyword_number_def = x3::lexeme[x3::digit >> *x3::alnum];
-auto const keyword_def = (kw("less") > keyword_number)[on_keyword<ast::Keyword::Which::Less>] |
+auto const keyword_def = keyword_body;
+auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyword::Which::Less>] |
                          (kw("greater") > keyword_number)[on_keyword<ast::Keyword::Which::Greater>] |
                          (kw("vlan") >> -keyword_number)[on_keyword<ast::Keyword::Which::Vlan>] |
                          (kw("mpls") >> -keyword_number)[on_keyword<ast::Keyword::Which::Mpls>] |
@@ -428,7 +437,7 @@ BOOST_SPIRIT_DEFINE(expr, unary, operand, qualified, closing, proto_q, dir_q, ki
                     mask_value, value, raw_word, digits, binop, proto_q_body, dir_q_body, kind_q_body, word_body,
                     prefix_len_body, mask_value_body, qualified_body, unary_body, arith, arith_and, arith_shift,
                     arith_add, arith_mul, arith_unary, arith_chain, greedy_op, arith_primary, or_op, and_op, shift_op, add_op, mul_op, access,
-                    access_size, number_lit, name_lit, relation, relation_rhs, keyword, keyword_number);
+                    access_size, number_lit, name_lit, relation, relation_rhs, keyword, keyword_body, keyword_number);
 
 std::string token_at(std::string_view text, std::size_t at) {
     if (at >= text.size()) return "end of expression";
