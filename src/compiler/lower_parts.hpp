@@ -1,0 +1,43 @@
+// Shared by the lowering files: the context a primitive is lowered in, and the builders each
+// file offers. Internal to the compiler.
+#pragma once
+
+#include <expected>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "compiler/ast.hpp"
+#include "compiler/ir.hpp"
+#include "compiler/layout.hpp"
+
+namespace sniff::lowering {
+
+using ast::Dir;
+using ast::Kind;
+using Result = std::expected<ir::Pred, Diagnostic>;
+
+struct Context {
+    Layout& layout;         // encapsulations seen so far move it (vlan, mpls, pppoes)
+    std::string_view text;  // the filter source, quoted in messages
+    std::string text_of(Span s) const { return std::string(text.substr(s.begin, s.end - s.begin)); }
+};
+
+// `side(true)` for the source, `side(false)` for the destination, combined as `dir` says.
+ir::Pred by_direction(Dir dir, const std::function<ir::Pred(bool src)>& side);
+
+// Hosts and networks (lower_address.cpp).
+Result address(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind, const ast::Value& v);
+
+// Ports and port ranges (lower_ports.cpp).
+Result port(const Context& c, const ast::Qualifiers& q, Dir dir, const ast::Value& v);
+Result port_range(const Context& c, const ast::Qualifiers& q, Dir dir, const ast::Value& v);
+
+// The link layer and what it encapsulates (lower_link.cpp).
+Result ether_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind, const ast::Value& v);
+Result broadcast(const Context& c, const ast::Qualifiers& q);
+Result multicast(const Context& c, const ast::Qualifiers& q);
+Result protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v);
+Result keyword(const Context& c, const ast::Keyword& k);
+
+}  // namespace sniff::lowering
