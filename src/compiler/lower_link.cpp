@@ -22,13 +22,13 @@ std::optional<Diagnostic> need_ethernet(const Context& c, Span where, std::strin
 }
 
 // Six bytes at `offset`: the last four as a word first, then the first two (libpcap's order).
-ir::Pred mac_at(const Context& c, std::uint32_t offset, const std::array<std::uint8_t, 6>& m) {
+ir::Pred mac_at(std::uint32_t offset, const std::array<std::uint8_t, 6>& m) {
     std::uint32_t tail = (std::uint32_t{m[2]} << 24) | (m[3] << 16) | (m[4] << 8) | m[5];
     std::uint32_t head = (std::uint32_t{m[0]} << 8) | m[1];
     return ir::all({ir::eq(ir::load(offset + 2, 4), tail), ir::eq(ir::load(offset, 2), head)});
 }
 
-const char* keyword_name(const Context& c, ast::Keyword::Which w) {
+const char* keyword_name(ast::Keyword::Which w) {
     using W = ast::Keyword::Which;
     switch (w) {
         case W::Llc: return "llc";
@@ -99,14 +99,14 @@ Result ether_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind
                                  "write it as 00:11:22:33:44:55");
         mac = known;
     }
-    return by_direction(dir, [&](bool src) { return mac_at(c, src ? 6 : 0, *mac); });
+    return by_direction(dir, [&](bool src) { return mac_at(src ? 6 : 0, *mac); });
 }
 
 Result broadcast(const Context& c, const ast::Qualifiers& q) {
     if (!q.proto || q.proto->value == Proto::Ether) {
         Span where = q.proto ? q.proto->span : q.kind->span;
         if (auto e = need_ethernet(c, where, "broadcast")) return std::unexpected(*e);
-        return mac_at(c, 0, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+        return mac_at(0, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
     }
     if (q.proto->value == Proto::Ip)
         return error(q.proto->span, "netmask not known, so 'ip broadcast' not supported",
@@ -236,7 +236,7 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::Clnp:
         case ast::Keyword::Which::Atalk:
         case ast::Keyword::Which::Aarp:
-            if (auto e = need_ethernet(c, k.span, keyword_name(c, k.which))) return std::unexpected(*e);
+            if (auto e = need_ethernet(c, k.span, keyword_name(k.which))) return std::unexpected(*e);
             return lan_protocol(c, k.which);
         case ast::Keyword::Which::Decnet: return c.layout.ethertype(0x6003);
         case ast::Keyword::Which::Lat: return c.layout.ethertype(0x6004);
