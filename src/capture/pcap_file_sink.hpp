@@ -1,14 +1,12 @@
-// Writes packets to a pcap file (or stdout, "-") that tcpdump and wireshark read.
+// Writes packets to a pcap file (or stdout, "-") that tcpdump and wireshark read. Records go to a
+// 1 MiB buffer written with write(2), so a full disk or a closed pipe is reported, not lost.
 #pragma once
 
 #include <expected>
-#include <memory>
 #include <string>
+#include <vector>
 
 #include "capture/packet.hpp"
-
-typedef struct pcap pcap_t;
-typedef struct pcap_dumper pcap_dumper_t;
 
 namespace capture {
 
@@ -16,21 +14,24 @@ class PcapFileSink {
 public:
     static std::expected<PcapFileSink, std::string> open(const std::string& path, int dlt, std::uint32_t snaplen);
 
+    PcapFileSink(PcapFileSink&& other) noexcept;
+    PcapFileSink& operator=(PcapFileSink&& other) noexcept;
+    ~PcapFileSink();
+
     // Errors (a full disk) are reported by flush() and close().
     void write(const Packet& p);
     std::expected<void, std::string> flush();
     std::expected<void, std::string> close();
 
 private:
-    struct DeadCloser {
-        void operator()(pcap_t* p) const;
-    };
-    struct DumperCloser {
-        void operator()(pcap_dumper_t* d) const;
-    };
-    std::unique_ptr<pcap_t, DeadCloser> dead_;
-    std::unique_ptr<pcap_dumper_t, DumperCloser> dumper_;
+    PcapFileSink() = default;
+    void drain();  // writes the buffer out, remembering the first error
+
+    int fd_ = -1;
+    bool owns_fd_ = false;
     std::string path_;
+    std::vector<std::uint8_t> buffer_;
+    std::string error_;
 };
 
 }  // namespace capture

@@ -11,6 +11,13 @@ namespace capture {
 void PcapFileSource::Closer::operator()(pcap_t* p) const { pcap_close(p); }
 
 std::expected<PcapFileSource, std::string> PcapFileSource::open(const std::string& path) {
+    std::string mapped_error;
+    if (auto mapped = MappedPcap::open(path, mapped_error)) {
+        PcapFileSource s;
+        s.mapped_.emplace(std::move(*mapped));
+        s.path_ = path;
+        return s;
+    }
     char err[PCAP_ERRBUF_SIZE] = {};
     pcap_t* p = pcap_open_offline(path.c_str(), err);
     if (!p) return std::unexpected(fmt::format("{}: {}", path == "-" ? "standard input" : path, err));
@@ -20,11 +27,23 @@ std::expected<PcapFileSource, std::string> PcapFileSource::open(const std::strin
     return s;
 }
 
-int PcapFileSource::dlt() const { return pcap_datalink(handle_.get()); }
+int PcapFileSource::dlt() const { return mapped_ ? mapped_->dlt() : pcap_datalink(handle_.get()); }
 
-std::uint32_t PcapFileSource::snaplen() const { return static_cast<std::uint32_t>(pcap_snapshot(handle_.get())); }
+std::uint32_t PcapFileSource::snaplen() const {
+    return mapped_ ? mapped_->snaplen() : static_cast<std::uint32_t>(pcap_snapshot(handle_.get()));
+}
 
 PcapFileSource::Status PcapFileSource::next(Packet& out) {
+    if (mapped_) {
+        std::string what;
+        switch (mapped_->next(out, what)) {
+            case MappedPcap::Status::Packet: return Status::Packet;
+            case MappedPcap::Status::End: return Status::End;
+            case MappedPcap::Status::Damaged:
+                damage_ = fmt::format("{}: {}", path_, what);
+                return Status::Damaged;
+        }
+    }
     pcap_pkthdr* hdr = nullptr;
     const u_char* data = nullptr;
     // Where the record starts, for the message if it turns out to be damaged.

@@ -1,10 +1,14 @@
-// Reads pcap and pcapng files (or stdin, "-") through libpcap.
+// Reads pcap and pcapng files (or stdin, "-"): classic pcap files are mapped and read in place
+// (MappedPcap); pcapng, pipes and stdin go through libpcap.
 #pragma once
 
 #include <expected>
 #include <memory>
 #include <string>
 
+#include <optional>
+
+#include "capture/mapped_pcap.hpp"
 #include "capture/packet.hpp"
 
 typedef struct pcap pcap_t;
@@ -27,6 +31,7 @@ private:
     struct Closer {
         void operator()(pcap_t* p) const;
     };
+    std::optional<MappedPcap> mapped_;
     std::unique_ptr<pcap_t, Closer> handle_;
     std::string path_;
     std::string damage_;

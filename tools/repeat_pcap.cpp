@@ -1,0 +1,50 @@
+// Makes a large capture for benchmarks by repeating the records of a small one until a size is
+// reached: repeat_pcap IN OUT MEGABYTES. Timestamps keep increasing so the output is a valid trace.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "capture/pcap_file_sink.hpp"
+#include "capture/pcap_file_source.hpp"
+
+int main(int argc, char** argv) {
+    if (argc != 4) {
+        std::fprintf(stderr, "usage: %s IN.pcap OUT.pcap MEGABYTES\n", argv[0]);
+        return 2;
+    }
+    auto in = capture::PcapFileSource::open(argv[1]);
+    if (!in) {
+        std::fprintf(stderr, "repeat_pcap: %s\n", in.error().c_str());
+        return 1;
+    }
+    struct Record {
+        std::int64_t sec;
+        std::uint32_t usec, wire;
+        std::vector<std::uint8_t> bytes;
+    };
+    std::vector<Record> records;
+    capture::Packet p;
+    while (in->next(p) == capture::PcapFileSource::Status::Packet)
+        records.push_back({p.ts_sec, p.ts_usec, p.wire_length, {p.data.begin(), p.data.end()}});
+    if (records.empty()) return 1;
+    auto out = capture::PcapFileSink::open(argv[2], in->dlt(), in->snaplen());
+    if (!out) {
+        std::fprintf(stderr, "repeat_pcap: %s\n", out.error().c_str());
+        return 1;
+    }
+    const std::uint64_t target = std::strtoull(argv[3], nullptr, 10) << 20;
+    const std::int64_t span = records.back().sec - records.front().sec + 1;
+    std::uint64_t written = 24;
+    for (std::int64_t round = 0; written < target; ++round) {
+        for (const auto& r : records) {
+            out->write({r.sec + round * span, r.usec, r.wire, r.bytes});
+            written += 16 + r.bytes.size();
+        }
+    }
+    if (auto done = out->close(); !done) {
+        std::fprintf(stderr, "repeat_pcap: %s\n", done.error().c_str());
+        return 1;
+    }
+    return 0;
+}
