@@ -2,6 +2,8 @@
 // terms known true (in an all) or known false (in an any) decide later equality tests.
 #include "compiler/optimize.hpp"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <optional>
 #include <set>
@@ -19,14 +21,14 @@ std::optional<std::string> key_of(const ir::Value& v) {
         if ((*a)->op != ir::ArithOp::And || !mask) return std::nullopt;
         auto inner = key_of((*a)->lhs);
         if (!inner) return std::nullopt;
-        return "m" + std::to_string(mask->value) + ":" + *inner;
+        return fmt::format("m{}:{}", mask->value, *inner);
     }
     const auto* l = std::get_if<std::shared_ptr<ir::Load>>(&v);
     if (!l) return std::nullopt;
     const ir::Load& load = **l;
-    if (!load.index) return "a" + std::to_string(load.offset) + ":" + std::to_string(load.size);
+    if (!load.index) return fmt::format("a{}:{}", load.offset, load.size);
     if (const auto* h = std::get_if<ir::IpHeaderLength>(load.index.get()))
-        return "x" + std::to_string(h->at) + ":" + std::to_string(load.offset) + ":" + std::to_string(load.size);
+        return fmt::format("x{}:{}:{}", h->at, load.offset, load.size);
     return std::nullopt;
 }
 

@@ -34,7 +34,6 @@ constexpr std::array<std::string_view, 80> kReserved = {
     "stp", "ipx", "netbeui", "llc", "link", "ppp", "slip", "fddi", "tr", "wlan", "radio", "ra", "ta",
     "addr1", "addr2", "addr3", "addr4", "type", "subtype", "dir", "on", "ifname", "rnr", "reason"};
 
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; }
 
 template <class Ctx>
 Span span_between(Iter first, Iter last, const Ctx& ctx) {
