@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
 
-sanitized_suites=(cbpf_vm fast_filter capture differential)
+sanitized_suites=(cbpf_vm fast_filter capture differential decode)
 if [ ! -f build-asan/build.ninja ]; then
   meson setup build-asan -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false -Dbench=disabled >&2
 fi

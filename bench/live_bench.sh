@@ -26,8 +26,12 @@ command -v tcpdump >/dev/null || { echo "live_bench: tcpdump is not installed" >
 
 ns="sniff-bench-$$"
 tmp=$(mktemp -d)
+capture_pid=""
 cleanup() {
-  ip netns del "$ns" 2>/dev/null || true
+  # A capture left running would keep the deleted namespace alive: stop it first.
+  [ -n "$capture_pid" ] && kill -INT "$capture_pid" 2>/dev/null && wait "$capture_pid" 2>/dev/null || true
+  # Retried: the unmount can be refused for a moment while a process that was inside is exiting.
+  for _ in 1 2 3 4 5 6 7 8 9 10; do ip netns del "$ns" 2>/dev/null && break; sleep 0.5; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -59,8 +63,12 @@ run() {
   local err=$tmp/$tool.err
   ip netns exec "$ns" $pin_cap "$bin" "${args[@]}" 2>"$err" &
   local pid=$!
-  for _ in $(seq 100); do grep -q "listening on" "$err" && break; sleep 0.05; done
-  grep -q "listening on" "$err" || { echo "live_bench: $tool did not start within 5 s (${args[*]}):" >&2; cat "$err" >&2; ps -o pid,stat,wchan:20,cmd -p "$pid" >&2 || true; exit 1; }
+  capture_pid=$pid
+  # Usually milliseconds; seconds, even tens of seconds, when namespaces are being torn down
+  # elsewhere on the box: opening a packet socket can wait for the RTNL lock (promiscuous mode)
+  # or an RCU grace period (libpcap's rebinding, seen stuck in synchronize_rcu for over 30 s).
+  for _ in $(seq 2400); do grep -q "listening on" "$err" && break; sleep 0.05; done
+  grep -q "listening on" "$err" || { echo "live_bench: $tool did not start within 120 s (${args[*]}):" >&2; cat "$err" >&2; ps -o pid,stat,wchan:20,cmd -p "$pid" >&2 || true; exit 1; }
   local rx0 sent rx1 cpu
   rx0=$(rx_packets)
   sent=$(ip netns exec "$ns" $pin_send "$blast" sx0 "$seconds" "$size" | sed -n 's/^sent \([0-9]*\) .*/\1/p')
@@ -69,6 +77,7 @@ run() {
   cpu=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   kill -INT "$pid"
   wait "$pid" || true
+  capture_pid=""
   local captured received dropped
   captured=$(field captured "$err"); received=$(field "received by filter" "$err"); dropped=$(field "dropped by kernel" "$err")
   printf "%-8s %9s %10s %10s %10s %10s %9s %8.2f\n" "$tool" "$kib" "$sent" "$((rx1 - rx0))" "$captured" "$received" \

@@ -127,7 +127,7 @@ TEST(Cli, ReadPrintsOneLinePerPacketLibpcapMatches) {
     Outcome all = sniff(fmt::format("-r {}", capture_path("mixed.pcap")));
     EXPECT_EQ(lines(all.out), 1000u);
     // TZ=UTC (meson sets it): the first packet is at 1700000000.000000.
-    EXPECT_EQ(all.out.substr(0, all.out.find('\n')), "22:13:20.000000 IP 10.0.0.1.35973 > 172.16.5.4.22: tcp, length 23");
+    EXPECT_EQ(all.out.substr(0, all.out.find('\n')), "22:13:20.000000 IP 10.0.0.1.35973 > 172.16.5.4.22: Flags [P.], seq 19193846:19193869, ack 564977153, win 29200, length 23: SSH: SSH-2.0-OpenSSH_9.2p1");
 }
 
 TEST(Cli, CountStopsEarlyAndStdinWorks) {

@@ -1342,6 +1342,303 @@ PcapWriter cut_short() {
     return w;
 }
 
+
+// ---------------------------------------------------------------------------
+// protocols*.pcap: one or a few packets per protocol the decoder knows, in a fixed order, for
+// its golden tests. Encapsulations (VLAN, MPLS, PPPoE, GRE, VXLAN, Geneve), application
+// summaries (DNS answers, DHCP, NTP), ICMP/ICMPv6 errors and neighbour discovery, and packets
+// that are malformed or cut short on purpose.
+
+const Mac kMacA = {0x00, 0x1b, 0x21, 0x0a, 0x00, 0x01};
+const Mac kMacB = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+
+Bytes dns_header(unsigned id, unsigned flags, unsigned qd, unsigned an, unsigned ns, unsigned ar) {
+    Bytes b;
+    put16(b, id);
+    put16(b, flags);
+    put16(b, qd);
+    put16(b, an);
+    put16(b, ns);
+    put16(b, ar);
+    return b;
+}
+// A resource record whose owner is a compression pointer to `name_at`.
+void dns_rr(Bytes& b, unsigned name_at, unsigned type, const Bytes& rdata) {
+    put16(b, 0xc000 | name_at);
+    put16(b, type);
+    put16(b, 1);
+    put32(b, 3600);
+    put16(b, static_cast<unsigned>(rdata.size()));
+    append(b, rdata);
+}
+
+Bytes icmp4(unsigned type, unsigned code, std::uint32_t rest, const Bytes& data) {
+    Bytes b = {static_cast<std::uint8_t>(type), static_cast<std::uint8_t>(code), 0, 0};
+    put32(b, rest);
+    append(b, data);
+    set16(b, 2, fold(sum16(b)));
+    return b;
+}
+
+Bytes vxlan(unsigned vni, const Bytes& inner_frame) {
+    Bytes b = {0x08, 0, 0, 0};
+    put32(b, vni << 8);
+    append(b, inner_frame);
+    return b;
+}
+
+Bytes geneve(unsigned vni, const Bytes& inner_frame) {
+    Bytes b = {0x00, 0x00};  // version 0, no options, not OAM/critical
+    put16(b, 0x6558);        // Transparent Ethernet Bridging
+    put32(b, vni << 8);
+    append(b, inner_frame);
+    return b;
+}
+
+Bytes frame4(const Ip4Hdr& h, const Bytes& l4, const std::vector<VlanTag>& tags = {}) {
+    return ethernet(kMacB, kMacA, 0x0800, ipv4(h, l4), tags);
+}
+Bytes frame6(const Ip6& s, const Ip6& d, unsigned nh, const Bytes& l4, const std::vector<VlanTag>& tags = {}) {
+    return ethernet(kMacB, kMacA, 0x86dd, ipv6(s, d, nh, l4), tags);
+}
+
+std::vector<std::pair<Bytes, std::size_t>> protocol_frames() {
+    std::vector<std::pair<Bytes, std::size_t>> out;  // frame, caplen (0: all of it)
+    auto add = [&out](Bytes f, std::size_t caplen = 0) { out.emplace_back(std::move(f), caplen); };
+    const Ip4 a = ip4("10.0.0.1"), b = ip4("10.0.0.2");
+    const Ip6 a6 = ip6("2001:db8::1"), b6 = ip6("2001:db8::2"), ll = ip6("fe80::1");
+    auto h4 = [&](unsigned proto, const Ip4& s = ip4("10.0.0.1"), const Ip4& d = ip4("10.0.0.2")) {
+        Ip4Hdr h;
+        h.src = s;
+        h.dst = d;
+        h.proto = static_cast<std::uint8_t>(proto);
+        h.id = 0x1234;
+        h.df = true;
+        return h;
+    };
+    auto tcp4 = [&](const TcpSeg& t, bool reverse = false) {
+        const Ip4& s = reverse ? b : a;
+        const Ip4& d = reverse ? a : b;
+        return frame4(h4(6, s, d), seal4(tcp(t), 6, s, d));
+    };
+    auto udp4 = [&](unsigned sp, unsigned dp, const Bytes& payload, const Ip4& s, const Ip4& d) {
+        return frame4(h4(17, s, d), seal4(udp(sp, dp, payload), 17, s, d));
+    };
+
+    // A TCP conversation: handshake, data both ways, FIN, so sequence numbers become relative.
+    const std::uint32_t cs = 1000000, ss = 2000000;
+    add(tcp4({40000, 80, cs, 0, tcpf::SYN, 64240, tcp_syn_options(true, 100), {}}));
+    add(tcp4({80, 40000, ss, cs + 1, tcpf::SYN | tcpf::ACK, 65160, tcp_syn_options(true, 200), {}}, true));
+    add(tcp4({40000, 80, cs + 1, ss + 1, tcpf::ACK, 502, {}, {}}));
+    add(tcp4({40000, 80, cs + 1, ss + 1, tcpf::PSH | tcpf::ACK, 502, {}, text("GET / HTTP/1.1\r\nHost: a\r\n\r\n")}));
+    add(tcp4({80, 40000, ss + 1, cs + 28, tcpf::PSH | tcpf::ACK, 509, {}, text("HTTP/1.1 200 OK\r\n\r\nhello")}, true));
+    add(tcp4({40000, 80, cs + 28, ss + 25, tcpf::FIN | tcpf::ACK, 502, {}, {}}));
+    add(tcp4({80, 40000, ss + 25, cs + 29, tcpf::RST, 0, {}, {}}, true));
+    add(tcp4({40001, 443, 77, 0, tcpf::SYN | tcpf::ECE | tcpf::CWR, 1024, Bytes{0x01, 0x01, 0x04, 0x02}, {}}));
+
+    // 802.1Q, QinQ, MPLS, PPPoE.
+    add(udp4(5000, 6000, text("vlan"), a, b));
+    out.back().first = frame4(h4(17), seal4(udp(5000, 6000, text("vlan")), 17, a, b), {{0x8100, 0x2064}});
+    add(frame6(a6, b6, 58, seal6(icmp6_echo(true, 7, 1, text("qinq")), 58, a6, b6), {{0x88a8, 10}, {0x8100, 20}}));
+    {
+        Bytes mpls;
+        put32(mpls, (100u << 12) | (0u << 9) | (0u << 8) | 64u);  // label 100, not bottom
+        put32(mpls, (200u << 12) | (5u << 9) | (1u << 8) | 63u);  // label 200, exp 5, bottom
+        append(mpls, ipv4(h4(1), icmp4(8, 0, (0x42u << 16) | 1, text("mpls"))));
+        add(ethernet(kMacB, kMacA, 0x8847, mpls));
+    }
+    {
+        Bytes ppp = {0x00, 0x21};  // PPP protocol: IPv4
+        append(ppp, ipv4(h4(17), seal4(udp(1234, 53, dns_message(0x0101, false, "pppoe.test", 1, {})), 17, a, b)));
+        Bytes pppoe = {0x11, 0x00};  // version 1 type 1, session data
+        put16(pppoe, 0x0042);        // session id
+        put16(pppoe, static_cast<unsigned>(ppp.size()));
+        append(pppoe, ppp);
+        add(ethernet(kMacB, kMacA, 0x8864, pppoe));
+        Bytes padi = {0x11, 0x09, 0x00, 0x00, 0x00, 0x04, 0x01, 0x01, 0x00, 0x00};  // PADI, Service-Name ""
+        add(ethernet(kBroadcastMac, kMacA, 0x8863, padi));
+    }
+
+    // DNS: a query, an answer with CNAME + A + AAAA, NXDomain, and a name pointer loop.
+    add(udp4(33333, 53, dns_message(0xbeef, false, "www.example.com", 1, {}), a, b));
+    {
+        Bytes d = dns_header(0xbeef, 0x8180, 1, 3, 0, 0);
+        append(d, dns_name("www.example.com"));
+        put16(d, 1);
+        put16(d, 1);
+        dns_rr(d, 12, 5, dns_name("web.example.com"));
+        dns_rr(d, 12, 1, Bytes{93, 184, 216, 34});
+        const Ip6 v6 = ip6("2606:2800:220:1::1");
+        dns_rr(d, 12, 28, Bytes(v6.begin(), v6.end()));
+        add(udp4(53, 33333, d, b, a));
+    }
+    add(udp4(53, 33334, dns_message(0xcafe, true, "nope.example", 1, {}), b, a));
+    {
+        Bytes d = dns_header(0x0bad, 0x0100, 1, 0, 0, 0);
+        put16(d, 0xc00c);  // the question name points at itself
+        put16(d, 1);
+        put16(d, 1);
+        add(udp4(33335, 53, d, a, b));
+    }
+
+    // DHCP exchange and NTP both ways.
+    const Mac client = {0x02, 0x42, 0xac, 0x11, 0x00, 0x02};
+    for (unsigned type : {1u, 2u, 3u, 5u}) {
+        bool reply = type == 2 || type == 5;
+        Ip4 s = reply ? ip4("192.168.1.1") : ip4("0.0.0.0");
+        add(udp4(reply ? 67 : 68, reply ? 68 : 67, bootp(reply, 0x3903f326, client, ip4("192.168.1.100"), type), s,
+                 ip4("255.255.255.255")));
+    }
+    add(udp4(123, 123, ntp(false, 3900000000u), a, b));
+    add(udp4(123, 123, ntp(true, 3900000001u), b, a));
+
+    // ICMP: echo, port unreachable quoting the UDP datagram, time exceeded; IGMP v2/v3/leave.
+    add(frame4(h4(1), icmp4(8, 0, (0x1111u << 16) | 3, text("abcdefgh"))));
+    {
+        Ip4Hdr inner = h4(17, b, a);
+        Bytes quoted = ipv4(inner, udp(40000, 33434, text("probe")));
+        add(frame4(h4(1, a, b), icmp4(3, 3, 0, Bytes(quoted.begin(), quoted.begin() + 28))));
+        add(frame4(h4(1, ip4("192.0.2.1"), b), icmp4(11, 0, 0, Bytes(quoted.begin(), quoted.begin() + 28))));
+    }
+    {
+        Ip4Hdr h = h4(2, a, ip4("224.0.0.22"));
+        h.ttl = 1;
+        h.options = {0x94, 0x04, 0x00, 0x00};  // router alert
+        Bytes v3 = {0x22, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 0};  // one record: change to exclude, no sources
+        append(v3, ip4("239.1.1.1"));
+        set16(v3, 2, fold(sum16(v3)));
+        add(frame4(h, v3));
+        Ip4Hdr leave = h4(2, a, ip4("224.0.0.2"));
+        leave.ttl = 1;
+        add(frame4(leave, igmp(0x17, 0, ip4("239.1.1.1"))));
+        add(frame4(h4(2, ip4("192.168.1.1"), ip4("224.0.0.1")), igmp(0x11, 100, ip4("0.0.0.0"))));
+    }
+
+    // ICMPv6 neighbour discovery and an error.
+    {
+        Bytes rs = {133, 0, 0, 0, 0, 0, 0, 0, 1, 1};
+        append(rs, kMacA);
+        add(frame6(ll, ip6("ff02::2"), 58, seal6(rs, 58, ll, ip6("ff02::2"))));
+        Bytes ra = {134, 0, 0, 0, 64, 0x00, 0x07, 0x08, 0, 0, 0, 0, 0, 0, 0, 0};
+        Bytes pi = {3, 4, 64, 0xc0, 0, 0x27, 0x8d, 0, 0, 0x09, 0x3a, 0x80, 0, 0, 0, 0};
+        append(pi, ip6("2001:db8::"));
+        append(ra, pi);
+        add(frame6(ll, ip6("ff02::1"), 58, seal6(ra, 58, ll, ip6("ff02::1"))));
+        add(frame6(a6, solicited_node(b6), 58, seal6(icmp6_neighbor_solicit(b6, kMacA), 58, a6, solicited_node(b6))));
+        add(frame6(b6, a6, 58, seal6(icmp6_neighbor_advert(b6, kMacB, true), 58, b6, a6)));
+        Bytes unreach = {1, 4, 0, 0, 0, 0, 0, 0};
+        Bytes quoted = ipv6(a6, b6, 17, udp(5555, 7777, text("x")));
+        append(unreach, quoted);
+        add(frame6(b6, a6, 58, seal6(unreach, 58, b6, a6)));
+        // IPv6 hop-by-hop + fragment header carrying UDP, and an MLDv2 report behind hop-by-hop.
+        add(frame6(a6, b6, 0, hop_by_hop(44, fragment_header(17, 0, true, 0xabcd, udp(1000, 2000, text("frag6"))), false)));
+    }
+
+    // Tunnels: GRE (with key), VXLAN and Geneve each carrying an Ethernet/IPv4 frame.
+    {
+        Bytes inner = ipv4(h4(1, ip4("192.168.0.1"), ip4("192.168.0.2")), icmp4(8, 0, (9u << 16) | 9, text("gre")));
+        add(frame4(h4(47), gre(0x0800, inner, 0x2a)));
+        Bytes inner_frame = ethernet(kMacA, kMacB, 0x0800,
+                                     ipv4(h4(1, ip4("192.168.0.1"), ip4("192.168.0.2")), icmp4(0, 0, (9u << 16) | 10, text("vx"))));
+        add(udp4(54321, 4789, vxlan(5000, inner_frame), a, b));
+        add(udp4(54322, 6081, geneve(77, inner_frame), a, b));
+    }
+
+    // IPv4 options (record route) and fragments; ARP.
+    {
+        Ip4Hdr h = h4(17);
+        h.options = {0x07, 0x07, 0x04, 0, 0, 0, 0, 0x01};  // record route with one empty slot, then EOL
+        add(frame4(h, seal4(udp(7, 7, text("rr")), 17, a, b)));
+        Ip4Hdr f1 = h4(17);
+        f1.df = false;
+        f1.mf = true;
+        f1.id = 0x4242;
+        add(frame4(f1, udp(9, 9, Bytes(32, 0x61))));
+        Ip4Hdr f2 = f1;
+        f2.mf = false;
+        f2.frag_offset8 = 5;
+        add(frame4(f2, Bytes(16, 0x62)));
+        add(ethernet(kBroadcastMac, kMacA, 0x0806, arp(1, kMacA, a, kZeroMac, b)));
+        add(ethernet(kMacA, kMacB, 0x0806, arp(2, kMacB, b, kMacA, a)));
+    }
+
+    // Unknown and malformed: an unknown EtherType and IP protocol, an IPv4 header length below
+    // 20, a TCP data offset below 20, a UDP length below 8, and cuts inside the IPv4, TCP, UDP,
+    // DNS and VXLAN headers.
+    add(ethernet(kMacB, kMacA, 0x88b5, Bytes{1, 2, 3, 4}));
+    add(frame4(h4(200), Bytes{1, 2, 3, 4, 5, 6}));
+    {
+        Bytes bad_ihl = ipv4(h4(6), Bytes(20, 0));
+        bad_ihl[0] = 0x43;
+        add(ethernet(kMacB, kMacA, 0x0800, bad_ihl));
+        Bytes bad_off = tcp({1, 2, 3, 4, tcpf::ACK, 100, {}, {}});
+        bad_off[12] = 0x20;
+        add(frame4(h4(6), bad_off));
+        Bytes short_udp = udp(53, 53, Bytes(8, 0));
+        set16(short_udp, 4, 4);
+        add(frame4(h4(17), short_udp));
+        add(tcp4({40000, 80, cs + 1, ss + 1, tcpf::ACK, 502, {}, {}}), 14 + 10);
+        add(tcp4({40000, 80, cs + 1, ss + 1, tcpf::ACK, 502, {}, {}}), 14 + 20 + 8);
+        add(udp4(1, 2, Bytes(10, 0), a, b), 14 + 20 + 4);
+        add(udp4(53, 33333, dns_message(0xd00d, true, "cut.example", 1, Bytes{1, 2, 3, 4}), b, a), 14 + 20 + 8 + 20);
+        Bytes inner_frame = ethernet(kMacA, kMacB, 0x0800, ipv4(h4(1), icmp4(8, 0, 1, {})));
+        add(udp4(1, 4789, vxlan(1, inner_frame), a, b), 14 + 20 + 8 + 8 + 10);
+    }
+    return out;
+}
+
+PcapWriter protocols() {
+    PcapWriter w(PcapWriter::Order::Little, PcapWriter::Resolution::Micro, 262144);
+    Clock clock(11);
+    for (const auto& [f, caplen] : protocol_frames()) {
+        std::uint64_t ts = clock.tick();
+        if (caplen == 0)
+            w.packet(ts, f);
+        else
+            w.packet(ts, f, std::min(caplen, f.size()));
+    }
+    return w;
+}
+
+// The same kind of traffic behind the link layers that are not Ethernet: BSD loopback (NULL,
+// host byte order address family), raw IP, and 802.11 with a radiotap header.
+PcapWriter protocols_link(std::uint32_t linktype) {
+    PcapWriter w(PcapWriter::Order::Little, PcapWriter::Resolution::Micro, 262144, linktype);
+    Clock clock(12 + linktype);
+    const Ip4 a = ip4("127.0.0.1"), b = ip4("127.0.0.2");
+    const Ip6 a6 = ip6("::1");
+    Ip4Hdr h;
+    h.src = a;
+    h.dst = b;
+    h.proto = 17;
+    Bytes v4 = ipv4(h, seal4(udp(1111, 2222, text("link")), 17, a, b));
+    Bytes v6 = ipv6(a6, a6, 58, seal6(icmp6_echo(true, 1, 2, text("six")), 58, a6, a6));
+    for (const Bytes* ip : {&v4, &v6}) {
+        bool is6 = ip == &v6;
+        Bytes f;
+        if (linktype == 0) {  // DLT_NULL: AF_INET 2, AF_INET6 30 (as on macOS), little-endian
+            f = {static_cast<std::uint8_t>(is6 ? 30 : 2), 0, 0, 0};
+        } else if (linktype == 127) {
+            // radiotap: version 0, length 16, present = flags | rate | channel | dBm antenna signal
+            f = {0, 0, 16, 0, 0x2e, 0x00, 0x00, 0x00};
+            f.insert(f.end(), {0x00, 0x02});           // flags, rate (500 kb/s units: 1 Mb/s)
+            f.insert(f.end(), {0x6c, 0x09, 0xa0, 0x00});  // 2412 MHz, CCK | 2 GHz
+            f.insert(f.end(), {0xd8, 0x00});           // -40 dBm, pad
+            // 802.11 data frame, to the AP (ToDS): addr1 BSSID, addr2 SA, addr3 DA.
+            f.insert(f.end(), {0x08, 0x01, 0x00, 0x00});
+            append(f, kMacB);
+            append(f, kMacA);
+            append(f, kBroadcastMac);
+            f.insert(f.end(), {0x10, 0x00});  // sequence control
+            f.insert(f.end(), {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00});  // LLC/SNAP
+            put16(f, is6 ? 0x86dd : 0x0800);
+        }
+        append(f, *ip);
+        w.packet(clock.tick(), f);
+    }
+    return w;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -1364,6 +1661,10 @@ int main(int argc, char** argv) {
         {"cut-short.pcap", cut_short()},
         {"cooked.pcap", cooked(false)},
         {"cooked2.pcap", cooked(true)},
+        {"protocols.pcap", protocols()},
+        {"protocols-null.pcap", protocols_link(0)},
+        {"protocols-raw.pcap", protocols_link(101)},
+        {"protocols-radiotap.pcap", protocols_link(127)},
     };
     for (const auto& [name, writer] : files) {
         if (!writer.save(dir / name)) {

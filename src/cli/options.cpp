@@ -20,6 +20,15 @@ ParseOutcome parse_options(int argc, char** argv) {
     app.add_option("-w", o.write_file, "write matching packets to a pcap file ('-' for stdout)");
     app.add_option("-c", o.count, "stop after this many packets")->check(CLI::PositiveNumber);
     app.add_flag("-n", o.numeric, "do not convert addresses to names (the default here)");
+    app.add_flag("-t", o.timestamp_level, "timestamps: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since the first");
+    app.add_flag("-e", o.link_header, "print the link-level header (MAC addresses, EtherType)");
+    app.add_flag("-q", o.quiet, "quiet: less protocol information");
+    app.add_flag("-v", o.verbose, "more fields (TTL, id, checksums); -vv for more");
+    app.add_flag("-x", o.hex, "hex dump of each packet without (-xx: with) its link header");
+    app.add_flag("-X", o.hex_ascii, "hex and ASCII dump without (-XX: with) the link header");
+    app.add_flag("-A", o.ascii, "print each packet (without its link header) in ASCII");
+    app.add_flag("--number", o.packet_numbers, "print a packet number at the start of each line (also -#)");
+    app.add_flag("--json", o.json, "print one JSON object per packet");
     app.add_option("-i", o.interface, "capture live on an interface ('any' for all)");
     app.add_flag("-D", o.list_interfaces, "list the interfaces sniff can capture on");
     app.add_flag("-p", o.no_promiscuous, "do not put the interface into promiscuous mode");
@@ -29,8 +38,11 @@ ParseOutcome parse_options(int argc, char** argv) {
     app.add_option("--backend", o.backend, "live capture backend")->check(CLI::IsMember({"af_packet", "pcap"}));
     app.add_option("-Z", o.drop_user, "drop privileges to this user once capture is set up");
     app.add_option("expression", o.expression, "pcap-filter(7) expression");
+    // CLI11 does not accept '#' in an option name: tcpdump's -# is spelled --number for it.
+    std::vector<std::string> args;
+    for (int i = argc - 1; i > 0; --i) args.emplace_back(std::string_view(argv[i]) == "-#" ? "--number" : argv[i]);
     try {
-        app.parse(argc, argv);
+        app.parse(args);
     } catch (const CLI::ParseError& e) {
         int code = app.exit(e);
         return {std::nullopt, code == 0 ? 0 : 1};

@@ -26,6 +26,17 @@ struct Options {
     std::optional<std::uint64_t> count;     // -c
     bool numeric = false;                   // -n (addresses are always numeric for now)
 
+    // How each packet is printed (tcpdump's flags; counted ones may repeat: -tt, -vv, -xx).
+    int timestamp_level = 0;                // -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first
+    bool link_header = false;               // -e
+    bool quiet = false;                     // -q
+    int verbose = 0;                        // -v, -vv
+    int hex = 0;                            // -x (-xx: with the link header)
+    int hex_ascii = 0;                      // -X (-XX: with the link header)
+    bool ascii = false;                     // -A
+    bool packet_numbers = false;            // -#
+    bool json = false;                      // --json: one JSON object per packet
+
     // Live capture.
     std::optional<std::string> interface;   // -i
     bool list_interfaces = false;           // -D

@@ -1,20 +1,31 @@
-// Summary lines are appended to one buffer and written 64 KiB at a time: printing is often the
-// bottleneck of a capture.
+// Lines are appended to one buffer and written 64 KiB at a time: printing is often the
+// bottleneck of a capture. Each packet is decoded once and rendered as text or JSON.
 #include "cli/packet_output.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <cstdio>
 #include <cstring>
 
-#include "decode/summary.hpp"
+#include "decode/decode.hpp"
+#include "decode/hexdump.hpp"
+#include "decode/json.hpp"
 
 namespace cli {
 
 std::optional<PacketOutput> PacketOutput::open(const Options& o, int dlt, std::uint32_t snaplen) {
     PacketOutput out;
     out.dlt_ = dlt;
+    out.text_options_ = decode::TextOptions{o.verbose, o.link_header, o.quiet};
+    out.timestamps_ = decode::TimestampFormatter(decode::time_format_from_count(o.timestamp_level));
+    out.hex_level_ = std::max(o.hex, o.hex_ascii);
+    out.hex_ascii_ = o.hex_ascii > 0;
+    out.ascii_ = o.ascii;
+    out.numbers_ = o.packet_numbers;
+    out.json_ = o.json;
     if (o.write_file) {
         auto s = capture::PcapFileSink::open(*o.write_file, dlt, snaplen);
         if (!s) {
@@ -31,9 +42,21 @@ void PacketOutput::handle(const capture::Packet& p) {
         sink_->write(p);
         return;
     }
-    text_ += decode::format_time(p);
-    text_ += ' ';
-    text_ += decode::summarize(p, dlt_);
+    ++count_;
+    decode::decode_packet(p.data, p.wire_length, dlt_, &flows_, decoded_);
+    if (json_) {
+        decode::append_json(text_, decoded_, {count_, p.ts_sec, p.ts_usec});
+    } else {
+        if (numbers_) fmt::format_to(std::back_inserter(text_), "{:5}  ", count_);
+        timestamps_.append(text_, p.ts_sec, p.ts_usec);
+        decode::append_text(text_, decoded_, text_options_);
+        // -x/-X leave out the link header, -xx/-XX keep it (tcpdump(1)); so does -A.
+        auto body = p.data.subspan(hex_level_ >= 2 ? 0 : decoded_.link_length);
+        if (hex_level_ > 0)
+            decode::append_hex_dump(text_, body, hex_ascii_);
+        else if (ascii_)
+            decode::append_ascii_dump(text_, body);
+    }
     text_ += '\n';
     if (text_.size() >= (1u << 16)) flush();
 }

@@ -1,5 +1,6 @@
-// What happens to each accepted packet: a summary line on stdout (buffered, written in blocks)
-// or a record in the -w pcap file. Shared by offline and live capture.
+// What happens to each accepted packet: a decoded line (tcpdump's text or --json) on stdout,
+// buffered and written in blocks, or a record in the -w pcap file. Shared by offline and live
+// capture.
 #pragma once
 
 #include <optional>
@@ -8,6 +9,10 @@
 #include "capture/packet.hpp"
 #include "capture/pcap_file_sink.hpp"
 #include "cli/options.hpp"
+#include "decode/layers.hpp"
+#include "decode/tcp_flows.hpp"
+#include "decode/text.hpp"
+#include "decode/timestamp.hpp"
 
 namespace cli {
 
@@ -22,9 +27,24 @@ public:
     bool finish();
 
 private:
+    PacketOutput() = default;
+
     int dlt_ = 1;
     std::optional<capture::PcapFileSink> sink_;
     std::string text_;
+
+    // Printing state: decode buffers reused from packet to packet, TCP connections seen so far
+    // (for relative sequence numbers) and the previous timestamp (for -ttt).
+    decode::TextOptions text_options_;
+    decode::TimestampFormatter timestamps_{decode::TimeFormat::clock};
+    decode::Decoded decoded_;
+    decode::TcpFlows flows_;
+    std::uint64_t count_ = 0;
+    int hex_level_ = 0;       // max of -x and -X counts
+    bool hex_ascii_ = false;  // -X
+    bool ascii_ = false;      // -A
+    bool numbers_ = false;    // -#
+    bool json_ = false;
 };
 
 }  // namespace cli

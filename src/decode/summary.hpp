@@ -1,5 +1,5 @@
-// One-line packet summary (source > destination, protocol, length). The full tcpdump-style
-// decoder grows from here.
+// One-line packet summary in tcpdump's default format, for callers that want a line without
+// choosing options (the decoder proper is decode.hpp, text.hpp, json.hpp).
 #pragma once
 
 #include <string>
@@ -8,7 +8,7 @@
 
 namespace decode {
 
-// `dlt` is the capture's link type; unknown link types print their bytes' length only.
+// `dlt` is the capture's link type. TCP numbers are absolute: there is no connection state.
 std::string summarize(const capture::Packet& packet, int dlt);
 
 // HH:MM:SS.uuuuuu in local time, as tcpdump prints by default.

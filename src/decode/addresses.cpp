@@ -1,0 +1,76 @@
+// Text forms of addresses (RFC 5952 for IPv6) and the Internet checksum (RFC 1071).
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "decode/dissect.hpp"
+
+namespace decode::detail {
+
+// Addresses are formatted for every packet, so by hand rather than through a format string.
+std::string ipv4_text(const ByteReader& r, std::size_t o) {
+    char buf[16];
+    char* p = buf;
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (i) *p++ = '.';
+        p = std::to_chars(p, buf + sizeof buf, r.u8(o + i)).ptr;
+    }
+    return std::string(buf, p);
+}
+
+std::string ipv6_text(const ByteReader& r, std::size_t o) {
+    std::uint16_t g[8];
+    for (int i = 0; i < 8; ++i) g[i] = r.u16(o + 2 * static_cast<std::size_t>(i));
+    // RFC 5952 4.2: the longest run of two or more zero groups (the first on a tie) becomes "::".
+    int best = -1, best_len = 0;
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && g[j] == 0) ++j;
+        if (j - i > best_len && j - i >= 2) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j == i ? i + 1 : j;
+    }
+    // RFC 4291 2.5.5.2: IPv4-mapped addresses keep the dotted quad.
+    if (best == 0 && best_len == 5 && g[5] == 0xffff) return "::ffff:" + ipv4_text(r, o + 12);
+    std::string out;
+    for (int i = 0; i < 8; ++i) {
+        if (i == best) {
+            out += "::";
+            i += best_len - 1;
+            continue;
+        }
+        if (!out.empty() && out.back() != ':') out += ':';
+        fmt::format_to(std::back_inserter(out), "{:x}", g[i]);
+    }
+    return out;
+}
+
+std::string mac_text(const ByteReader& r, std::size_t o) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string s(17, ':');
+    for (std::size_t i = 0; i < 6; ++i) {
+        s[3 * i] = kHex[r.u8(o + i) >> 4];
+        s[3 * i + 1] = kHex[r.u8(o + i) & 0xf];
+    }
+    return s;
+}
+
+std::uint32_t ones_sum(const ByteReader& r, std::size_t offset, std::size_t n, std::uint32_t sum) {
+    auto b = r.bytes(offset, n);
+    std::size_t i = 0;
+    for (; i + 1 < b.size(); i += 2) {
+        sum += static_cast<std::uint32_t>((b[i] << 8) | b[i + 1]);
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    if (i < b.size()) sum += static_cast<std::uint32_t>(b[i] << 8);
+    return sum;
+}
+
+std::uint16_t fold_checksum(std::uint32_t sum) {
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<std::uint16_t>(~sum);
+}
+
+}  // namespace decode::detail

@@ -1,0 +1,218 @@
+// Application summaries: DNS (RFC 1035, compression pointers checked), DHCP message type
+// (RFC 2131, RFC 2132 option 53) and NTP mode and version (RFC 5905).
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "decode/dissect.hpp"
+
+namespace decode::detail {
+namespace {
+
+std::string_view dns_type_name(std::uint16_t t) {
+    switch (t) {
+        case 1: return "A"; case 2: return "NS"; case 5: return "CNAME"; case 6: return "SOA"; case 12: return "PTR";
+        case 13: return "HINFO"; case 15: return "MX"; case 16: return "TXT"; case 28: return "AAAA"; case 33: return "SRV";
+        case 35: return "NAPTR"; case 39: return "DNAME"; case 41: return "OPT"; case 43: return "DS"; case 46: return "RRSIG";
+        case 47: return "NSEC"; case 48: return "DNSKEY"; case 64: return "SVCB"; case 65: return "HTTPS";
+        case 252: return "AXFR"; case 255: return "ANY"; case 257: return "CAA";
+        default: return {};
+    }
+}
+
+// Reads a possibly compressed name starting at `at` inside the message [msg, end). Returns the
+// offset just after the name in place, or nullopt when it runs past the captured bytes.
+// RFC 1035 4.1.4 pointers are only followed backwards, so a pointer loop cannot spin.
+struct Name {
+    std::string text;
+    std::size_t next = 0;
+    bool bad_pointer = false;
+};
+std::optional<Name> dns_name(const ByteReader& r, std::size_t msg, std::size_t at, std::size_t end) {
+    Name n;
+    std::size_t limit = at;  // pointers must point before this
+    bool jumped = false;
+    for (int labels = 0; labels < 128; ++labels) {
+        if (at >= end || !r.has(at, 1)) return std::nullopt;
+        std::uint8_t len = r.u8(at);
+        if ((len & 0xc0) == 0xc0) {
+            if (!r.has(at, 2) || at + 2 > end) return std::nullopt;
+            std::size_t target = msg + (r.u16(at) & 0x3fffu);
+            if (!jumped) n.next = at + 2;
+            if (target >= limit) {
+                n.bad_pointer = true;
+                return n;
+            }
+            jumped = true;
+            limit = target;
+            at = target;
+            continue;
+        }
+        if (len & 0xc0) {  // 0x40/0x80: extended label types, obsolete (RFC 6891 5)
+            n.bad_pointer = true;
+            if (!jumped) n.next = at + 1;
+            return n;
+        }
+        if (len == 0) {
+            if (!jumped) n.next = at + 1;
+            if (n.text.empty()) n.text = ".";
+            return n;
+        }
+        if (!r.has(at + 1, len) || at + 1 + len > end) return std::nullopt;
+        for (std::size_t i = 0; i < len; ++i) {
+            std::uint8_t ch = r.u8(at + 1 + i);
+            if (ch == '.' || ch == '\\') {
+                n.text += '\\';
+                n.text += static_cast<char>(ch);
+            } else if (ch > 0x20 && ch < 0x7f) {
+                n.text += static_cast<char>(ch);
+            } else {
+                n.text += fmt::format("\\{:03d}", ch);  // RFC 4343 2.1 escaping
+            }
+        }
+        n.text += '.';
+        at += 1 + len;
+    }
+    n.bad_pointer = true;
+    return n;
+}
+
+// One answer's data as tcpdump prints it ("A 1.2.3.4", "CNAME x.example.").
+std::string dns_rdata(const ByteReader& r, std::size_t msg, std::uint16_t type, std::size_t at, std::size_t len, std::size_t end) {
+    std::string_view name = dns_type_name(type);
+    std::string out = name.empty() ? fmt::format("Type{}", type) : std::string(name);
+    switch (type) {
+        case 1: if (len == 4) out += " " + ipv4_text(r, at); break;
+        case 28: if (len == 16) out += " " + ipv6_text(r, at); break;
+        case 2: case 5: case 12: case 39:
+            if (auto n = dns_name(r, msg, at, end)) out += " " + (n->bad_pointer ? std::string("<BAD PTR>") : n->text);
+            break;
+        case 15:
+            if (auto n = dns_name(r, msg, at + 2, end); n && len >= 3) out += fmt::format(" {} {}", n->text, r.u16(at));
+            break;
+        case 33:
+            if (auto n = dns_name(r, msg, at + 6, end); n && len >= 7)
+                out += fmt::format(" {}:{} {} {}", n->text, r.u16(at + 4), r.u16(at), r.u16(at + 2));
+            break;
+        case 16: {
+            std::size_t slen = r.u8(at);
+            std::string s;
+            for (std::size_t i = 0; i < slen && i + 1 < len; ++i) {
+                std::uint8_t ch = r.u8(at + 1 + i);
+                s += ch >= 0x20 && ch < 0x7f && ch != '"' ? static_cast<char>(ch) : '.';
+            }
+            out += " \"" + s + "\"";
+            break;
+        }
+        default: break;
+    }
+    return out;
+}
+
+}  // namespace
+
+void dissect_dns(Context& c, std::size_t o, std::size_t end, bool over_tcp) {
+    const ByteReader& r = c.r;
+    if (over_tcp) {  // RFC 1035 4.2.2: a 2-byte length prefix
+        if (!r.has(o, 2)) return c.truncated("domain");
+        o += 2;
+    }
+    Layer& l = c.add("dns", o);
+    l.set("length", end > o ? end - o : 0);
+    if (!r.has(o, 2)) return c.truncated("domain");
+    l.set("id", r.u16(o));
+    if (!r.has(o, 12)) return c.truncated("domain");
+    std::uint16_t flags = r.u16(o + 2);
+    std::uint16_t qd = r.u16(o + 4), an = r.u16(o + 6), ns = r.u16(o + 8), ar = r.u16(o + 10);
+    l.set_flag("response", flags & 0x8000).set("opcode", (flags >> 11) & 0xfu).set("flags", flags).set("rcode", flags & 0xfu)
+        .set("questions", qd).set("answers", an).set("authority", ns).set("additional", ar);
+    std::size_t at = o + 12;
+    for (std::size_t i = 0; i < qd; ++i) {
+        auto n = dns_name(r, o, at, end);
+        if (!n) return c.truncated("domain");
+        // A bad pointer still leaves the type readable after it, as tcpdump shows ("A? <BAD PTR>").
+        bool whole = r.has(n->next, 4) && n->next + 4 <= end;
+        if (i == 0 && whole) l.set("question_type", r.u16(n->next)).set("question_class", r.u16(n->next + 2));
+        if (i == 0) l.set("question_name", n->bad_pointer ? std::string("<BAD PTR>") : n->text);
+        if (n->bad_pointer || !whole) return c.truncated("domain");
+        at = n->next + 4;
+    }
+    l.set_flag("questions_complete", true);
+    if (!(flags & 0x8000)) return;
+    std::string records;
+    for (std::size_t i = 0; i < an; ++i) {
+        auto n = dns_name(r, o, at, end);
+        if (!n || n->bad_pointer || !r.has(n->next, 10) || n->next + 10 > end) {
+            l.set("answer_records", std::move(records));
+            return c.truncated("domain");
+        }
+        std::uint16_t type = r.u16(n->next);
+        std::size_t rdlen = r.u16(n->next + 8), rd = n->next + 10;
+        if (!r.has(rd, rdlen) || rd + rdlen > end) {
+            if (!records.empty()) records += ", ";
+            records += dns_rdata(r, o, type, rd, 0, end);
+            l.set("answer_records", std::move(records));
+            return c.truncated("domain");
+        }
+        if (!records.empty()) records += ", ";
+        records += dns_rdata(r, o, type, rd, rdlen, end);
+        at = rd + rdlen;
+    }
+    l.set("answer_records", std::move(records));
+}
+
+void dissect_dhcp(Context& c, std::size_t o, std::size_t end) {
+    const ByteReader& r = c.r;
+    Layer& l = c.add("bootp", o);
+    l.set("length", end > o ? end - o : 0);
+    if (!r.has(o, 1)) return c.truncated("bootp");
+    l.set("op", r.u8(o));
+    // The line needs the client's hardware address (offset 28); the rest is only for JSON and -v.
+    if (!r.has(o, 34)) return c.truncated("bootp");
+    if (r.u8(o + 1) == 1 && r.u8(o + 2) == 6) l.set("client_mac", mac_text(r, o + 28));
+    if (!r.has(o, 240)) {
+        l.set_flag("options_truncated", true);
+        return;
+    }
+    l.set("xid", r.u32(o + 4)).set("client_ip", ipv4_text(r, o + 12)).set("your_ip", ipv4_text(r, o + 16))
+        .set("server_ip", ipv4_text(r, o + 20)).set("relay_ip", ipv4_text(r, o + 24));
+    // Options follow the magic cookie 99.130.83.99 at offset 236 (RFC 2132 2).
+    if (r.u32(o + 236) != 0x63825363) return;
+    // The line needs only the fixed header, so options cut short are noted, not flagged as a
+    // truncated packet (tcpdump does not flag them either).
+    for (std::size_t at = o + 240; at < end;) {
+        if (!r.has(at, 1)) {
+            l.set_flag("options_truncated", true);
+            return;
+        }
+        std::uint8_t code = r.u8(at);
+        if (code == 255) break;
+        if (code == 0) { ++at; continue; }
+        if (!r.has(at + 1, 1)) {
+            l.set_flag("options_truncated", true);
+            return;
+        }
+        std::size_t len = r.u8(at + 1);
+        if (code == 53 && len == 1) {
+            if (!r.has(at + 2, 1)) {
+                l.set_flag("options_truncated", true);
+                return;
+            }
+            l.set("message_type", r.u8(at + 2));
+        }
+        at += 2 + len;
+    }
+}
+
+void dissect_ntp(Context& c, std::size_t o, std::size_t end) {
+    const ByteReader& r = c.r;
+    Layer& l = c.add("ntp", o);
+    l.set("length", end > o ? end - o : 0);
+    if (!r.has(o, 1)) return c.truncated("ntp");
+    std::uint8_t first = r.u8(o);
+    l.set("leap", first >> 6).set("version", (first >> 3) & 7u).set("mode", first & 7u);
+    if (!r.has(o, 4)) return c.truncated("ntp");
+    l.set("stratum", r.u8(o + 1)).set("poll", r.u8(o + 2)).set_signed("precision", static_cast<std::int8_t>(r.u8(o + 3)));
+}
+
+}  // namespace decode::detail

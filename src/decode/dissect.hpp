@@ -1,0 +1,74 @@
+// Internal to src/decode: the state one packet's decode carries through the protocol
+// dissectors, and their entry points. Each dissector reads its header through the ByteReader,
+// appends one Layer, and hands the rest to the next dissector.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "decode/layers.hpp"
+#include "decode/reader.hpp"
+#include "decode/tcp_flows.hpp"
+
+namespace decode::detail {
+
+// Tunnels nest (GRE in VXLAN in IPv6…); past this many layers the rest is left undecoded, so a
+// crafted packet cannot recurse without bound. Decoded::layers reserves this many, which also
+// keeps references to earlier layers valid while later ones are added.
+inline constexpr std::size_t kMaxLayers = 24;
+
+struct Context {
+    ByteReader r;
+    Decoded& out;
+    TcpFlows* flows;  // null: print absolute sequence numbers
+
+    bool can_nest() const { return out.layers.size() + 1 < kMaxLayers; }
+    Layer& add(std::string_view protocol, std::size_t offset) { return out.add(protocol, offset); }
+    // Records the first place decoding stopped early; later ones would only repeat it.
+    void truncated(std::string_view protocol) {
+        if (out.truncated.empty()) out.truncated = protocol;
+    }
+};
+
+// Link layers (link.cpp). `dlt` is the pcap LINKTYPE value.
+void dissect_link(Context& c, int dlt);
+// An EtherType-named payload at `offset`: VLAN, MPLS, PPPoE, ARP, IPv4, IPv6… (link.cpp).
+void dissect_ethertype(Context& c, std::size_t offset, std::uint16_t ethertype);
+void dissect_ethernet(Context& c, std::size_t offset);
+
+// Network layers (network.cpp). `end` bounds the packet as the enclosing header states it.
+void dissect_arp(Context& c, std::size_t offset, bool reverse);
+void dissect_ipv4(Context& c, std::size_t offset);
+void dissect_ipv6(Context& c, std::size_t offset);
+// What an IP protocol number names, at `offset` up to `end` (network.cpp dispatches).
+void dissect_ip_payload(Context& c, std::size_t offset, std::size_t end, std::uint8_t protocol);
+
+// Transport and control (transport.cpp, icmp.cpp, tunnel.cpp).
+void dissect_tcp(Context& c, std::size_t offset, std::size_t end);
+void dissect_udp(Context& c, std::size_t offset, std::size_t end);
+void dissect_sctp(Context& c, std::size_t offset, std::size_t end);
+void dissect_icmp(Context& c, std::size_t offset, std::size_t end);
+void dissect_icmp6(Context& c, std::size_t offset, std::size_t end);
+void dissect_igmp(Context& c, std::size_t offset, std::size_t end);
+void dissect_gre(Context& c, std::size_t offset, std::size_t end);
+void dissect_vxlan(Context& c, std::size_t offset, std::size_t end);
+void dissect_geneve(Context& c, std::size_t offset, std::size_t end);
+
+// Applications (application.cpp). `tcp` marks DNS over TCP, which has a 2-byte length prefix.
+void dissect_dns(Context& c, std::size_t offset, std::size_t end, bool tcp);
+void dissect_dhcp(Context& c, std::size_t offset, std::size_t end);
+void dissect_ntp(Context& c, std::size_t offset, std::size_t end);
+// First line of HTTP or an SSH banner, when the payload starts with one.
+void dissect_text_banner(Context& c, std::size_t offset, std::size_t end, std::string_view protocol);
+
+// Formatting shared by the dissectors (addresses.cpp).
+std::string ipv4_text(const ByteReader& r, std::size_t offset);
+std::string ipv6_text(const ByteReader& r, std::size_t offset);
+std::string mac_text(const ByteReader& r, std::size_t offset);
+// RFC 1071 one's-complement sum of the captured bytes [offset, offset + n), folded, plus `seed`.
+std::uint32_t ones_sum(const ByteReader& r, std::size_t offset, std::size_t n, std::uint32_t seed = 0);
+std::uint16_t fold_checksum(std::uint32_t sum);
+
+}  // namespace decode::detail

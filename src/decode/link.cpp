@@ -1,0 +1,235 @@
+// Link layers: where each pcap LINKTYPE puts its header and how it names the payload, plus the
+// EtherType-named encapsulations (802.1Q/QinQ, MPLS, PPPoE) that sit between link and network.
+#include <fmt/format.h>
+
+#include "decode/dissect.hpp"
+
+namespace decode::detail {
+namespace {
+
+// PPP protocol numbers that carry what an EtherType would name (RFC 1332, RFC 5072).
+void dissect_ppp_protocol(Context& c, std::size_t offset, std::uint16_t protocol) {
+    switch (protocol) {
+        case 0x0021: dissect_ipv4(c, offset); break;
+        case 0x0057: dissect_ipv6(c, offset); break;
+        case 0x0281: dissect_ethertype(c, offset, 0x8847); break;
+        default: c.add("ppp", offset).set("protocol", protocol); break;
+    }
+}
+
+// IEEE 802.1D spanning tree BPDUs (LLC SAP 0x42): type, flags and the sending bridge.
+void dissect_stp(Context& c, std::size_t o, std::size_t end) {
+    Layer& l = c.add("stp", o);
+    l.set("length", end > o ? end - o : 0);
+    if (!c.r.has(o, 4)) return c.truncated("stp");
+    l.set("protocol_version", c.r.u8(o + 2)).set("bpdu_type", c.r.u8(o + 3));
+    if (c.r.u8(o + 3) == 0x80) return;  // topology change notification: nothing more
+    if (!c.r.has(o, 35)) return c.truncated("stp");
+    l.set("flags", c.r.u8(o + 4)).set("root_id", fmt::format("{:04x}.{}", c.r.u16(o + 5), mac_text(c.r, o + 7)))
+        .set("bridge_id", fmt::format("{:04x}.{}", c.r.u16(o + 17), mac_text(c.r, o + 19))).set("port_id", c.r.u16(o + 25));
+}
+
+// RFC 1042 / 802.2 LLC: SNAP (AA AA 03, OUI, EtherType) carries an EtherType; anything else is
+// named by its SAPs only.
+void dissect_llc(Context& c, std::size_t offset, std::size_t end) {
+    if (!c.r.has(offset, 3)) return c.truncated("llc");
+    std::uint8_t dsap = c.r.u8(offset), ssap = c.r.u8(offset + 1);
+    if (dsap == 0xaa && ssap == 0xaa && c.r.u8(offset + 2) == 0x03) {
+        if (!c.r.has(offset, 8)) return c.truncated("snap");
+        return dissect_ethertype(c, offset + 8, c.r.u16(offset + 6));
+    }
+    if (dsap == 0x42 && ssap == 0x42 && c.r.u8(offset + 2) == 0x03) return dissect_stp(c, offset + 3, end);
+    c.add("llc", offset).set("dsap", dsap).set("ssap", ssap).set("length", end > offset ? end - offset : 0);
+}
+
+void dissect_pppoe(Context& c, std::size_t offset, bool session) {
+    if (!c.r.has(offset, 6)) return c.truncated("pppoe");
+    std::uint8_t code = c.r.u8(offset + 1);
+    std::uint16_t length = c.r.u16(offset + 4);
+    Layer& l = c.add("pppoe", offset);
+    l.set("code", code).set("session", c.r.u16(offset + 2)).set("length", length);
+    if (session) {
+        if (!c.r.has(offset + 6, 2)) return c.truncated("ppp");
+        l.set("protocol", c.r.u16(offset + 6));
+        return dissect_ppp_protocol(c, offset + 8, c.r.u16(offset + 6));
+    }
+    // RFC 2516 discovery: a list of tags (type, length, value); names only.
+    std::string tags;
+    std::size_t at = offset + 6, end = offset + 6 + length;
+    while (at + 4 <= end && c.r.has(at, 4)) {
+        std::uint16_t type = c.r.u16(at), len = c.r.u16(at + 2);
+        if (type == 0) break;  // End-Of-List
+        const char* name = type == 0x0101 ? "Service-Name" : type == 0x0102 ? "AC-Name" : type == 0x0103 ? "Host-Uniq"
+                         : type == 0x0104 ? "AC-Cookie" : type == 0x0105 ? "Vendor-Specific" : type == 0x0110 ? "Relay-Session-ID"
+                         : type == 0x0201 ? "Service-Name-Error" : type == 0x0202 ? "AC-System-Error" : type == 0x0203 ? "Generic-Error"
+                         : nullptr;
+        if (!tags.empty()) tags += ' ';
+        tags += name ? fmt::format("[{}]", name) : fmt::format("[tag 0x{:04x}]", type);
+        at += 4u + len;
+    }
+    l.set("tags", std::move(tags));
+    if (at < end && !c.r.has(at, 1)) c.truncated("pppoe");
+}
+
+void dissect_mpls(Context& c, std::size_t offset) {
+    // RFC 3032: 4-byte entries until the bottom-of-stack bit. The payload names no protocol, so
+    // the first nibble decides, as routers and tcpdump guess it.
+    for (int n = 0; n < 16; ++n) {
+        if (!c.r.has(offset, 4)) return c.truncated("mpls");
+        std::uint32_t e = c.r.u32(offset);
+        c.add("mpls", offset).set("label", e >> 12).set("tc", (e >> 9) & 7).set_flag("bottom", (e >> 8) & 1).set("ttl", e & 0xff);
+        offset += 4;
+        if (e & 0x100) break;
+        if (!c.can_nest()) return;
+    }
+    if (!c.r.has(offset, 1)) return c.truncated("mpls");
+    switch (c.r.u8(offset) >> 4) {
+        case 4: return dissect_ipv4(c, offset);
+        case 6: return dissect_ipv6(c, offset);
+        default: c.add("data", offset).set("length", c.r.available(offset, c.r.size())); return;
+    }
+}
+
+// Radiotap (radiotap.org): little-endian, a chain of presence words, then fields each aligned
+// to its own size. Only the first presence word's fields 0–6 are summarized; the header's own
+// length says where 802.11 starts, so the rest is skipped safely.
+void dissect_radiotap(Context& c) {
+    if (!c.r.has(0, 8)) return c.truncated("radiotap");
+    std::size_t length = c.r.u16le(2);
+    std::uint32_t present = c.r.u32le(4);
+    std::size_t at = 8;
+    for (std::uint32_t p = present; (p & 0x80000000u) && c.r.has(at, 4); at += 4) p = c.r.u32le(at);
+    Layer& l = c.add("radiotap", 0);
+    l.set("length", length);
+    auto align = [&at](std::size_t a) { at = (at + a - 1) / a * a; };
+    bool fcs = false;
+    for (int bit = 0; bit <= 6 && at <= length; ++bit) {
+        if (!(present & (1u << bit))) continue;
+        switch (bit) {
+            case 0: align(8); if (at + 8 > length) break; l.set("tsft", std::uint64_t{c.r.u32le(at)} | (std::uint64_t{c.r.u32le(at + 4)} << 32)); at += 8; break;
+            case 1: if (at + 1 > length) break; fcs = c.r.u8(at) & 0x10; l.set("flags", c.r.u8(at)); at += 1; break;
+            case 2: if (at + 1 > length) break; l.set("rate_kbps", c.r.u8(at) * 500u); at += 1; break;
+            case 3: align(2); if (at + 4 > length) break; l.set("mhz", c.r.u16le(at)).set("channel_flags", c.r.u16le(at + 2)); at += 4; break;
+            case 4: align(2); at += 2; break;
+            case 5: if (at + 1 > length) break; l.set_signed("signal_dbm", static_cast<std::int8_t>(c.r.u8(at))); at += 1; break;
+            case 6: if (at + 1 > length) break; l.set_signed("noise_dbm", static_cast<std::int8_t>(c.r.u8(at))); at += 1; break;
+        }
+    }
+    if (!c.r.has(0, length)) return c.truncated("radiotap");
+    c.out.link_length = length;
+    // With the FCS flag (0x10) the last 4 captured bytes are the frame check sequence, not payload.
+    std::size_t o = length;
+    // IEEE 802.11-2020 9.2: frame control is little-endian; data frames (type 2) carry LLC.
+    if (!c.r.has(o, 24)) return c.truncated("802.11");
+    std::uint16_t fc = c.r.u16le(o);
+    unsigned type = (fc >> 2) & 3, subtype = (fc >> 4) & 0xf;
+    bool to_ds = fc & 0x100, from_ds = fc & 0x200;
+    Layer& w = c.add("802.11", o);
+    w.set("type", type).set("subtype", subtype);
+    // Which address is which depends on the DS bits (table 9-30).
+    std::string a1 = mac_text(c.r, o + 4), a2 = mac_text(c.r, o + 10), a3 = mac_text(c.r, o + 16);
+    if (!to_ds && !from_ds) w.set("da", a1).set("sa", a2).set("bssid", a3);
+    else if (to_ds && !from_ds) w.set("bssid", a1).set("sa", a2).set("da", a3);
+    else if (!to_ds && from_ds) w.set("da", a1).set("bssid", a2).set("sa", a3);
+    else w.set("ra", a1).set("ta", a2).set("da", a3);
+    if (type != 2) return;
+    std::size_t hdr = 24 + (to_ds && from_ds ? 6 : 0) + ((subtype & 0x8) ? 2 : 0);
+    if (subtype & 0x4) return;  // null function: no body
+    std::size_t end = c.r.size() - (fcs && c.r.size() >= o + hdr + 4 ? 4 : 0);
+    dissect_llc(c, o + hdr, end);
+}
+
+}  // namespace
+
+void dissect_ethernet(Context& c, std::size_t offset) {
+    if (!c.r.has(offset, 14)) return c.truncated("ether");
+    std::uint16_t type = c.r.u16(offset + 12);
+    Layer& l = c.add("ethernet", offset);
+    l.set("src", mac_text(c.r, offset + 6)).set("dst", mac_text(c.r, offset)).set("type", type);
+    if (type <= 1500) return dissect_llc(c, offset + 14, offset + 14 + type);  // IEEE 802.3 length field
+    dissect_ethertype(c, offset + 14, type);
+}
+
+void dissect_ethertype(Context& c, std::size_t offset, std::uint16_t type) {
+    if (!c.can_nest()) return;
+    switch (type) {
+        case 0x0800: return dissect_ipv4(c, offset);
+        case 0x86dd: return dissect_ipv6(c, offset);
+        case 0x0806: return dissect_arp(c, offset, false);
+        case 0x8035: return dissect_arp(c, offset, true);
+        case 0x8100:
+        case 0x88a8:
+        case 0x9100: {
+            // 802.1Q tag: PCP(3) DEI(1) VID(12), then the next EtherType.
+            if (!c.r.has(offset, 4)) return c.truncated("vlan");
+            std::uint16_t tci = c.r.u16(offset), next = c.r.u16(offset + 2);
+            c.add("vlan", offset).set("tpid", type).set("id", tci & 0xfffu).set("pcp", tci >> 13).set_flag("dei", (tci >> 12) & 1).set("type", next);
+            return dissect_ethertype(c, offset + 4, next);
+        }
+        case 0x8847:
+        case 0x8848: return dissect_mpls(c, offset);
+        case 0x8863: return dissect_pppoe(c, offset, false);
+        case 0x8864: return dissect_pppoe(c, offset, true);
+        case 0x6558: return dissect_ethernet(c, offset);  // transparent Ethernet bridging (GRE, Geneve)
+        default: c.add("unknown", offset).set("ethertype", type).set("length", c.r.available(offset, c.r.size())); return;
+    }
+}
+
+void dissect_link(Context& c, int dlt) {
+    const ByteReader& r = c.r;
+    switch (dlt) {
+        case 1:  // EN10MB
+            c.out.link_length = 14;
+            return dissect_ethernet(c, 0);
+        case 113: {  // LINUX_SLL: packet type, ARPHRD, address length, 8 address bytes, protocol
+            if (!r.has(0, 16)) return c.truncated("sll");
+            c.out.link_length = 16;
+            std::uint16_t proto = r.u16(14);
+            std::size_t alen = r.u16(4);
+            c.add("sll", 0).set("packet_type", r.u16(0)).set("hatype", r.u16(2))
+                .set("src", alen == 6 ? mac_text(r, 6) : std::string{}).set("type", proto);
+            if (proto == 4) return dissect_llc(c, 16, r.size());  // ETH_P_802_2
+            return dissect_ethertype(c, 16, proto);
+        }
+        case 276: {  // LINUX_SLL2: protocol, reserved, ifindex, ARPHRD, packet type, address length, address
+            if (!r.has(0, 20)) return c.truncated("sll2");
+            c.out.link_length = 20;
+            std::uint16_t proto = r.u16(0);
+            c.add("sll2", 0).set("type", proto).set("ifindex", r.u32(4)).set("hatype", r.u16(8))
+                .set("packet_type", r.u8(10)).set("src", r.u8(11) == 6 ? mac_text(r, 12) : std::string{});
+            if (proto == 4) return dissect_llc(c, 20, r.size());
+            return dissect_ethertype(c, 20, proto);
+        }
+        case 0:      // NULL: address family in the capturing host's byte order
+        case 108: {  // LOOP: the same in network byte order
+            if (!r.has(0, 4)) return c.truncated("null");
+            c.out.link_length = 4;
+            std::uint32_t family = dlt == 108 ? r.u32(0) : r.u32le(0);
+            if (dlt == 0 && (family & 0xffff0000u)) family = r.u32(0);  // written on a big-endian host
+            c.add("null", 0).set("family", family);
+            // AF_INET is 2 everywhere; AF_INET6 is 24, 28 or 30 depending on the BSD, 10 on Linux.
+            if (family == 2) return dissect_ipv4(c, 4);
+            if (family == 24 || family == 28 || family == 30 || family == 10) return dissect_ipv6(c, 4);
+            return;
+        }
+        case 12:
+        case 14:
+        case 101:  // RAW: the IP version nibble decides
+            if (!r.has(0, 1)) return c.truncated("raw");
+            return (r.u8(0) >> 4) == 6 ? dissect_ipv6(c, 0) : dissect_ipv4(c, 0);
+        case 228: return dissect_ipv4(c, 0);
+        case 229: return dissect_ipv6(c, 0);
+        case 9:      // PPP: optional address/control bytes FF 03, then the protocol
+        case 104: {  // C_HDLC: address, control, then an EtherType
+            if (!r.has(0, 4)) return c.truncated("ppp");
+            std::size_t at = r.u8(0) == 0xff || r.u8(0) == 0x0f || r.u8(0) == 0x8f ? 2 : 0;
+            c.out.link_length = at + 2;
+            if (dlt == 104) return dissect_ethertype(c, at + 2, r.u16(at));
+            return dissect_ppp_protocol(c, at + 2, r.u16(at));
+        }
+        case 127: return dissect_radiotap(c);
+        default: c.add("link", 0).set("linktype", static_cast<std::uint64_t>(dlt)).set("length", r.size()); return;
+    }
+}
+
+}  // namespace decode::detail

@@ -1,0 +1,209 @@
+// TCP (RFC 9293), UDP (RFC 768) and SCTP (RFC 9260) headers, checksums over the IP pseudo
+// header, relative TCP sequence numbers, and the port-based hand-off to applications.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "decode/dissect.hpp"
+
+namespace decode::detail {
+namespace {
+
+// The innermost IP header before the transport header (for the pseudo header and flow key).
+const Layer* enclosing_ip(const Context& c) {
+    for (auto it = c.out.layers.rbegin(); it != c.out.layers.rend(); ++it) {
+        if (it->protocol == "ipv4" || it->protocol == "ipv6") return &*it;
+        if (it->protocol == "ipv6_routing") return nullptr;  // the pseudo header would use the final hop
+    }
+    return nullptr;
+}
+
+// RFC 9293 3.1 / RFC 8200 8.1: the checksum covers a pseudo header of addresses, protocol and
+// length. Only checked when the whole segment was captured.
+std::optional<bool> checksum_ok(const Context& c, std::size_t o, std::size_t len, std::uint8_t proto) {
+    const Layer* ip = enclosing_ip(c);
+    if (!ip || !c.r.has(o, len)) return std::nullopt;
+    std::uint32_t sum = proto + static_cast<std::uint32_t>(len & 0xffff) + static_cast<std::uint32_t>(len >> 16);
+    sum = ip->protocol == "ipv4" ? ones_sum(c.r, ip->offset + 12, 8, sum) : ones_sum(c.r, ip->offset + 8, 32, sum);
+    return fold_checksum(ones_sum(c.r, o, len, sum)) == 0;
+}
+
+std::string_view address_bytes(const Context& c, const Layer& ip, bool source) {
+    std::size_t at = ip.protocol == "ipv4" ? ip.offset + (source ? 12 : 16) : ip.offset + (source ? 8 : 24);
+    auto b = c.r.bytes(at, ip.protocol == "ipv4" ? 4 : 16);
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+// tcpdump's option spelling: "mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7".
+std::string tcp_options(const ByteReader& r, std::size_t at, std::size_t end) {
+    std::string out;
+    auto append = [&out](std::string_view s) {
+        if (!out.empty()) out += ',';
+        out += s;
+    };
+    while (at < end) {
+        if (!r.has(at, 1)) { append("[|tcp]"); break; }
+        std::uint8_t kind = r.u8(at);
+        if (kind == 0) { append("eol"); break; }
+        if (kind == 1) { append("nop"); ++at; continue; }
+        if (!r.has(at + 1, 1)) { append("[|tcp]"); break; }
+        std::size_t len = r.u8(at + 1);
+        if (len < 2 || at + len > end) { append(fmt::format("opt-{}:bad length {}", kind, len)); break; }
+        if (!r.has(at, len)) { append("[|tcp]"); break; }
+        switch (kind) {
+            case 2: append(len == 4 ? fmt::format("mss {}", r.u16(at + 2)) : "mss[bad length]"); break;
+            case 3: append(len == 3 ? fmt::format("wscale {}", r.u8(at + 2)) : "wscale[bad length]"); break;
+            case 4: append("sackOK"); break;
+            case 5: {
+                std::string s = "sack " + std::to_string((len - 2) / 8);
+                for (std::size_t i = at + 2; i + 8 <= at + len; i += 8) s += fmt::format(" {{{}:{}}}", r.u32(i), r.u32(i + 4));
+                append(s);
+                break;
+            }
+            case 8: append(len == 10 ? fmt::format("TS val {} ecr {}", r.u32(at + 2), r.u32(at + 6)) : "TS[bad length]"); break;
+            case 30: append("mptcp"); break;
+            case 34: append("tfo"); break;
+            default: append(fmt::format("unknown-{}", kind)); break;
+        }
+        at += len;
+    }
+    return out;
+}
+
+bool is_http_start(std::span<const std::uint8_t> b) {
+    static constexpr std::string_view starts[] = {"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ",
+                                                  "PATCH ", "CONNECT ", "TRACE ", "HTTP/1."};
+    std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
+    for (auto p : starts)
+        if (s.substr(0, p.size()) == p) return true;
+    return false;
+}
+
+}  // namespace
+
+void dissect_text_banner(Context& c, std::size_t o, std::size_t end, std::string_view protocol) {
+    Layer& l = c.add(protocol, o);
+    auto b = c.r.bytes(o, c.r.available(o, end));
+    bool recognised = protocol == "http" ? is_http_start(b) : b.size() >= 4 && std::string_view(reinterpret_cast<const char*>(b.data()), 4) == "SSH-";
+    if (!recognised) return;
+    std::string line;
+    bool complete = false;
+    for (auto ch : b) {
+        if (ch == '\r' || ch == '\n') {
+            complete = true;
+            break;
+        }
+        line += (ch >= 0x20 && ch < 0x7f) ? static_cast<char>(ch) : '.';
+    }
+    // A line the capture cut off is not shown in part; one ending at the segment's end is whole.
+    if (!complete && o + b.size() < end) return c.truncated(protocol);
+    l.set("first_line", std::move(line));
+}
+
+void dissect_tcp(Context& c, std::size_t o, std::size_t end) {
+    const ByteReader& r = c.r;
+    Layer& l = c.add("tcp", o);
+    if (!r.has(o, 4)) return c.truncated("tcp");
+    std::uint16_t sport = r.u16(o), dport = r.u16(o + 2);
+    l.set("sport", sport).set("dport", dport);
+    if (!r.has(o, 20)) return c.truncated("tcp");
+    std::size_t hlen = (r.u8(o + 12) >> 4) * 4u;
+    std::size_t seg = end > o ? end - o : 0;
+    if (hlen < 20) {
+        l.set("bad_header_length", hlen).set("segment_length", seg > hlen ? seg - hlen : 0);
+        return;
+    }
+    std::uint32_t seq = r.u32(o + 4), ack = r.u32(o + 8);
+    std::uint8_t flags = r.u8(o + 13);
+    std::size_t payload = seg > hlen ? seg - hlen : 0;
+    static constexpr char kFlagChars[] = "FSRP.UEW";  // bit 0 (FIN) … bit 7 (CWR), as tcpdump orders them
+    std::string flag_text;
+    for (int i = 0; i < 8; ++i)
+        if (flags & (1 << i)) flag_text += kFlagChars[i];
+    l.set("seq", seq).set("ack", ack).set("flags", flags).set("flags_text", flag_text.empty() ? "none" : flag_text)
+        .set("window", r.u16(o + 14)).set("checksum", r.u16(o + 16)).set("urgent", r.u16(o + 18))
+        .set("header_length", hlen).set("payload_length", payload);
+    if (auto ok = checksum_ok(c, o, seg, 6)) l.set_flag("checksum_ok", *ok);
+    // tcpdump makes numbers relative only on segments with ACK set (a bare SYN or RST stays absolute).
+    const Layer* ip = enclosing_ip(c);
+    if (c.flows && ip && (flags & 0x10)) {
+        auto rel = c.flows->track(address_bytes(c, *ip, true), sport, address_bytes(c, *ip, false), dport, seq, ack, flags & 0x02);
+        if (rel.relative) l.set("relative_seq", rel.seq).set("relative_ack", rel.ack);
+    }
+    if (hlen > 20) {
+        std::string options = tcp_options(r, o + 20, o + hlen);
+        bool cut = options.ends_with("[|tcp]");
+        if (cut) options.resize(options.size() - std::min<std::size_t>(options.size(), 7));  // ",[|tcp]" or "[|tcp]"
+        l.set("options", std::move(options));
+        if (cut) l.set_flag("options_truncated", true);
+        if (cut || !r.has(o, hlen)) return c.truncated("tcp");
+    }
+    if (payload == 0 || !r.has(o + hlen, 1) || !c.can_nest()) return;
+    std::size_t data = o + hlen;
+    auto either = [&](std::uint16_t p) { return sport == p || dport == p; };
+    if (either(80) || either(8080) || either(3128) || either(8000)) return dissect_text_banner(c, data, end, "http");
+    if (either(22)) return dissect_text_banner(c, data, end, "ssh");
+    if (either(53)) return dissect_dns(c, data, end, true);
+}
+
+void dissect_udp(Context& c, std::size_t o, std::size_t end) {
+    const ByteReader& r = c.r;
+    Layer& l = c.add("udp", o);
+    if (!r.has(o, 4)) return c.truncated("udp");
+    std::uint16_t sport = r.u16(o), dport = r.u16(o + 2);
+    l.set("sport", sport).set("dport", dport);
+    if (!r.has(o, 8)) return c.truncated("udp");
+    std::size_t ulen = r.u16(o + 4);
+    l.set("length", ulen).set("checksum", r.u16(o + 6));
+    if (ulen < 8) { l.set_flag("bad_length", true); return; }
+    // The UDP length bounds the payload; the IP length may include trailing bytes.
+    std::size_t stop = std::min(end, o + ulen);
+    l.set("payload_length", ulen - 8);
+    if (r.u16(o + 6) != 0 && ulen <= end - o)
+        if (auto ok = checksum_ok(c, o, ulen, 17)) l.set_flag("checksum_ok", *ok);
+    if (!c.can_nest()) return;
+    std::size_t data = o + 8;
+    auto either = [&](std::uint16_t p) { return sport == p || dport == p; };
+    if (either(53) || either(5353)) return dissect_dns(c, data, stop, false);
+    if (either(67) || either(68)) return dissect_dhcp(c, data, stop);
+    if (either(123)) return dissect_ntp(c, data, stop);
+    if (dport == 4789 || dport == 8472) return dissect_vxlan(c, data, stop);
+    if (dport == 6081) return dissect_geneve(c, data, stop);
+}
+
+void dissect_sctp(Context& c, std::size_t o, std::size_t end) {
+    const ByteReader& r = c.r;
+    Layer& l = c.add("sctp", o);
+    if (!r.has(o, 12)) return c.truncated("sctp");
+    l.set("sport", r.u16(o)).set("dport", r.u16(o + 2)).set("vtag", r.u32(o + 4));
+    // RFC 9260 3.2: chunks of (type, flags, length), padded to 4 bytes.
+    static constexpr const char* kNames[] = {"DATA", "INIT", "INIT ACK", "SACK", "HEARTBEAT", "HEARTBEAT ACK", "ABORT",
+                                             "SHUTDOWN", "SHUTDOWN ACK", "ERROR", "COOKIE ECHO", "COOKIE ACK", "ECN ECHO",
+                                             "ECN CWR", "SHUTDOWN COMPLETE"};
+    std::string chunks;
+    std::size_t count = 0, at = o + 12;
+    while (at + 4 <= end && count < 64) {
+        if (!r.has(at, 4)) { chunks += "[|sctp]"; break; }
+        std::uint8_t type = r.u8(at), cflags = r.u8(at + 1);
+        std::size_t len = r.u16(at + 2);
+        if (len < 4) { chunks += "[bad chunk length]"; break; }
+        ++count;
+        chunks += type < std::size(kNames) ? fmt::format("[{}] ", kNames[type]) : fmt::format("[type {}] ", type);
+        if (type == 0 && r.has(at, 16))
+            chunks += fmt::format("{}{}{} [TSN: {}] [SID: {}] [SSEQ {}] [PPID 0x{:x}] ", (cflags & 4) ? "(U)" : "",
+                                  (cflags & 2) ? "(B)" : "", (cflags & 1) ? "(E)" : "", r.u32(at + 4), r.u16(at + 8),
+                                  r.u16(at + 10), r.u32(at + 12));
+        else if (type == 1 && r.has(at, 20))
+            chunks += fmt::format("[init tag: {}] [rwnd: {}] [OS: {}] [MIS: {}] [init TSN: {}] ", r.u32(at + 4), r.u32(at + 8),
+                                  r.u16(at + 12), r.u16(at + 14), r.u32(at + 16));
+        if (!r.has(at, len)) {
+            c.truncated("sctp");
+            break;
+        }
+        at += (len + 3) & ~std::size_t{3};
+    }
+    l.set("chunk_count", count).set("chunks", std::move(chunks));
+}
+
+}  // namespace decode::detail
