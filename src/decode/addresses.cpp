@@ -59,13 +59,13 @@ std::string mac_text(const ByteReader& r, std::size_t o) {
 
 std::uint32_t ones_sum(const ByteReader& r, std::size_t offset, std::size_t n, std::uint32_t sum) {
     auto b = r.bytes(offset, n);
+    // A 64-bit accumulator cannot overflow on any packet, so carries are folded once at the end.
+    std::uint64_t wide = sum;
     std::size_t i = 0;
-    for (; i + 1 < b.size(); i += 2) {
-        sum += static_cast<std::uint32_t>((b[i] << 8) | b[i + 1]);
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    if (i < b.size()) sum += static_cast<std::uint32_t>(b[i] << 8);
-    return sum;
+    for (; i + 1 < b.size(); i += 2) wide += static_cast<std::uint32_t>((b[i] << 8) | b[i + 1]);
+    if (i < b.size()) wide += static_cast<std::uint32_t>(b[i] << 8);
+    while (wide >> 16) wide = (wide & 0xffff) + (wide >> 16);
+    return static_cast<std::uint32_t>(wide);
 }
 
 std::uint16_t fold_checksum(std::uint32_t sum) {

@@ -33,6 +33,9 @@ struct Layer {
     Layer& set_flag(std::string_view key, bool v) { fields.push_back({key, Value{v}}); return *this; }
 
     const Value* find(std::string_view key) const {
+        // Keys are string literals, which the linker merges, so the pointers usually match.
+        for (const auto& f : fields)
+            if (f.key.data() == key.data() && f.key.size() == key.size()) return &f.value;
         for (const auto& f : fields)
             if (f.key == key) return &f.value;
         return nullptr;
@@ -71,6 +74,8 @@ struct Decoded {
         return layers.back();
     }
     const Layer* find(std::string_view protocol) const {
+        for (const auto& l : layers)
+            if (l.protocol.data() == protocol.data() && l.protocol.size() == protocol.size()) return &l;
         for (const auto& l : layers)
             if (l.protocol == protocol) return &l;
         return nullptr;
