@@ -10,7 +10,7 @@ sanitized_suites=(cbpf_vm fast_filter capture differential decode)
 if [ ! -f build-asan/build.ninja ]; then
   meson setup build-asan -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false -Dbench=disabled >&2
 fi
-ninja -C build-asan -j 2 $(printf 'tests/%s_test ' "${sanitized_suites[@]}") >&2
+ninja -C build-asan -j 2 sniff $(printf 'tests/%s_test ' "${sanitized_suites[@]}") >&2
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --no-rebuild --print-errorlogs --num-processes 2 "${sanitized_suites[@]}"
 

@@ -343,6 +343,7 @@ TEST(DecodeTcpdump, WholeCapturesMatchTheInstalledTcpdump) {
 
 TEST(DecodeDumps, HexAndAsciiLayoutsAreTcpdumps) {
     Output x = sniff(fmt::format("-r {} -c 1 -t -x", capture("protocols.pcap")));
+    ASSERT_GE(split_lines(x.out).size(), 5u) << x.out;
     EXPECT_EQ(split_lines(x.out)[1], "\t0x0000:  4500 003c 1234 4000 4006 1486 0a00 0001");
     EXPECT_EQ(split_lines(x.out)[4], "\t0x0030:  0000 0064 0000 0000 0103 0307");
     Output xx = sniff(fmt::format("-r {} -c 1 -t -XX", capture("protocols.pcap")));
