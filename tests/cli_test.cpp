@@ -5,10 +5,13 @@
 #include <pcap/pcap.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "capture/pcap_file_sink.hpp"
+#include "capture/pcap_file_source.hpp"
 #include "cbpf_vm/dump.hpp"
 #include "compiler/compile.hpp"
 #include "packet_corpus.hpp"
@@ -273,6 +276,91 @@ TEST(CliVm, VerifyNeedsAFile) {
     Outcome o = sniff("--verify tcp");
     EXPECT_EQ(o.status, 1);
     EXPECT_NE(o.err.find("--verify needs -r FILE"), std::string::npos) << o.err;
+}
+
+}  // namespace
+
+namespace {
+
+// mixed.pcap's records repeated `copies` times, each round 10 s later (a ~100 kB-per-copy file).
+fs::path repeated_capture(const char* name, int copies) {
+    fs::path out = temp_file(name);
+    auto in = capture::PcapFileSource::open(capture_path("mixed.pcap"));
+    EXPECT_TRUE(in);
+    std::vector<std::pair<capture::Packet, std::vector<std::uint8_t>>> records;
+    capture::Packet p;
+    while (in->next(p) == capture::PcapFileSource::Status::Packet) records.push_back({p, {p.data.begin(), p.data.end()}});
+    auto sink = capture::PcapFileSink::open(out.string(), 1, 262144);
+    EXPECT_TRUE(sink);
+    for (int round = 0; round < copies; ++round)
+        for (auto& [pkt, bytes] : records) sink->write({pkt.ts_sec + 10 * round, pkt.ts_usec, pkt.wire_length, bytes});
+    EXPECT_TRUE(sink->close());
+    return out;
+}
+
+std::vector<fs::path> files_starting_with(const fs::path& base) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(base.parent_path()))
+        if (e.path().filename().string().rfind(base.filename().string(), 0) == 0) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void remove_all_starting_with(const fs::path& base) {
+    for (const auto& f : files_starting_with(base)) fs::remove(f);
+}
+
+TEST(CliSavefiles, SizeRotationSplitsWithoutLosingPackets) {
+    fs::path input = repeated_capture("rot_in.pcap", 30);  // ~3.2 MB, 30000 packets
+    fs::path base = temp_file("rot_out");
+    remove_all_starting_with(base);
+    Outcome o = sniff(fmt::format("-r {} -w {} -C 1", input.string(), base.string()));
+    EXPECT_EQ(o.status, 0) << o.err;
+    auto files = files_starting_with(base);
+    ASSERT_EQ(files.size(), 4u);  // NAME, NAME1, NAME2, NAME3
+    EXPECT_EQ(files[0].filename(), base.filename());
+    EXPECT_EQ(files[1].filename().string(), base.filename().string() + "1");
+    std::size_t total = 0;
+    for (const auto& f : files) {
+        total += count_and_check(f, "");
+        if (f != files.back()) EXPECT_GE(fs::file_size(f), 1000000u) << f;
+    }
+    EXPECT_EQ(total, 30000u);
+    remove_all_starting_with(base);
+
+    // -W 2: a ring of two files, NAME0 and NAME1, the oldest overwritten.
+    o = sniff(fmt::format("-r {} -w {} -C 1 -W 2", input.string(), base.string()));
+    EXPECT_EQ(o.status, 0) << o.err;
+    files = files_starting_with(base);
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_EQ(files[0].filename().string(), base.filename().string() + "0");
+    EXPECT_EQ(files[1].filename().string(), base.filename().string() + "1");
+    remove_all_starting_with(base);
+    fs::remove(input);
+}
+
+TEST(CliSavefiles, TimeRotationNamesFilesByStrftimeAndStopsAfterW) {
+    fs::path input = repeated_capture("g_input.pcap", 4);  // four rounds, 10 s apart
+    fs::path base = temp_file("rot_g_");
+    remove_all_starting_with(base);
+    // TZ=UTC: 1700000000 is 22:13:20.
+    Outcome o = sniff(fmt::format("-r {} -w '{}%H%M%S.pcap' -G 10", input.string(), base.string()));
+    EXPECT_EQ(o.status, 0) << o.err;
+    auto files = files_starting_with(base);
+    ASSERT_EQ(files.size(), 4u);
+    EXPECT_EQ(files[0].filename().string(), base.filename().string() + "221320.pcap");
+    std::size_t total = 0;
+    for (const auto& f : files) total += count_and_check(f, "");
+    EXPECT_EQ(total, 4000u);
+    remove_all_starting_with(base);
+
+    o = sniff(fmt::format("-r {} -w '{}%H%M%S.pcap' -G 10 -W 2", input.string(), base.string()));
+    EXPECT_EQ(o.status, 0) << "tcpdump ends with status 0 when -G -W reaches its limit: " << o.err;
+    files = files_starting_with(base);
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_EQ(count_and_check(files[0], "") + count_and_check(files[1], ""), 2000u);
+    remove_all_starting_with(base);
+    fs::remove(input);
 }
 
 }  // namespace

@@ -13,6 +13,8 @@ int run_verify(const Options& o);          // --verify -r: sniff VM vs fast path
 
 // Set by SIGINT/SIGTERM; loops stop at the next packet and write out what they have.
 bool stop_requested();
+// Ends the capture as a signal would (the output wants no more packets).
+void request_stop();
 void install_stop_handlers();
 
 }  // namespace cli

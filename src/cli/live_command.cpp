@@ -109,12 +109,17 @@ int run_live(const Options& o) {
     std::uint64_t captured = 0;
     int status = 0;
     auto reached = [&] { return o.count && captured >= *o.count; };
+    bool output_done = false;
     // Lines go out after each batch so a live capture shows packets as they come; pcap records
     // stay buffered until the end, as tcpdump -w does without -U.
     auto take = [&](std::span<const capture::Packet> batch) {
         for (const auto& p : batch) {
-            if (reached()) break;
-            output->handle(p);
+            if (reached() || output_done) break;
+            if (!output->handle(p)) {
+                output_done = true;  // -G -W wrote its last file, or the output failed
+                request_stop();
+                break;
+            }
             ++captured;
         }
         if (!batch.empty() && !o.write_file && !output->flush()) status = 1;

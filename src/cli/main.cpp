@@ -13,6 +13,7 @@ void on_signal(int) { g_stop = 1; }
 }  // namespace
 
 bool stop_requested() { return g_stop != 0; }
+void request_stop() { g_stop = 1; }
 
 void install_stop_handlers() {
     struct sigaction sa {};

@@ -42,7 +42,7 @@ int run_offline(const Options& o) {
     if (in->program) fast.emplace(*in->program);
     int status = for_each_packet(in->source, o, [&](const capture::Packet& pkt) {
         if (fast && fast->run(pkt.data, pkt.wire_length) == 0) return false;
-        output->handle(pkt);
+        if (!output->handle(pkt)) request_stop();
         return true;
     });
     // Whatever was read before a damaged record or a signal is written out.

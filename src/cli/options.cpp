@@ -18,6 +18,9 @@ ParseOutcome parse_options(int argc, char** argv) {
     app.add_flag("-O", o.no_optimize, "do not run the filter optimizer");
     app.add_option("-r", o.read_file, "read packets from a pcap or pcapng file ('-' for stdin)");
     app.add_option("-w", o.write_file, "write matching packets to a pcap file ('-' for stdout)");
+    app.add_option("-C", o.file_size_mb, "with -w: start a new file once this many million bytes are written")->check(CLI::PositiveNumber);
+    app.add_option("-W", o.file_count, "with -C: keep a ring of this many files; with -G: stop after this many files")->check(CLI::PositiveNumber);
+    app.add_option("-G", o.rotate_seconds, "with -w: start a new file every N seconds (the -w name is a strftime pattern)")->check(CLI::PositiveNumber);
     app.add_option("-c", o.count, "stop after this many packets")->check(CLI::PositiveNumber);
     app.add_flag("-n", o.numeric, "do not convert addresses to names (the default here)");
     app.add_flag("-t", o.timestamp_level, "timestamps: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since the first");

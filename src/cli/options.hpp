@@ -23,6 +23,9 @@ struct Options {
     // Where packets come from and go.
     std::optional<std::string> read_file;   // -r
     std::optional<std::string> write_file;  // -w
+    std::optional<std::uint64_t> file_size_mb;    // -C: rotate -w after this many million bytes
+    std::optional<std::uint32_t> file_count;      // -W: ring of files (-C) or number of files (-G)
+    std::optional<std::uint32_t> rotate_seconds;  // -G: new -w file (strftime name) every N seconds
     std::optional<std::uint64_t> count;     // -c
     bool numeric = false;                   // -n (addresses are always numeric for now)
 

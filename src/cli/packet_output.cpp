@@ -27,20 +27,25 @@ std::optional<PacketOutput> PacketOutput::open(const Options& o, int dlt, std::u
     out.numbers_ = o.packet_numbers;
     out.json_ = o.json;
     if (o.write_file) {
-        auto s = capture::PcapFileSink::open(*o.write_file, dlt, snaplen);
-        if (!s) {
-            fmt::print(stderr, "sniff: {}\n", s.error());
+        std::optional<std::uint64_t> max_bytes;
+        if (o.file_size_mb) max_bytes = *o.file_size_mb * 1000000ull;  // tcpdump's -C unit
+        out.sink_.emplace(SavefilePolicy{*o.write_file, max_bytes, o.file_count, o.rotate_seconds}, dlt, snaplen);
+        if (auto started = out.sink_->start(); !started) {
+            fmt::print(stderr, "sniff: {}\n", started.error());
             return std::nullopt;
         }
-        out.sink_ = std::move(*s);
     }
     return out;
 }
 
-void PacketOutput::handle(const capture::Packet& p) {
+bool PacketOutput::handle(const capture::Packet& p) {
     if (sink_) {
-        sink_->write(p);
-        return;
+        auto more = sink_->write(p);
+        if (!more) {
+            fmt::print(stderr, "sniff: {}\n", more.error());
+            return false;
+        }
+        return *more;
     }
     ++count_;
     decode::decode_packet(p.data, p.wire_length, dlt_, &flows_, decoded_);
@@ -58,7 +63,8 @@ void PacketOutput::handle(const capture::Packet& p) {
             decode::append_ascii_dump(text_, body);
     }
     text_ += '\n';
-    if (text_.size() >= (1u << 16)) flush();
+    if (text_.size() >= (1u << 16)) return flush();
+    return true;
 }
 
 bool PacketOutput::flush() {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "capture/packet.hpp"
-#include "capture/pcap_file_sink.hpp"
+#include "cli/savefiles.hpp"
 #include "cli/options.hpp"
 #include "decode/layers.hpp"
 #include "decode/tcp_flows.hpp"
@@ -21,7 +21,9 @@ public:
     // nullopt after printing why the output could not be opened.
     static std::optional<PacketOutput> open(const Options& o, int dlt, std::uint32_t snaplen);
 
-    void handle(const capture::Packet& p);
+    // False once the output wants no more packets (-G with -W made its last file, or writing
+    // failed); the caller stops capturing.
+    bool handle(const capture::Packet& p);
     // Writes what is buffered; false after printing the error (a full disk, a closed pipe).
     bool flush();
     bool finish();
@@ -30,7 +32,7 @@ private:
     PacketOutput() = default;
 
     int dlt_ = 1;
-    std::optional<capture::PcapFileSink> sink_;
+    std::optional<Savefiles> sink_;
     std::string text_;
 
     // Printing state: decode buffers reused from packet to packet, TCP connections seen so far
