@@ -1,57 +1,62 @@
 // Fact propagation over the short-circuit structure: left to right through all/any, facts from
-// terms known true (in an all) or known false (in an any) decide later equality tests.
+// terms known true (in an all) or known false (in an any) decide later equality tests. Facts live
+// on one stack: a term sees what the terms before it on its path established, and a scope drops
+// its facts when it ends.
 #include "compiler/optimize.hpp"
 
-#include <fmt/format.h>
-
-#include <map>
+#include <algorithm>
 #include <optional>
-#include <set>
-#include <string>
+#include <tuple>
+#include <vector>
 
 namespace sniff {
 namespace {
 
-// A stable name for values whose bytes are fixed for a packet: plain loads, and loads indexed by
-// an IPv4 header length.
-std::optional<std::string> key_of(const ir::Value& v) {
+// What a value is, when its bytes are fixed for a packet: a plain load, a load indexed by an IPv4
+// header length, either possibly masked. (kind, at, offset, size, mask)
+using Key = std::tuple<std::uint8_t, std::uint32_t, std::uint32_t, std::uint8_t, std::uint32_t>;
+
+std::optional<Key> key_of(const ir::Value& v) {
+    std::uint32_t mask = 0xffffffffu;
+    const ir::Value* inner = &v;
     // A masked load (the IP version nibble, a VLAN id) is as fixed as the load.
     if (const auto* a = std::get_if<std::shared_ptr<ir::Arith>>(&v)) {
-        const auto* mask = std::get_if<ir::Const>(&(*a)->rhs);
-        if ((*a)->op != ir::ArithOp::And || !mask) return std::nullopt;
-        auto inner = key_of((*a)->lhs);
-        if (!inner) return std::nullopt;
-        return fmt::format("m{}:{}", mask->value, *inner);
+        const auto* m = std::get_if<ir::Const>(&(*a)->rhs);
+        if ((*a)->op != ir::ArithOp::And || !m) return std::nullopt;
+        mask = m->value;
+        inner = &(*a)->lhs;
     }
-    const auto* l = std::get_if<std::shared_ptr<ir::Load>>(&v);
+    const auto* l = std::get_if<std::shared_ptr<ir::Load>>(inner);
     if (!l) return std::nullopt;
     const ir::Load& load = **l;
-    if (!load.index) return fmt::format("a{}:{}", load.offset, load.size);
-    if (const auto* h = std::get_if<ir::IpHeaderLength>(load.index.get()))
-        return fmt::format("x{}:{}:{}", h->at, load.offset, load.size);
+    if (!load.index) return Key{0, 0, load.offset, load.size, mask};
+    if (const auto* h = std::get_if<ir::IpHeaderLength>(load.index.get())) return Key{1, h->at, load.offset, load.size, mask};
     return std::nullopt;
 }
 
-struct Facts {
-    std::map<std::string, std::uint32_t> equal;
-    std::map<std::string, std::set<std::uint32_t>> differs;
+struct Fact {
+    Key key;
+    std::uint32_t value;
+    bool equal;  // key == value, or key != value
 };
 
+using Facts = std::vector<Fact>;
+
 // The (value, constant) of an equality test, if `p` is one.
-std::optional<std::pair<std::string, std::uint32_t>> equality(const ir::Pred& p) {
+std::optional<std::pair<Key, std::uint32_t>> equality(const ir::Pred& p) {
     const auto* c = std::get_if<ir::Cmp>(&p);
     if (!c || c->op != ir::CmpOp::Eq) return std::nullopt;
     const auto* k = std::get_if<ir::Const>(&c->rhs);
+    if (!k) return std::nullopt;
     auto key = key_of(c->lhs);
-    if (!k || !key) return std::nullopt;
+    if (!key) return std::nullopt;
     return std::pair{*key, k->value};
 }
 
 void learn(const ir::Pred& p, bool holds, Facts& f) {
     if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return learn((*n)->operand, !holds, f);
     if (auto e = equality(p)) {
-        if (holds) f.equal[e->first] = e->second;
-        else f.differs[e->first].insert(e->second);
+        f.push_back({e->first, e->second, holds});
         return;
     }
     // Every term of an all that held held; every term of an any that failed failed.
@@ -63,38 +68,43 @@ void learn(const ir::Pred& p, bool holds, Facts& f) {
             for (const auto& t : (*a)->terms) learn(t, false, f);
 }
 
-ir::Pred simplify(const ir::Pred& p, const Facts& facts) {
+// What the facts say of `key == value`, if anything.
+std::optional<bool> decided(const Facts& facts, const Key& key, std::uint32_t value) {
+    for (auto it = facts.rbegin(); it != facts.rend(); ++it) {
+        if (it->key != key) continue;
+        if (it->equal) return it->value == value;
+        if (it->value == value) return false;
+    }
+    return std::nullopt;
+}
+
+ir::Pred simplify(const ir::Pred& p, Facts& facts) {
     if (auto e = equality(p)) {
-        if (auto it = facts.equal.find(e->first); it != facts.equal.end()) return it->second == e->second;
-        if (auto it = facts.differs.find(e->first); it != facts.differs.end() && it->second.count(e->second)) return false;
+        if (auto d = decided(facts, e->first, e->second)) return *d;
         return p;
     }
     if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return ir::negate(simplify((*n)->operand, facts));
-    if (const auto* a = std::get_if<std::shared_ptr<ir::All>>(&p)) {
-        Facts local = facts;
-        std::vector<ir::Pred> terms;
-        for (const auto& t : (*a)->terms) {
-            ir::Pred s = simplify(t, local);
-            learn(s, true, local);
-            terms.push_back(std::move(s));
-        }
-        return ir::all(std::move(terms));
+    const auto* all = std::get_if<std::shared_ptr<ir::All>>(&p);
+    const auto* any = std::get_if<std::shared_ptr<ir::Any>>(&p);
+    if (!all && !any) return p;
+    const auto& in = all ? (*all)->terms : (*any)->terms;
+    const std::size_t scope = facts.size();
+    std::vector<ir::Pred> terms;
+    terms.reserve(in.size());
+    for (const auto& t : in) {
+        ir::Pred s = simplify(t, facts);
+        learn(s, all != nullptr, facts);
+        terms.push_back(std::move(s));
     }
-    if (const auto* a = std::get_if<std::shared_ptr<ir::Any>>(&p)) {
-        Facts local = facts;
-        std::vector<ir::Pred> terms;
-        for (const auto& t : (*a)->terms) {
-            ir::Pred s = simplify(t, local);
-            learn(s, false, local);
-            terms.push_back(std::move(s));
-        }
-        return ir::any(std::move(terms));
-    }
-    return p;
+    facts.resize(scope);
+    return all ? ir::all(std::move(terms)) : ir::any(std::move(terms));
 }
 
 }  // namespace
 
-ir::Pred optimize(const ir::Pred& pred) { return simplify(pred, Facts{}); }
+ir::Pred optimize(const ir::Pred& pred) {
+    Facts facts;
+    return simplify(pred, facts);
+}
 
 }  // namespace sniff
