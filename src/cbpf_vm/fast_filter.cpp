@@ -119,7 +119,11 @@ inline std::uint32_t be32(const std::uint8_t* p) {
     std::memcpy(&v, p, 4);
     return __builtin_bswap32(v);
 }
-inline std::uint32_t be16(const std::uint8_t* p) { return static_cast<std::uint32_t>(p[0] << 8 | p[1]); }
+inline std::uint32_t be16(const std::uint8_t* p) {
+    std::uint16_t v;
+    std::memcpy(&v, p, 2);
+    return __builtin_bswap16(v);
+}
 
 }  // namespace
 
