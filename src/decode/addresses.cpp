@@ -34,17 +34,19 @@ std::string ipv6_text(const ByteReader& r, std::size_t o) {
     }
     // RFC 4291 2.5.5.2: IPv4-mapped addresses keep the dotted quad.
     if (best == 0 && best_len == 5 && g[5] == 0xffff) return "::ffff:" + ipv4_text(r, o + 12);
-    std::string out;
+    char buf[48];
+    char* p = buf;
     for (int i = 0; i < 8; ++i) {
         if (i == best) {
-            out += "::";
+            *p++ = ':';
+            *p++ = ':';
             i += best_len - 1;
             continue;
         }
-        if (!out.empty() && out.back() != ':') out += ':';
-        fmt::format_to(std::back_inserter(out), "{:x}", g[i]);
+        if (p != buf && p[-1] != ':') *p++ = ':';
+        p = std::to_chars(p, buf + sizeof buf, g[i], 16).ptr;
     }
-    return out;
+    return std::string(buf, p);
 }
 
 std::string mac_text(const ByteReader& r, std::size_t o) {
