@@ -65,6 +65,8 @@ private:
     template <class... A>
     void put(fmt::format_string<A...> f, A&&... a) { fmt::format_to(std::back_inserter(out_), f, std::forward<A>(a)...); }
     void raw(std::string_view s) { out_ += s; }
+    // A literal without arguments skips fmt altogether (none of them holds an escaped brace).
+    void put(const char* s) { out_ += s; }
     // Numbers on the hot path (ports, sequence numbers) skip format-string parsing.
     void number(std::uint64_t v) {
         char buf[24];
