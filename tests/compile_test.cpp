@@ -64,6 +64,9 @@ const SemanticError kSemanticErrors[] = {
     {"vlan and mpls 2000000", 15, "MPLS label 2000000 is out of range"},
     {"mpls and vlan", 10, "no VLAN match after MPLS"},
     {"udp[0] = foo", 10, "unknown name 'foo'"},
+    {"wlan host 1:2:3:4:5:6", 1, "'wlan' is not supported by sniff yet"},
+    {"tcp and geneve 5", 9, "'geneve' is not supported by sniff yet"},
+    {"ip protochain 6", 4, "'protochain' is not supported by sniff yet"},
 };
 
 struct HintCase {

@@ -451,6 +451,20 @@ Span token_span(std::string_view text, std::size_t at) {
     return {at, std::max(e, at + 1)};
 }
 
+// Keywords of pcap-filter(7) that sniff does not compile yet: say so instead of a syntax error.
+constexpr std::array<std::string_view, 17> kNotYet = {"wlan", "gateway", "protochain", "geneve", "type", "subtype", "dir",
+                                                       "ra", "ta", "addr1", "addr2", "addr3", "addr4", "radio", "fddi",
+                                                       "tr", "slip"};
+
+std::optional<Diagnostic> not_yet_supported(std::string_view text, std::size_t at) {
+    std::size_t e = at;
+    while (e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_')) ++e;
+    std::string_view word = text.substr(at, e - at);
+    if (std::find(kNotYet.begin(), kNotYet.end(), word) == kNotYet.end()) return std::nullopt;
+    return Diagnostic{{at, e}, fmt::format("'{}' is not supported by sniff yet", word),
+                      "the README lists what the filter language covers so far"};
+}
+
 std::size_t skip_spaces(std::string_view text, std::size_t at) {
     while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
     return at;
@@ -477,6 +491,7 @@ std::expected<ast::Expr, Diagnostic> parse(std::string_view text) {
         std::size_t at = skip_spaces(text, static_cast<std::size_t>(first - begin));
         if (ok && at == text.size()) return result;
         std::string found = token_at(text, at);
+        if (auto d = not_yet_supported(text, at)) return std::unexpected(*d);
         if (!ok)
             return std::unexpected(Diagnostic{token_span(text, at), fmt::format("expected a primitive, found {}", found),
                                               "a filter starts with a qualifier and value (host 10.0.0.1, port 53), "
@@ -495,6 +510,7 @@ std::expected<ast::Expr, Diagnostic> parse(std::string_view text) {
         return std::unexpected(Diagnostic{token_span(text, at), fmt::format("unexpected {}", found), hint});
     } catch (const x3::expectation_failure<Iter>& e) {
         std::size_t at = skip_spaces(text, static_cast<std::size_t>(e.where() - begin));
+        if (auto d = not_yet_supported(text, at)) return std::unexpected(*d);
         return std::unexpected(Diagnostic{token_span(text, at),
                                           fmt::format("expected {}, found {}", e.which(), token_at(text, at)), {}});
     } catch (const ParseError& e) {
