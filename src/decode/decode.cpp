@@ -7,7 +7,7 @@ namespace decode {
 
 void decode_packet(std::span<const std::uint8_t> bytes, std::uint32_t wire_length, int dlt, TcpFlows* flows,
                    Decoded& out) {
-    out.layers.clear();
+    out.clear_layers();
     out.layers.reserve(detail::kMaxLayers);
     out.truncated = {};
     out.link_length = 0;

@@ -33,11 +33,12 @@ struct Layer {
     Layer& set_flag(std::string_view key, bool v) { fields.push_back({key, Value{v}}); return *this; }
 
     const Value* find(std::string_view key) const {
-        // Keys are string literals, which the linker merges, so the pointers usually match.
+        // Keys are string literals, which the linker merges, so equal keys usually share their
+        // address; lengths differ for most other keys, so the byte comparison is rare.
         for (const auto& f : fields)
-            if (f.key.data() == key.data() && f.key.size() == key.size()) return &f.value;
-        for (const auto& f : fields)
-            if (f.key == key) return &f.value;
+            if (f.key.size() == key.size() &&
+                (f.key.data() == key.data() || std::char_traits<char>::compare(f.key.data(), key.data(), key.size()) == 0))
+                return &f.value;
         return nullptr;
     }
     bool has(std::string_view key) const { return find(key) != nullptr; }
@@ -67,11 +68,25 @@ struct Decoded {
     std::size_t link_length = 0;  // bytes of the outermost link header (-x and -A skip them)
     std::size_t captured = 0;
     std::uint32_t wire_length = 0;
+    std::vector<std::vector<Field>> spare_fields;  // from earlier packets, so decoding rarely allocates
 
     Layer& add(std::string_view protocol, std::size_t offset) {
         layers.push_back(Layer{protocol, offset, {}});
-        layers.back().fields.reserve(16);  // one allocation per layer rather than five
+        if (!spare_fields.empty()) {
+            layers.back().fields = std::move(spare_fields.back());
+            spare_fields.pop_back();
+        } else {
+            layers.back().fields.reserve(16);  // one allocation per layer rather than five
+        }
         return layers.back();
+    }
+    // Empties the layer list for the next packet, keeping the field lists' memory for reuse.
+    void clear_layers() {
+        for (auto& l : layers) {
+            l.fields.clear();
+            spare_fields.push_back(std::move(l.fields));
+        }
+        layers.clear();
     }
     const Layer* find(std::string_view protocol) const {
         for (const auto& l : layers)
