@@ -64,7 +64,10 @@ const SemanticError kSemanticErrors[] = {
     {"vlan and mpls 2000000", 15, "MPLS label 2000000 is out of range"},
     {"mpls and vlan", 10, "no VLAN match after MPLS"},
     {"udp[0] = foo", 10, "unknown name 'foo'"},
-    {"wlan host 1:2:3:4:5:6", 1, "'wlan' is not supported by sniff yet"},
+    {"type mgt", 1, "'type' is not supported on link type EN10MB"},
+    {"wlan ra 1:2:3:4:5:6", 6, "'ra' is not supported on link type EN10MB"},
+    {"ip ra 1.2.3.4", 4, "'ra' is not a valid qualifier for addresses other than 802.11 MAC addresses"},
+    {"radio[0] = 1", 1, "'radio[...]' is not supported on link type EN10MB"},
     {"tcp and geneve 5", 9, "'geneve' is not supported by sniff yet"},
     {"ip protochain 6", 4, "'protochain' is not supported by sniff yet"},
 };
@@ -88,6 +91,39 @@ TEST(Compile, HintsSuggestTheLikelyFix) {
         auto r = compile(c.text);
         ASSERT_FALSE(r.has_value()) << c.text;
         EXPECT_EQ(r.error().hint, c.hint) << c.text;
+    }
+}
+
+struct LinkErrorCase {
+    int dlt;
+    const char* text;
+    std::size_t column;
+    const char* message_part;
+};
+
+// 802.11 and the other LAN link types: what libpcap refuses, with the span and a clearer message.
+const LinkErrorCase kLinkErrors[] = {
+    {105, "type foo", 6, "unknown 802.11 type name 'foo'"},
+    {105, "type 3", 6, "invalid 802.11 type value 0x03"},
+    {105, "type data subtype beacon", 19, "unknown 802.11 subtype name 'beacon' for type 'data'"},
+    {105, "type ctl subtype 0x0c", 18, "invalid 802.11 subtype value 0x0c"},
+    {105, "subtype foo", 9, "unknown 802.11 subtype name 'foo'"},
+    {105, "dir sideways", 5, "unknown 802.11 direction 'sideways'"},
+    {192, "type mgt", 1, "'type' is not supported on link type PPI"},
+    {192, "vlan", 1, "'vlan' is not supported on link type PPI"},
+    {10, "vlan 5", 1, "'vlan' is not supported on link type FDDI"},
+    {10, "type data", 1, "'type' is not supported on link type FDDI"},
+    {51, "ether host 1:2:3:4:5:6", 1, "'ether host' is not supported on link type PPP_ETHER"},
+    {113, "wlan addr1 1:2:3:4:5:6", 1, "'wlan host' is not supported on link type LINUX_SLL"},
+    {10, "radio[0] = 1", 1, "'radio[...]' is not supported on link type FDDI"},
+};
+
+TEST(Compile, LinkTypeErrorsNameTheSpan) {
+    for (const auto& c : kLinkErrors) {
+        auto r = compile(c.text, {c.dlt, 262144});
+        ASSERT_FALSE(r.has_value()) << c.text << " compiled on " << c.dlt;
+        EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
+        EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
     }
 }
 

@@ -10,6 +10,7 @@
 
 #include "cbpf_vm/dump.hpp"
 #include "cbpf_vm/interpret.hpp"
+#include "cbpf_vm/validate.hpp"
 #include "compiler/compile.hpp"
 #include "packet_corpus.hpp"
 
@@ -83,6 +84,22 @@ const char* const kEthernetOnly[] = {
     "isis or esis", "not iso and not ip",
 };
 
+// 802.11 and the other LAN headers; elsewhere they are refused (as libpcap refuses them) or mean
+// the Ethernet header (`wlan host` is `ether host`).
+const char* const kWireless[] = {
+    "wlan host 0:1:2:3:4:5", "wlan src 02:00:00:00:00:01", "wlan dst ff:ff:ff:ff:ff:ff", "wlan src and dst 0:1:2:3:4:5",
+    "wlan ra 0:1:2:3:4:5", "wlan ta 0:1:2:3:4:5", "wlan addr1 ff:ff:ff:ff:ff:ff", "wlan addr2 0:1:2:3:4:5",
+    "wlan addr3 0:1:2:3:4:5", "wlan addr4 0:1:2:3:4:5", "type mgt", "type ctl", "type data", "type 12",
+    "type mgt subtype beacon", "type data subtype qos-data", "type ctl subtype ack", "subtype probe-req", "subtype ack",
+    "subtype qos", "subtype null", "subtype deauth", "type 8 subtype 0x80", "type mgt subtype 0", "dir tods",
+    "dir fromds", "dir dstods", "dir nods", "dir 2", "wlan[0] = 0x80", "wlan[1] & 3 = 1", "radio[2:2] > 0",
+    "radio[4:4] & 0x20 != 0", "radio[radio[2]] = 0", "link[0] & 0xfc = 0x88", "fddi host 0:1:2:3:4:5", "tr src 0:1:2:3:4:5",
+    "not type mgt and ip", "type data and tcp port 80", "subtype beacon or subtype probe-resp",
+    "wlan host 0:1:2:3:4:5 and udp", "ether proto 0x809b", "ether proto 0x80f3", "ether proto 6", "vlan 5 and udp",
+    "vlan and ip6 and tcp", "type data and not llc", "wlan multicast", "wlan broadcast", "ip and udp[8:2] = 0",
+    "tcp[tcpflags] & tcp-syn != 0", "ip6 and icmp6[0] = 135", "ip[0] & 0xf != 5", "arp or rarp", "stp and not type mgt",
+};
+
 struct Compiled {
     cbpf::Program sniff;
     std::vector<bpf_program> pcap;  // optimised and unoptimised
@@ -117,10 +134,11 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
     pcap_t* dead = pcap_open_dead(dlt, kSnaplen);
     ASSERT_NE(dead, nullptr);
 
-    std::size_t checks = 0, mismatches = 0, compared_exprs = 0, libpcap_split = 0, refused = 0, known_gaps = 0;
+    std::size_t checks = 0, mismatches = 0, compared_exprs = 0, libpcap_split = 0, refused = 0, known_gaps = 0, libpcap_invalid = 0;
     std::vector<const char*> expressions(std::begin(kExpressions), std::end(kExpressions));
     expressions.insert(expressions.end(), std::begin(kArithmetic), std::end(kArithmetic));
     expressions.insert(expressions.end(), std::begin(kEthernetOnly), std::end(kEthernetOnly));
+    expressions.insert(expressions.end(), std::begin(kWireless), std::end(kWireless));
     // Long enough that branches must reach past 255 instructions (trampolines).
     static std::string long_filter = [] {
         std::string t = "host 10.0.0.1";
@@ -162,6 +180,24 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
             theirs.push_back(to_program(bp));
             pcap_freecode(&bp);
         }
+        // libpcap 1.10 sometimes emits a program that reads a scratch slot it never wrote (pppoes
+        // after a radiotap header); the kernel refuses such programs, so there is nothing to match.
+        // (Programs over the kernel's 4096 instructions still run in bpf_filter: those are compared.)
+        auto usable = [](const cbpf::Program& p) {
+            auto v = cbpf::validate(p, {.allow_ancillary = true});
+            if (!v && v.error().rule != "too-long") return std::optional<std::string>(cbpf::describe(v.error()));
+            return std::optional<std::string>();
+        };
+        auto problem0 = usable(theirs[0]), problem1 = usable(theirs[1]);
+        if (problem0.has_value() != problem1.has_value()) {
+            std::printf("note: libpcap's %s program for '%.60s' is invalid (%s); compared with the other\n",
+                        problem0 ? "optimised" : "-O", expr, (problem0 ? *problem0 : *problem1).c_str());
+            theirs[problem0 ? 0 : 1] = theirs[problem0 ? 1 : 0];
+        } else if (problem0) {
+            ++libpcap_invalid;
+            std::printf("note: libpcap's programs for '%.60s' are invalid (%s); not compared\n", expr, problem0->c_str());
+            continue;
+        }
         std::vector<cbpf::Program> all = theirs;
         all.push_back(*ours);
         std::vector<StoredPacket> mutated = testing_support::mutate_towards(packets, all, 300);
@@ -201,14 +237,17 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
         }
     }
     pcap_close(dead);
-    std::printf("link type %d: %zu expressions (%zu refused as meaningless on it, %zu not supported on it yet), %zu packets "
-                "(+ mutations), %zu verdicts compared, %zu mismatches, %zu where libpcap's -O and optimised programs disagree\n",
-                dlt, compared_exprs, refused, known_gaps, packets.size(), checks, mismatches, libpcap_split);
+    std::printf("link type %d: %zu expressions (%zu refused as meaningless on it, %zu not supported on it yet, %zu where "
+                "libpcap's program is invalid), %zu packets (+ mutations), %zu verdicts compared, %zu mismatches, %zu where "
+                "libpcap's -O and optimised programs disagree\n",
+                dlt, compared_exprs, refused, known_gaps, libpcap_invalid, packets.size(), checks, mismatches, libpcap_split);
     EXPECT_EQ(mismatches, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(LinkTypes, Differential, ::testing::Values(DLT_EN10MB, DLT_LINUX_SLL, 276 /*LINUX_SLL2*/, DLT_RAW, 228 /*IPV4*/,
-                                                                           229 /*IPV6*/, DLT_NULL, DLT_LOOP, DLT_PPP, DLT_C_HDLC),
+                                                                           229 /*IPV6*/, DLT_NULL, DLT_LOOP, DLT_PPP, DLT_C_HDLC,
+                                                                           51 /*PPP_ETHER*/, DLT_FDDI, DLT_IEEE802, DLT_IEEE802_11,
+                                                                           DLT_IEEE802_11_RADIO, DLT_PRISM_HEADER, 192 /*PPI*/),
                          [](const auto& info) { return link_type_name(info.param); });
 
 }  // namespace

@@ -8,7 +8,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <set>
+#include <optional>
 #include <tuple>
+
+#include "cbpf_vm/interpret.hpp"
 
 namespace fs = std::filesystem;
 
@@ -57,10 +60,111 @@ void read_dir(const std::string& dir, int dlt, std::vector<StoredPacket>& out) {
 
 }  // namespace
 
-std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
+namespace {
+
+std::vector<StoredPacket> read_all(int dlt, bool with_corpus) {
     std::vector<StoredPacket> out;
     read_dir((fs::path(source_root()) / "captures").string(), dlt, out);
     if (with_corpus) read_dir(shared_corpus_dir(), dlt, out);
+    return out;
+}
+
+// Every k-th packet, so that at most `limit` remain (rewrapped Ethernet captures are large).
+std::vector<StoredPacket> sample(std::vector<StoredPacket> in, std::size_t limit) {
+    if (in.size() <= limit) return in;
+    std::vector<StoredPacket> out;
+    std::size_t step = (in.size() + limit - 1) / limit;
+    for (std::size_t i = 0; i < in.size(); i += step) out.push_back(std::move(in[i]));
+    return out;
+}
+
+// A packet rewrapped for another link type: `head` replaces the first `strip` bytes.
+StoredPacket rewrap(const StoredPacket& p, std::size_t strip, const std::vector<std::uint8_t>& head, std::string_view how) {
+    StoredPacket out{p.origin + " " + std::string(how), head, 0};
+    strip = std::min(strip, p.bytes.size());
+    out.bytes.insert(out.bytes.end(), p.bytes.begin() + static_cast<std::ptrdiff_t>(strip), p.bytes.end());
+    out.wire_length = static_cast<std::uint32_t>(p.wire_length - strip + head.size());
+    return out;
+}
+
+// Bare 802.11 frames: the radiotap captures without their radiotap header.
+std::vector<StoredPacket> bare_80211(bool with_corpus) {
+    std::vector<StoredPacket> out;
+    for (const auto& p : read_all(127 /*IEEE802_11_RADIO*/, with_corpus)) {
+        if (p.bytes.size() < 4) continue;
+        std::size_t len = p.bytes[2] | (p.bytes[3] << 8);
+        if (len <= p.bytes.size()) out.push_back(rewrap(p, len, {}, "(radiotap stripped)"));
+    }
+    return out;
+}
+
+// Wired LAN frames from Ethernet ones: `mac_head` before the addresses, then LLC (SNAP for
+// EtherTypes; an 802.3 frame's LLC as it was).
+std::vector<StoredPacket> llc_lan(bool with_corpus, const std::vector<std::uint8_t>& mac_head, std::string_view how) {
+    std::vector<StoredPacket> out;
+    for (const auto& p : sample(read_all(1 /*EN10MB*/, with_corpus), 6000)) {
+        if (p.bytes.size() < 14) continue;
+        std::vector<std::uint8_t> head = mac_head;
+        head.insert(head.end(), p.bytes.begin(), p.bytes.begin() + 12);
+        std::uint16_t type = static_cast<std::uint16_t>((p.bytes[12] << 8) | p.bytes[13]);
+        if (type > 1500) head.insert(head.end(), {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, p.bytes[12], p.bytes[13]});
+        out.push_back(rewrap(p, 14, head, how));
+    }
+    return out;
+}
+
+// PPPoE session frames (DLT PPP_ETHER) from Ethernet ones: IPv4, IPv6 and a few others.
+std::vector<StoredPacket> pppoe_sessions(bool with_corpus) {
+    std::vector<StoredPacket> out;
+    for (const auto& p : sample(read_all(1 /*EN10MB*/, with_corpus), 6000)) {
+        if (p.bytes.size() < 14) continue;
+        std::uint16_t type = static_cast<std::uint16_t>((p.bytes[12] << 8) | p.bytes[13]);
+        std::uint16_t ppp = type == 0x0800 ? 0x0021 : type == 0x86dd ? 0x0057 : type;
+        std::vector<std::uint8_t> head = {0x11, 0x00, 0x12, 0x34, 0x00, 0x00, static_cast<std::uint8_t>(ppp >> 8),
+                                          static_cast<std::uint8_t>(ppp)};
+        out.push_back(rewrap(p, 14, head, "(as PPPoE)"));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
+    std::vector<StoredPacket> out = read_all(dlt, with_corpus);
+    // Link types with few or no captures around get packets rewrapped from others.
+    auto add = [&](std::vector<StoredPacket> more) { out.insert(out.end(), more.begin(), more.end()); };
+    switch (dlt) {
+        case 105:  // IEEE802_11
+            add(bare_80211(with_corpus));
+            break;
+        case 119:  // PRISM_HEADER: 144 bytes; or an AVS header (magic 0x8021100x, length at [4:4])
+            for (const auto& p : bare_80211(with_corpus)) {
+                std::vector<std::uint8_t> prism(144, 0);
+                prism[0] = 0x44;
+                out.push_back(rewrap(p, 0, prism, "(Prism)"));
+                std::vector<std::uint8_t> avs(64, 0);
+                avs[0] = 0x80, avs[1] = 0x21, avs[2] = 0x10, avs[3] = 0x01, avs[7] = 64;
+                out.push_back(rewrap(p, 0, avs, "(AVS)"));
+            }
+            break;
+        case 192:  // PPI: version, flags, length (LE), DLT (LE); 105 is 802.11
+            for (const auto& p : bare_80211(with_corpus)) {
+                out.push_back(rewrap(p, 0, {0, 0, 8, 0, 105, 0, 0, 0}, "(PPI)"));
+                out.push_back(rewrap(p, 0, {0, 0, 12, 0, 105, 0, 0, 0, 1, 2, 3, 4}, "(PPI, 12-byte header)"));
+            }
+            for (const auto& p : sample(read_all(1, with_corpus), 500)) out.push_back(rewrap(p, 0, {0, 0, 8, 0, 1, 0, 0, 0}, "(PPI, Ethernet inside)"));
+            break;
+        case 10:  // FDDI: frame control byte first
+            add(llc_lan(with_corpus, {0x50}, "(as FDDI)"));
+            break;
+        case 6:  // IEEE802 (Token Ring): access control and frame control bytes first
+            add(llc_lan(with_corpus, {0x10, 0x40}, "(as Token Ring)"));
+            break;
+        case 51:  // PPP_ETHER
+            add(pppoe_sessions(with_corpus));
+            break;
+        default: break;
+    }
     return out;
 }
 
@@ -108,6 +212,41 @@ std::vector<StoredPacket> mutate_towards(const std::vector<StoredPacket>& seeds,
             p.origin += fmt::format("+set[{}{}:{}]={:#x}", indexed ? "x+" : "", offset, width, value);
             for (unsigned b = 0; b < width; ++b) p.bytes[at + b] = static_cast<std::uint8_t>(value >> (8 * (width - 1 - b)));
             out.push_back(std::move(p));
+        }
+    }
+    // Then follow each program's own path: wherever a comparison read packet bytes (at whatever
+    // offset X gave it), write the compared value there, and from those packets once more, so
+    // that branches behind variable-length headers (802.11, radiotap) are reached too.
+    std::vector<StoredPacket> frontier;
+    for (std::size_t s = 0; s < seeds.size(); s += step) frontier.push_back(seeds[s]);
+    for (int round = 0; round < 2; ++round) {
+        std::vector<StoredPacket> next;
+        for (const auto& seed : frontier) {
+            std::set<std::tuple<std::uint64_t, unsigned, std::uint32_t>> writes;
+            for (const auto& prog : programs) {
+                cbpf::Trace t = cbpf::run_traced(prog, seed.bytes, seed.wire_length);
+                std::optional<std::pair<std::uint64_t, unsigned>> last_load;
+                for (const auto& st : t.steps) {
+                    if (st.load_offset && !st.out_of_bounds) last_load = std::pair{*st.load_offset, st.load_width};
+                    if (!st.compared_with || !last_load) continue;
+                    writes.insert({last_load->first, last_load->second, *st.compared_with});
+                    writes.insert({last_load->first, last_load->second, *st.compared_with + 1});
+                }
+            }
+            for (const auto& [at, width, value] : writes) {
+                if (at + width > seed.bytes.size()) continue;
+                StoredPacket p = seed;
+                p.origin += fmt::format("+path[{}:{}]={:#x}", at, width, value);
+                for (unsigned b = 0; b < width; ++b) p.bytes[at + b] = static_cast<std::uint8_t>(value >> (8 * (width - 1 - b)));
+                next.push_back(std::move(p));
+            }
+        }
+        // Keep the next round about as large as this one.
+        std::size_t keep_step = std::max<std::size_t>(1, next.size() / std::max<std::size_t>(1, max_seeds));
+        frontier.clear();
+        for (std::size_t i = 0; i < next.size(); ++i) {
+            if (i % keep_step == 0) frontier.push_back(next[i]);
+            out.push_back(std::move(next[i]));
         }
     }
     return out;

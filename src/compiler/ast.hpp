@@ -12,8 +12,9 @@ namespace sniff::ast {
 
 // Protocol qualifiers (the first word of `ip host x`, `tcp port 80`) and protocol keywords used alone.
 enum class Proto { Ether, Ip, Ip6, Arp, Rarp, Tcp, Udp, Sctp, Icmp, Icmp6, Igmp, Igrp, Pim, Vrrp, Carp, Ah, Esp };
-// Direction qualifiers.
-enum class Dir { Src, Dst, SrcOrDst, SrcAndDst };
+// Direction qualifiers; the last six name 802.11 address fields (`wlan ra 00:11:22:33:44:55`).
+enum class Dir { Src, Dst, SrcOrDst, SrcAndDst, Ra, Ta, Addr1, Addr2, Addr3, Addr4 };
+inline bool is_wlan_dir(Dir d) { return d >= Dir::Ra; }
 // Type qualifiers: what the value names.
 enum class Kind { Host, Net, Port, PortRange, Protocol, Broadcast, Multicast };
 
@@ -100,16 +101,19 @@ struct Relation {
     Span span;
 };
 
-// Keyword primitives with an optional number: less N, greater N, vlan [N], mpls [N], pppoed,
-// pppoes [N], inbound, outbound, ifindex N.
+// Keyword primitives with an optional argument: less N, greater N, vlan [N], mpls [N], pppoed,
+// pppoes [N], inbound, outbound, ifindex N, the LAN protocols, and 802.11's type/subtype/dir.
 struct Keyword {
     enum class Which {
         Less, Greater, Vlan, Mpls, Pppoed, Pppoes, Inbound, Outbound, Ifindex,
         // Link-layer protocols of old LANs: 802.2 LLC and SNAP on Ethernet, or plain EtherTypes.
-        Llc, Stp, Ipx, Netbeui, Iso, Esis, Isis, Clnp, Atalk, Aarp, Decnet, Lat, Sca, Moprc, Mopdl
+        Llc, Stp, Ipx, Netbeui, Iso, Esis, Isis, Clnp, Atalk, Aarp, Decnet, Lat, Sca, Moprc, Mopdl,
+        // 802.11 frame control: `type T [subtype S]`, `subtype S`, `dir D` (names or numbers, as written).
+        WlanType, WlanSubtype, WlanDir
     };
     Which which;
     std::optional<Number> arg;
+    std::optional<Number> arg2;  // the subtype of `type T subtype S`
     Span span;
 };
 

@@ -8,6 +8,7 @@
 
 #include "cbpf_vm/validate.hpp"
 #include "compiler/emit_cbpf.hpp"
+#include "compiler/link_prologue.hpp"
 #include "compiler/link_type.hpp"
 #include "compiler/lower.hpp"
 #include "compiler/optimize.hpp"
@@ -46,6 +47,9 @@ std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const Co
         if (never_matches(filter.pred))
             return std::unexpected(Diagnostic{whole, fmt::format("expression rejects all packets on link type {}", link->name),
                                               "some protocol in it never appears on this link type"});
+        LinkSetup setup = link_setup(*link, ir::vars_used(filter.pred));
+        filter.prologue = std::move(setup.prologue);
+        filter.pred = ir::all({std::move(setup.precondition), std::move(filter.pred)});
     }
     auto program = emit_cbpf(filter);
     if (!program) return std::unexpected(Diagnostic{whole, program.error().message, {}});

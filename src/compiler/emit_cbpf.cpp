@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <tuple>
 #include <vector>
@@ -22,6 +23,9 @@ class Emitter {
 public:
     std::expected<cbpf::Program, EmitError> run(const ir::Filter& f) {
         int accept = new_label(), reject = new_label();
+        // Variables live in the low scratch slots; expression temporaries go above them.
+        for (const auto& a : f.prologue) scratch_depth_ = std::max<std::uint32_t>(scratch_depth_, a.slot + 1u);
+        for (const auto& a : f.prologue) assign(a);
         pred(f.pred, accept, reject);
         place(accept);
         code_.push_back({cbpf::stmt(RET | K, f.snaplen)});
@@ -43,6 +47,15 @@ private:
     void place(int label) { labels_[label] = code_.size(); }
     void emit(cbpf::Insn in) { code_.push_back({in}); }
     void jump_to(int label) { code_.push_back({cbpf::stmt(JMP | JA, 0), label, -1}); }
+
+    void assign(const ir::Assign& a) {
+        int set = new_label(), next = new_label();
+        pred(a.when, set, next);
+        place(set);
+        value(a.value);
+        emit(cbpf::stmt(ST, a.slot));
+        place(next);
+    }
 
     void pred(const ir::Pred& p, int t, int f) {
         if (const bool* b = std::get_if<bool>(&p)) return jump_to(*b ? t : f);
@@ -119,6 +132,7 @@ private:
     void index_to_x(const ir::Value& index) {
         if (const auto* h = std::get_if<ir::IpHeaderLength>(&index)) return emit(cbpf::stmt(LDX | B | MSH, h->at));
         if (const auto* k = std::get_if<ir::Const>(&index)) return emit(cbpf::stmt(LDX | W | IMM, k->value));
+        if (const auto* v = std::get_if<ir::Var>(&index)) return emit(cbpf::stmt(LDX | W | MEM, v->slot));
         value(index);
         emit(cbpf::stmt(MISC | TAX, 0));
     }
@@ -127,6 +141,7 @@ private:
     void value(const ir::Value& v) {
         if (const auto* k = std::get_if<ir::Const>(&v)) return emit(cbpf::stmt(LD | W | IMM, k->value));
         if (std::holds_alternative<ir::WireLength>(v)) return emit(cbpf::stmt(LD | W | LEN, 0));
+        if (const auto* x = std::get_if<ir::Var>(&v)) return emit(cbpf::stmt(LD | W | MEM, x->slot));
         if (const auto* h = std::get_if<ir::IpHeaderLength>(&v)) {
             emit(cbpf::stmt(LDX | B | MSH, h->at));
             return emit(cbpf::stmt(MISC | TXA, 0));
@@ -141,6 +156,11 @@ private:
         if (const auto* k = std::get_if<ir::Const>(&a.rhs)) {
             value(a.lhs);
             return emit(cbpf::stmt(ALU | alu_code(a.op) | K, k->value));
+        }
+        if (const auto* x = std::get_if<ir::Var>(&a.rhs)) {
+            value(a.lhs);
+            emit(cbpf::stmt(LDX | W | MEM, x->slot));
+            return emit(cbpf::stmt(ALU | alu_code(a.op) | X, 0));
         }
         std::uint32_t slot = push_scratch();
         value(a.rhs);
@@ -182,19 +202,23 @@ private:
         }
     }
 
-    // What A and X are known to hold on entry to an instruction, whatever path led there.
+    // What A and X are known to hold on entry to an instruction, whatever path led there. X is
+    // named by the instruction that loaded it (code << 32 | k): `ldxb 4*([k]&0xf)` or `ldx M[k]`.
+    using XLoad = std::uint64_t;
     struct Known {
         bool reached = false;
-        std::optional<std::tuple<std::uint16_t, std::uint32_t, std::uint32_t>> a;  // (load code, k, msh offset of X for [x+k])
-        std::optional<std::uint32_t> x_msh;  // X = 4*([k]&0xf)
+        std::optional<std::tuple<std::uint16_t, std::uint32_t, XLoad>> a;  // (load code, k, X for [x+k]; 0 for [k])
+        std::optional<XLoad> x;
         friend bool operator==(const Known&, const Known&) = default;
     };
 
     static Known meet(const Known& l, const Known& r) {
         if (!l.reached) return r;
-        Known m{true, l.a == r.a ? l.a : std::nullopt, l.x_msh == r.x_msh ? l.x_msh : std::nullopt};
+        Known m{true, l.a == r.a ? l.a : std::nullopt, l.x == r.x ? l.x : std::nullopt};
         return m;
     }
+
+    static XLoad x_load(const cbpf::Insn& ins) { return (XLoad{ins.code} << 32) | ins.k; }
 
     // Drops unreachable instructions, and loads that would fetch what A or X already holds on
     // every path into them (the same bytes, loaded successfully before, so no length check is lost). Jumps are forward only, so one
@@ -212,24 +236,31 @@ private:
             }
             const cbpf::Insn& ins = code_[i].insn;
             Known out = k;
+            auto forget_x = [&] {
+                out.x.reset();
+                // A loaded through X no longer matches what X now holds.
+                if (out.a && std::get<2>(*out.a) != 0) out.a.reset();
+            };
             if (cls(ins.code) == LD && mode(ins.code) == ABS) {
-                auto content = std::tuple{ins.code, ins.k, 0u};
+                auto content = std::tuple{ins.code, ins.k, XLoad{0}};
                 drop[i] = k.a == content;
                 out.a = content;
             } else if (cls(ins.code) == LD && mode(ins.code) == IND) {
-                std::optional<std::tuple<std::uint16_t, std::uint32_t, std::uint32_t>> content;
-                if (k.x_msh) content = std::tuple{ins.code, ins.k, *k.x_msh};
+                std::optional<std::tuple<std::uint16_t, std::uint32_t, XLoad>> content;
+                if (k.x) content = std::tuple{ins.code, ins.k, *k.x};
                 drop[i] = content && k.a == content;
                 out.a = content;
-            } else if (ins.code == (LDX | B | MSH)) {
-                drop[i] = k.x_msh == ins.k;
-                out.x_msh = ins.k;
+            } else if (ins.code == (LDX | B | MSH) || ins.code == (LDX | W | MEM)) {
+                drop[i] = k.x == x_load(ins);
+                if (!drop[i]) forget_x();
+                out.x = x_load(ins);
+            } else if (cls(ins.code) == ST) {
+                // Overwriting the slot X was loaded from.
+                if (k.x == x_load(cbpf::stmt(LDX | W | MEM, ins.k))) forget_x();
             } else if (cls(ins.code) == LD || cls(ins.code) == ALU || ins.code == (MISC | TXA)) {
                 out.a.reset();
             } else if (cls(ins.code) == LDX || ins.code == (MISC | TAX)) {
-                out.x_msh.reset();
-                // A loaded through X no longer matches what X now holds.
-                if (out.a && std::get<2>(*out.a) != 0) out.a.reset();
+                forget_x();
             }
             auto flow = [&](std::size_t to) { in[to] = meet(in[to], out); };
             if (ins.code == (JMP | JA)) flow(*labels_[code_[i].jt_label]);

@@ -5,6 +5,8 @@ namespace sniff::ir {
 
 Value constant(std::uint32_t v) { return Const{v}; }
 
+Value var(std::uint8_t slot) { return Var{slot}; }
+
 Value load(std::uint32_t offset, std::uint8_t size) {
     return std::make_shared<Load>(Load{nullptr, offset, size});
 }
@@ -56,6 +58,24 @@ Pred negate(Pred p) {
     if (const bool* b = std::get_if<bool>(&p)) return !*b;
     if (auto* n = std::get_if<std::shared_ptr<Negation>>(&p)) return (*n)->operand;
     return std::make_shared<Negation>(Negation{std::move(p)});
+}
+
+std::uint32_t vars_used(const Value& v) {
+    if (const auto* x = std::get_if<Var>(&v)) return 1u << x->slot;
+    if (const auto* l = std::get_if<std::shared_ptr<Load>>(&v)) return (*l)->index ? vars_used(*(*l)->index) : 0;
+    if (const auto* a = std::get_if<std::shared_ptr<Arith>>(&v)) return vars_used((*a)->lhs) | vars_used((*a)->rhs);
+    return 0;
+}
+
+std::uint32_t vars_used(const Pred& p) {
+    if (const auto* c = std::get_if<Cmp>(&p)) return vars_used(c->lhs) | vars_used(c->rhs);
+    if (const auto* n = std::get_if<std::shared_ptr<Negation>>(&p)) return vars_used((*n)->operand);
+    std::uint32_t used = 0;
+    if (const auto* a = std::get_if<std::shared_ptr<All>>(&p))
+        for (const auto& t : (*a)->terms) used |= vars_used(t);
+    if (const auto* a = std::get_if<std::shared_ptr<Any>>(&p))
+        for (const auto& t : (*a)->terms) used |= vars_used(t);
+    return used;
 }
 
 }  // namespace sniff::ir

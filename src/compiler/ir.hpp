@@ -22,7 +22,13 @@ struct IpHeaderLength {
     std::uint32_t at;
 };
 
-using Value = std::variant<Const, WireLength, IpHeaderLength, std::shared_ptr<Load>, std::shared_ptr<Arith>>;
+// A per-packet variable the filter's prologue computes before the predicate runs (a header length
+// that only the packet says, such as radiotap's or 802.11's). Read-only in the predicate.
+struct Var {
+    std::uint8_t slot;
+};
+
+using Value = std::variant<Const, WireLength, IpHeaderLength, Var, std::shared_ptr<Load>, std::shared_ptr<Arith>>;
 
 // `size` bytes, big-endian, at `index + offset` (index absent: at `offset`).
 // Reading past the captured bytes rejects the packet, whatever predicate contains the load.
@@ -67,14 +73,24 @@ struct Negation {
     Pred operand;
 };
 
-// A whole filter: accept (returning `snaplen`) when `pred` holds.
+// One prologue step: `slot := value` when `when` holds (skipped otherwise). A load past the
+// captured bytes anywhere in the prologue rejects the packet, as in the predicate.
+struct Assign {
+    std::uint8_t slot;
+    Pred when;
+    Value value;
+};
+
+// A whole filter: run `prologue` in order, then accept (returning `snaplen`) when `pred` holds.
 struct Filter {
     Pred pred;
     std::uint32_t snaplen;
+    std::vector<Assign> prologue = {};
 };
 
 // Builders that keep lowering code short and fold trivial cases.
 Value constant(std::uint32_t v);
+Value var(std::uint8_t slot);
 Value load(std::uint32_t offset, std::uint8_t size);
 Value load_indexed(Value index, std::uint32_t offset, std::uint8_t size);
 Value arith(ArithOp op, Value lhs, Value rhs);
@@ -83,5 +99,9 @@ Pred eq(Value lhs, std::uint32_t k);
 Pred all(std::vector<Pred> terms);
 Pred any(std::vector<Pred> terms);
 Pred negate(Pred p);
+
+// The variables `p` reads, as a bit set over slots.
+std::uint32_t vars_used(const Pred& p);
+std::uint32_t vars_used(const Value& v);
 
 }  // namespace sniff::ir

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -27,6 +28,24 @@ inline std::unexpected<Diagnostic> error(Span span, std::string message, std::st
 
 using ast::Proto;
 
+// Where a header starts: a constant offset, or a prologue variable plus a constant (802.11 and
+// the radio headers before it have lengths only the packet gives).
+struct Base {
+    std::optional<ir::Var> var;
+    std::uint32_t k = 0;
+
+    Base plus(std::uint32_t d) const { return {var, k + d}; }
+    // `size` bytes at `off` from here.
+    ir::Value load(std::uint32_t off, std::uint8_t size) const {
+        return var ? ir::load_indexed(*var, k + off, size) : ir::load(k + off, size);
+    }
+    // `size` bytes at `index + off` from here (the index is computed per packet).
+    ir::Value load_at(ir::Value index, std::uint32_t off, std::uint8_t size) const {
+        if (var) return ir::load_indexed(ir::arith(ir::ArithOp::Add, std::move(index), *var), k + off, size);
+        return ir::load_indexed(std::move(index), k + off, size);
+    }
+};
+
 // Packet layout of one link type: the protocol tests every primitive builds on.
 
 // Encapsulations met earlier in the expression change where later primitives look, in
@@ -35,25 +54,51 @@ using ast::Proto;
 // `pppoes` turns the rest of the frame into PPP.
 class Layout {
 public:
-    explicit Layout(const LinkType& lt)
-        : lt_(lt), field_(lt.protocol_field), protocol_offset_(lt.protocol_offset), network_offset_(lt.network_offset) {}
+    explicit Layout(const LinkType& lt) : lt_(lt), field_(lt.protocol_field) {
+        if (lt.prefix != LinkPrefix::None) link_ = Base{ir::Var{kLinkHeaderVar}, 0};
+        // 802.11's payload starts after a header whose length depends on the frame.
+        Base payload = lt.wlan() ? Base{ir::Var{kPayloadVar}, 0} : Base{};
+        protocol_ = payload.plus(lt.protocol_offset);
+        network_ = payload.plus(lt.network_offset);
+        // Where 802.2 LLC starts: right after the MAC header, SNAP's EtherType 6 bytes on.
+        llc_ = field_ == ProtocolField::Llc ? protocol_.plus(-6u) : network_;
+    }
 
     const LinkType& link() const { return lt_; }
-    std::uint32_t nl(std::uint32_t off) const { return network_offset_ + off; }
+    // The link-layer header (what `ether[...]`, `wlan[...]` count from).
+    const Base& link_header() const { return link_; }
+    const Base& network() const { return network_; }
+    // `size` bytes at `off` into the network-layer header.
+    ir::Value nl(std::uint32_t off, std::uint8_t size) const { return network_.load(off, size); }
+    // `size` bytes `back` bytes before the network-layer header (the MPLS label above it).
+    ir::Value nl_before(std::uint32_t back, std::uint8_t size) const { return network_.plus(-back).load(0, size); }
+    // `size` bytes at `off` into the 802.2 LLC header.
+    ir::Value llc(std::uint32_t off, std::uint8_t size) const { return llc_.load(off, size); }
     unsigned mpls_depth() const { return mpls_depth_; }
     void skip_vlan_tag() {
-        protocol_offset_ += 4;
-        network_offset_ += 4;
+        protocol_ = protocol_.plus(4);
+        network_ = network_.plus(4);
+        llc_ = llc_.plus(4);
     }
     void skip_mpls_label() {
         ++mpls_depth_;
-        network_offset_ += 4;
+        network_ = network_.plus(4);
     }
     // PPPoE session: a 6-byte PPPoE header, then PPP's 2-byte protocol and its payload.
     void enter_pppoe_session() {
         field_ = ProtocolField::PppProtocol;
-        protocol_offset_ = network_offset_ + 6;
-        network_offset_ += 8;
+        protocol_ = network_.plus(6);
+        network_ = network_.plus(8);
+        llc_ = network_;
+    }
+
+    // 802.11 frames carry LLC only in data frames: "type data" (FC type bits 0x0c == 0x08).
+    // True on other link types.
+    ir::Pred data_frame() const {
+        if (!lt_.wlan()) return true;
+        ir::Value fc = link_.load(0, 1);
+        return ir::all({ir::negate(ir::cmp(ir::CmpOp::AnySet, fc, ir::constant(0x04))),
+                        ir::cmp(ir::CmpOp::AnySet, fc, ir::constant(0x08))});
     }
 
     // "The frame carries network protocol `type`" (an EtherType), however this link type says it;
@@ -62,12 +107,13 @@ public:
         if (mpls_depth_ > 0) {
             // Under MPLS: the previous label is the bottom of the stack and the IP version matches.
             if (type != kEtherIp && type != kEtherIp6) return false;
-            return ir::all({ir::cmp(ir::CmpOp::AnySet, ir::load(network_offset_ - 2, 1), ir::constant(1)),
-                            ir::eq(ir::arith(ir::ArithOp::And, ir::load(network_offset_, 1), ir::constant(0xf0)),
+            return ir::all({ir::cmp(ir::CmpOp::AnySet, nl_before(2, 1), ir::constant(1)),
+                            ir::eq(ir::arith(ir::ArithOp::And, nl(0, 1), ir::constant(0xf0)),
                                    type == kEtherIp ? 0x40 : 0x60)});
         }
         switch (field_) {
-            case ProtocolField::EtherType: return ir::eq(ir::load(protocol_offset_, 2), type);
+            case ProtocolField::EtherType: return ir::eq(protocol_.load(0, 2), type);
+            case ProtocolField::Llc: return ir::all({data_frame(), ir::eq(protocol_.load(0, 2), type)});
             case ProtocolField::PppProtocol:
             {
                 // PPP's own numbers for protocols that have one (RFC 1661's registry, as libpcap maps
@@ -77,7 +123,7 @@ public:
                 std::uint16_t number = type;
                 for (auto [ether, ppp] : ppp_numbers)
                     if (ether == type) number = ppp;
-                return ir::eq(ir::load(protocol_offset_, 2), number);
+                return ir::eq(protocol_.load(0, 2), number);
             }
             case ProtocolField::IpVersion:
                 if (type != kEtherIp && type != kEtherIp6) return false;
@@ -101,17 +147,16 @@ public:
     // Ethernet's type/length field: above 1500 an EtherType, else an 802.3 length with 802.2 LLC
     // at the network offset.
     ir::Pred is_802_3() const {
-        return ir::negate(ir::cmp(ir::CmpOp::Gt, ir::load(protocol_offset_, 2), ir::constant(1500)));
+        return ir::negate(ir::cmp(ir::CmpOp::Gt, protocol_.load(0, 2), ir::constant(1500)));
     }
     ir::Pred ip() const { return ethertype(kEtherIp); }
     ir::Pred ip6() const { return ethertype(kEtherIp6); }
 
-    ir::Pred ip_proto(std::uint8_t p) const { return ir::all({ip(), ir::eq(ir::load(nl(9), 1), p)}); }
+    ir::Pred ip_proto(std::uint8_t p) const { return ir::all({ip(), ir::eq(nl(9, 1), p)}); }
     // libpcap also accepts the protocol behind one IPv6 fragment header.
     ir::Pred ip6_proto(std::uint8_t p) const {
-        return ir::all({ip6(), ir::any({ir::eq(ir::load(nl(6), 1), p),
-                                        ir::all({ir::eq(ir::load(nl(6), 1), kProtoFragment),
-                                                 ir::eq(ir::load(nl(40), 1), p)})})});
+        return ir::all({ip6(), ir::any({ir::eq(nl(6, 1), p),
+                                        ir::all({ir::eq(nl(6, 1), kProtoFragment), ir::eq(nl(40, 1), p)})})});
     }
 
     ir::Pred proto_abbrev(Proto p) const {
@@ -139,15 +184,28 @@ public:
 
     // IPv4 and not a fragment after the first (where transport headers are).
     ir::Pred ipv4_first_fragment() const {
-        return ir::negate(ir::cmp(ir::CmpOp::AnySet, ir::load(nl(6), 2), ir::constant(0x1fff)));
+        return ir::negate(ir::cmp(ir::CmpOp::AnySet, nl(6, 2), ir::constant(0x1fff)));
     }
-    ir::Value ipv4_header_length() const { return ir::IpHeaderLength{nl(0)}; }
+    // 4 * IHL plus, on 802.11, where the network header starts: add the network header's constant
+    // offset to reach an IPv4 packet's transport header.
+    ir::Value transport_index() const {
+        if (!network_.var) return ir::IpHeaderLength{network_.k};
+        ir::Value ihl = ir::arith(ir::ArithOp::Lsh, ir::arith(ir::ArithOp::And, nl(0, 1), ir::constant(0x0f)), ir::constant(2));
+        return ir::arith(ir::ArithOp::Add, std::move(ihl), *network_.var);
+    }
+    // `size` bytes at `off` into an IPv4 packet's transport header.
+    ir::Value transport(std::uint32_t off, std::uint8_t size) const {
+        return ir::load_indexed(transport_index(), network_.k + off, size);
+    }
+    // `size` bytes at `index + off` into it, the index computed per packet.
+    ir::Value transport_at(ir::Value index, std::uint32_t off, std::uint8_t size) const {
+        return ir::load_indexed(ir::arith(ir::ArithOp::Add, transport_index(), std::move(index)), network_.k + off, size);
+    }
 
 private:
     const LinkType& lt_;
     ProtocolField field_;
-    std::uint32_t protocol_offset_;
-    std::uint32_t network_offset_;
+    Base link_, protocol_, network_, llc_;
     unsigned mpls_depth_ = 0;
 };
 

@@ -1,5 +1,6 @@
 // The link-type table. Offsets are those of libpcap's gencode for each DLT.
 #include "compiler/link_type.hpp"
+#include "compiler/spelling.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,24 +10,28 @@
 namespace sniff {
 namespace {
 
-constexpr std::array<LinkType, 10> kLinkTypes = {{
-    {1, "EN10MB", "Ethernet", 14, ProtocolField::EtherType, 12, true},
-    {113, "LINUX_SLL", "Linux cooked v1", 16, ProtocolField::EtherType, 14, false},
-    {276, "LINUX_SLL2", "Linux cooked v2", 20, ProtocolField::EtherType, 0, false},
-    {12, "RAW", "Raw IP", 0, ProtocolField::IpVersion, 0, false},
-    {228, "IPV4", "Raw IPv4", 0, ProtocolField::Ipv4Only, 0, false},
-    {229, "IPV6", "Raw IPv6", 0, ProtocolField::Ipv6Only, 0, false},
-    {0, "NULL", "BSD loopback", 4, ProtocolField::AfHostOrder, 0, false},
-    {108, "LOOP", "OpenBSD loopback", 4, ProtocolField::AfNetworkOrder, 0, false},
-    {9, "PPP", "PPP", 4, ProtocolField::PppProtocol, 2, false},
-    {104, "C_HDLC", "Cisco HDLC", 4, ProtocolField::EtherType, 2, false},
-}};
+using F = ProtocolField;
+using M = MacHeader;
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
-           });
-}
+constexpr std::array<LinkType, 17> kLinkTypes = {{
+    {1, "EN10MB", "Ethernet", 14, F::EtherType, 12, M::Ethernet},
+    {113, "LINUX_SLL", "Linux cooked v1", 16, F::EtherType, 14, M::None},
+    {276, "LINUX_SLL2", "Linux cooked v2", 20, F::EtherType, 0, M::None},
+    {12, "RAW", "Raw IP", 0, F::IpVersion, 0, M::None},
+    {228, "IPV4", "Raw IPv4", 0, F::Ipv4Only, 0, M::None},
+    {229, "IPV6", "Raw IPv6", 0, F::Ipv6Only, 0, M::None},
+    {0, "NULL", "BSD loopback", 4, F::AfHostOrder, 0, M::None},
+    {108, "LOOP", "OpenBSD loopback", 4, F::AfNetworkOrder, 0, M::None},
+    {9, "PPP", "PPP", 4, F::PppProtocol, 2, M::None},
+    {51, "PPP_ETHER", "PPPoE session", 8, F::PppProtocol, 6, M::None},
+    {104, "C_HDLC", "Cisco HDLC", 4, F::EtherType, 2, M::None},
+    {10, "FDDI", "FDDI", 21, F::Llc, 19, M::Fddi},
+    {6, "IEEE802", "Token Ring", 22, F::Llc, 20, M::TokenRing},
+    {105, "IEEE802_11", "802.11", 8, F::Llc, 6, M::Wlan},
+    {127, "IEEE802_11_RADIO", "802.11 with radiotap", 8, F::Llc, 6, M::Wlan, LinkPrefix::Radiotap},
+    {119, "PRISM_HEADER", "802.11 with Prism", 8, F::Llc, 6, M::Wlan, LinkPrefix::Prism},
+    {192, "PPI", "802.11 with PPI", 8, F::Llc, 6, M::Wlan, LinkPrefix::Ppi},
+}};
 
 }  // namespace
 

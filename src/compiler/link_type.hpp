@@ -18,16 +18,41 @@ enum class ProtocolField {
     Ipv6Only,        // every packet is IPv6
     AfHostOrder,     // a 4-byte BSD address family in the capturing host's byte order (NULL)
     AfNetworkOrder,  // the same in network byte order (LOOP)
+    Llc,             // 802.2 LLC: SNAP's EtherType at `protocol_offset`, SAPs 6 bytes before it (FDDI, Token Ring, 802.11)
 };
+
+// The MAC header, where `ether host`, `broadcast` and `multicast` look.
+enum class MacHeader {
+    None,
+    Ethernet,   // destination at 0, source at 6
+    Fddi,       // frame control byte, then destination at 1, source at 7
+    TokenRing,  // access and frame control bytes, then destination at 2, source at 8
+    Wlan,       // 802.11: addresses whose meaning depends on the frame type and DS bits
+};
+
+// A header of variable length before the 802.11 frame, whose length the packet gives.
+enum class LinkPrefix {
+    None,
+    Radiotap,  // little-endian length at [2:2]; flags say whether the 802.11 payload is padded
+    Prism,     // 144 bytes, or an AVS header whose big-endian length is at [4:4]
+    Ppi,       // little-endian length at [2:2]; the frame inside must be 802.11 (PPI DLT 105)
+};
+
+// Prologue variables (ir::Var slots) that hold where variable-offset headers start.
+inline constexpr std::uint8_t kLinkHeaderVar = 0;  // the 802.11 header, after a radiotap/PPI/Prism prefix
+inline constexpr std::uint8_t kPayloadVar = 1;     // the 802.11 payload (its LLC header), after QoS and padding
 
 struct LinkType {
     int dlt;                         // DLT_* value, as libpcap's pcap_datalink() reports it
     std::string_view name;           // tcpdump's -y name
     std::string_view description;
-    std::uint32_t network_offset;    // first byte of the network-layer header
+    std::uint32_t network_offset;    // first byte of the network-layer header (802.11: from the payload)
     ProtocolField protocol_field;
-    std::uint32_t protocol_offset;   // where that field is, when it is in the frame
-    bool ethernet_header;            // MAC addresses and 802.1Q tags (ether host, vlan…) apply
+    std::uint32_t protocol_offset;   // where that field is, when it is in the frame (802.11: from the payload)
+    MacHeader mac;
+    LinkPrefix prefix = LinkPrefix::None;
+
+    bool wlan() const { return mac == MacHeader::Wlan; }
 };
 
 std::span<const LinkType> link_types();

@@ -76,6 +76,10 @@ private:
             return error(v.prefix ? v.prefix->span : v.mask->span,
                          fmt::format("a network mask is only allowed with 'net', not '{}'", ast::name_of(kind)),
                          fmt::format("write 'net {}'", v.text));
+        if (ast::is_wlan_dir(dir) && !(q.proto && q.proto->value == Proto::Ether))
+            return error(q.dir->span,
+                         fmt::format("'{}' is not a valid qualifier for addresses other than 802.11 MAC addresses", context_.text_of(q.dir->span)),
+                         fmt::format("write 'wlan {} 00:11:22:33:44:55'", context_.text_of(q.dir->span)));
         switch (kind) {
             case Kind::Broadcast: return lowering::broadcast(context_, q);
             case Kind::Multicast: return lowering::multicast(context_, q);
@@ -107,6 +111,7 @@ ir::Pred by_direction(Dir dir, const std::function<ir::Pred(bool src)>& side) {
         case Dir::Dst: return side(false);
         case Dir::SrcOrDst: return ir::any({side(true), side(false)});
         case Dir::SrcAndDst: return ir::all({side(true), side(false)});
+        default: break;  // 802.11 address fields: only MAC addresses take them
     }
     return false;
 }

@@ -13,11 +13,13 @@
 namespace sniff::lowering {
 namespace {
 
-ir::Pred masked_word_eq(std::uint32_t offset, std::uint32_t value, std::uint32_t mask) {
-    // Nothing to compare (a /0 prefix): no load, as libpcap's optimiser leaves it.
-    if (mask == 0) return true;
-    if (mask == 0xffffffffu) return ir::eq(ir::load(offset, 4), value);
-    return ir::eq(ir::arith(ir::ArithOp::And, ir::load(offset, 4), ir::constant(mask)), value & mask);
+ir::Pred masked_word_eq(ir::Value word, std::uint32_t value, std::uint32_t mask) {
+    // Nothing to compare (a /0 prefix): no load, as libpcap's optimiser leaves it, except behind a
+    // variable offset (802.11), where libpcap keeps the load and so its length check.
+    const auto* load = std::get_if<std::shared_ptr<ir::Load>>(&word);
+    if (mask == 0 && !(load && (*load)->index)) return true;
+    if (mask == 0xffffffffu) return ir::eq(std::move(word), value);
+    return ir::eq(ir::arith(ir::ArithOp::And, std::move(word), ir::constant(mask)), value & mask);
 }
 
 std::string format_ipv4(std::uint32_t a) {
@@ -67,7 +69,7 @@ ir::Pred host_v4(const Context& c, std::optional<Proto> proto, Dir dir, std::uin
     // IPv4 addresses at 12/16 in the IP header; ARP/RARP sender/target protocol address at 14/24.
     auto on = [&](ir::Pred is_proto, std::uint32_t src_off, std::uint32_t dst_off) {
         return ir::all({std::move(is_proto), by_direction(dir, [&](bool src) {
-                            return masked_word_eq(c.layout.nl(src ? src_off : dst_off), addr, mask);
+                            return masked_word_eq(c.layout.nl(src ? src_off : dst_off, 4), addr, mask);
                         })});
     };
     ir::Pred ip = on(c.layout.ip(), 12, 16);
@@ -106,10 +108,9 @@ ir::Pred host_v6(const Context& c, Dir dir, const std::array<std::uint8_t, 16>& 
         std::vector<ir::Pred> words;
         for (unsigned w = 0; w < 4; ++w) {
             unsigned bits = len > w * 32 ? std::min(32u, len - w * 32) : 0;
-            if (bits == 0) continue;
-            std::uint32_t mask = bits == 32 ? 0xffffffffu : ~0u << (32 - bits);
+            std::uint32_t mask = bits == 32 ? 0xffffffffu : bits == 0 ? 0 : ~0u << (32 - bits);
             std::uint32_t value = (std::uint32_t{a[w * 4]} << 24) | (a[w * 4 + 1] << 16) | (a[w * 4 + 2] << 8) | a[w * 4 + 3];
-            words.push_back(masked_word_eq(c.layout.nl((src ? 8 : 24) + 4 * w), value, mask));
+            words.push_back(masked_word_eq(c.layout.nl((src ? 8 : 24) + 4 * w, 4), value, mask));
         }
         return ir::all(std::move(words));
     };

@@ -67,22 +67,33 @@ Result access(const ast::Access& a, const Layout& layout) {
     auto index = lower_arith(a.index, layout);
     if (!index) return index;
     const auto* k = std::get_if<ir::Const>(&index->value);
-    auto at = [&](std::uint32_t base) {
+    auto at = [&](const Base& base) {
         // A constant index folds into the load's offset; otherwise the index goes through X.
-        return k ? ir::load(base + k->value, static_cast<std::uint8_t>(a.size))
-                 : ir::load_indexed(index->value, base, static_cast<std::uint8_t>(a.size));
+        return k ? base.load(k->value, static_cast<std::uint8_t>(a.size))
+                 : base.load_at(index->value, 0, static_cast<std::uint8_t>(a.size));
     };
     GuardedValue out{ir::Const{0}, {}};
     const std::string& p = a.proto;
-    if (p == "ether" || p == "link") {
-        out.value = at(0);
+    // Every name of the link layer counts from the link-layer header (after any radio header).
+    if (p == "ether" || p == "link" || p == "wlan" || p == "fddi" || p == "tr" || p == "ppp" || p == "slip") {
+        out.value = at(layout.link_header());
+        out.guards = std::move(index->guards);
+        return out;
+    }
+    if (p == "radio") {
+        // The radio header itself (radiotap, Prism/AVS), from the first byte of the packet.
+        LinkPrefix prefix = layout.link().prefix;
+        if (prefix != LinkPrefix::Radiotap && prefix != LinkPrefix::Prism)
+            return error(a.proto_span, fmt::format("'radio[...]' is not supported on link type {}: no radio header", layout.link().name),
+                         "'radio[...]' needs IEEE802_11_RADIO or PRISM_HEADER captures");
+        out.value = at(Base{});
         out.guards = std::move(index->guards);
         return out;
     }
     const auto network = [&](ir::Pred is) {
         out.guards = std::move(index->guards);
         out.guards.insert(out.guards.begin(), std::move(is));
-        out.value = at(layout.nl(0));
+        out.value = at(layout.network());
         return out;
     };
     if (p == "ip") return network(layout.ip());
@@ -90,9 +101,9 @@ Result access(const ast::Access& a, const Layout& layout) {
     if (p == "arp") return network(layout.ethertype(kEtherArp));
     if (p == "rarp") return network(layout.ethertype(kEtherRarp));
     if (p == "icmp6") {
-        out.guards = {layout.ip6(), ir::eq(ir::load(layout.nl(6), 1), kProtoIcmp6)};
+        out.guards = {layout.ip6(), ir::eq(layout.nl(6, 1), kProtoIcmp6)};
         out.guards.insert(out.guards.end(), index->guards.begin(), index->guards.end());
-        out.value = at(layout.nl(40));
+        out.value = at(layout.network().plus(40));
         return out;
     }
     static const std::pair<std::string_view, Proto> transports[] = {
@@ -106,9 +117,8 @@ Result access(const ast::Access& a, const Layout& layout) {
         out.guards.insert(out.guards.end(), index->guards.begin(), index->guards.end());
         out.guards.push_back(layout.proto_abbrev(proto));
         out.guards.push_back(layout.ipv4_first_fragment());
-        ir::Value header = layout.ipv4_header_length();
-        if (k) out.value = ir::load_indexed(header, layout.nl(0) + k->value, static_cast<std::uint8_t>(a.size));
-        else out.value = ir::load_indexed(ir::arith(ir::ArithOp::Add, header, index->value), layout.nl(0), static_cast<std::uint8_t>(a.size));
+        if (k) out.value = layout.transport(k->value, static_cast<std::uint8_t>(a.size));
+        else out.value = layout.transport_at(index->value, 0, static_cast<std::uint8_t>(a.size));
         return out;
     }
     return error(a.proto_span, fmt::format("'{}[...]' is not supported yet", p));

@@ -5,9 +5,13 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cctype>
+#include <span>
+#include <functional>
 #include <optional>
 
 #include "compiler/names.hpp"
+#include "compiler/spelling.hpp"
 
 namespace sniff::lowering {
 namespace {
@@ -16,16 +20,79 @@ namespace {
 constexpr std::uint32_t kAncillaryPktType = 0xfffff004, kAncillaryIfindex = 0xfffff008;
 
 std::optional<Diagnostic> need_ethernet(const Context& c, Span where, std::string_view what) {
-    if (c.layout.link().ethernet_header) return std::nullopt;
+    if (c.layout.link().mac == MacHeader::Ethernet) return std::nullopt;
     return Diagnostic{where, fmt::format("'{}' is not supported on link type {}", what, c.layout.link().name),
                       "it needs Ethernet frames (EN10MB)"};
 }
 
-// Six bytes at `offset`: the last four as a word first, then the first two (libpcap's order).
-ir::Pred mac_at(std::uint32_t offset, const std::array<std::uint8_t, 6>& m) {
+// Link types with MAC addresses: Ethernet, FDDI, Token Ring and 802.11.
+std::optional<Diagnostic> need_mac(const Context& c, Span where, std::string_view what) {
+    if (c.layout.link().mac != MacHeader::None) return std::nullopt;
+    return Diagnostic{where, fmt::format("'{}' is not supported on link type {}", what, c.layout.link().name),
+                      "this link type has no MAC addresses; it needs Ethernet, FDDI, Token Ring or 802.11"};
+}
+
+// Six bytes at `offset` into the link header: the last four as a word first, then the first two
+// (libpcap's order).
+ir::Pred mac_at(const Context& c, std::uint32_t offset, const std::array<std::uint8_t, 6>& m) {
     std::uint32_t tail = (std::uint32_t{m[2]} << 24) | (m[3] << 16) | (m[4] << 8) | m[5];
     std::uint32_t head = (std::uint32_t{m[0]} << 8) | m[1];
-    return ir::all({ir::eq(ir::load(offset + 2, 4), tail), ir::eq(ir::load(offset, 2), head)});
+    const Base& link = c.layout.link_header();
+    return ir::all({ir::eq(link.load(offset + 2, 4), tail), ir::eq(link.load(offset, 2), head)});
+}
+
+// Where the destination address starts in a wired MAC header (the source is 6 bytes on).
+std::uint32_t wired_mac_offset(MacHeader m) { return m == MacHeader::Fddi ? 1 : m == MacHeader::TokenRing ? 2 : 0; }
+
+// 802.11 frame control bits, as libpcap tests them.
+struct FrameControl {
+    const Context& c;
+    ir::Value fc0() const { return c.layout.link_header().load(0, 1); }
+    ir::Value fc1() const { return c.layout.link_header().load(1, 1); }
+    ir::Pred set0(std::uint32_t bits) const { return ir::cmp(ir::CmpOp::AnySet, fc0(), ir::constant(bits)); }
+    ir::Pred set1(std::uint32_t bits) const { return ir::cmp(ir::CmpOp::AnySet, fc1(), ir::constant(bits)); }
+    ir::Pred masked0(std::uint32_t mask, std::uint32_t v) const { return ir::eq(ir::arith(ir::ArithOp::And, fc0(), ir::constant(mask)), v); }
+    ir::Pred not_control() const { return ir::negate(masked0(0x0c, 0x04)); }
+    // Frames with a second address: all but CTS and ACK control frames.
+    ir::Pred has_addr2() const {
+        return ir::any({not_control(), ir::all({ir::negate(masked0(0xf0, 0xc0)), ir::negate(masked0(0xf0, 0xd0))})});
+    }
+};
+
+// The destination (DA) of an 802.11 frame, tested by `at_offset`: at 4 in management frames and
+// in data frames without To DS, at 16 in data frames with To DS; control frames have none.
+ir::Pred wlan_destination(const FrameControl& f, const std::function<ir::Pred(std::uint32_t)>& at_offset) {
+    ir::Pred data = ir::all({f.set0(0x08), ir::any({ir::all({ir::negate(f.set1(0x01)), at_offset(4)}),
+                                                    ir::all({f.set1(0x01), at_offset(16)})})});
+    return ir::all({ir::negate(f.set0(0x04)), ir::any({ir::all({ir::negate(f.set0(0x08)), at_offset(4)}), data})});
+}
+
+// The source (SA): at 10 in management frames and data frames without From DS; with From DS, at
+// 16 without To DS and at 24 (the fourth address) with it.
+ir::Pred wlan_source(const FrameControl& f, const std::function<ir::Pred(std::uint32_t)>& at_offset) {
+    ir::Pred from_ds = ir::all({f.set1(0x02), ir::any({ir::all({ir::negate(f.set1(0x01)), at_offset(16)}),
+                                                       ir::all({f.set1(0x01), at_offset(24)})})});
+    ir::Pred data = ir::all({f.set0(0x08), ir::any({ir::all({ir::negate(f.set1(0x02)), at_offset(10)}), from_ds})});
+    return ir::all({ir::negate(f.set0(0x04)), ir::any({ir::all({ir::negate(f.set0(0x08)), at_offset(10)}), data})});
+}
+
+Result wlan_host(const Context& c, Dir dir, const std::array<std::uint8_t, 6>& mac) {
+    FrameControl f{c};
+    auto at = [&](std::uint32_t off) { return mac_at(c, off, mac); };
+    switch (dir) {
+        case Dir::Src: return wlan_source(f, at);
+        case Dir::Dst: return wlan_destination(f, at);
+        case Dir::SrcOrDst: return ir::any({wlan_source(f, at), wlan_destination(f, at)});
+        case Dir::SrcAndDst: return ir::all({wlan_source(f, at), wlan_destination(f, at)});
+        case Dir::Addr1: return at(4);
+        case Dir::Addr2: return ir::all({f.has_addr2(), at(10)});
+        case Dir::Addr3: return ir::all({f.not_control(), at(16)});
+        case Dir::Addr4: return ir::all({ir::eq(ir::arith(ir::ArithOp::And, f.fc1(), ir::constant(0x03)), 0x03), at(24)});
+        // libpcap tests RA and TA in data frames only (FC type bit 0x08).
+        case Dir::Ra: return ir::all({f.set0(0x08), at(4)});
+        case Dir::Ta: return ir::all({f.has_addr2(), f.set0(0x08), at(10)});
+    }
+    return false;
 }
 
 const char* keyword_name(ast::Keyword::Which w) {
@@ -46,18 +113,19 @@ const char* keyword_name(ast::Keyword::Which w) {
 }
 
 // 802.2 LLC and SNAP tests on Ethernet, in libpcap's order (gen_llc_linktype, gen_snap).
-ir::Pred llc_byte(const Context& c, std::uint32_t off, std::uint32_t v) { return ir::eq(ir::load(c.layout.nl(off), 1), v); }
+ir::Pred llc_byte(const Context& c, std::uint32_t off, std::uint32_t v) { return ir::eq(c.layout.llc(off, 1), v); }
 
-ir::Pred llc_half(const Context& c, std::uint32_t off, std::uint32_t v) { return ir::eq(ir::load(c.layout.nl(off), 2), v); }
+ir::Pred llc_half(const Context& c, std::uint32_t off, std::uint32_t v) { return ir::eq(c.layout.llc(off, 2), v); }
 
 // SNAP: AA AA 03, a 3-byte OUI and a 2-byte type; compared as the last word, then the first.
 ir::Pred snap(const Context& c, std::uint32_t oui, std::uint16_t type) {
-    return ir::all({ir::eq(ir::load(c.layout.nl(4), 4), (((oui >> 8) & 0xff) << 24) | ((oui & 0xff) << 16) | type),
-                    ir::eq(ir::load(c.layout.nl(0), 4), 0xaaaa0300u | (oui >> 16))});
+    return ir::all({ir::eq(c.layout.llc(4, 4), (((oui >> 8) & 0xff) << 24) | ((oui & 0xff) << 16) | type),
+                    ir::eq(c.layout.llc(0, 4), 0xaaaa0300u | (oui >> 16))});
 }
 
 ir::Pred llc_sap(const Context& c, std::uint32_t sap) {
     switch (sap) {
+        case 0x06: return llc_half(c, 0, 0x0606);  // IP: both SAPs
         case 0xfe: return llc_half(c, 0, 0xfefe);  // ISO: both SAPs
         case 0xf0: return llc_half(c, 0, 0xf0f0);  // NetBEUI: both SAPs
         case 0xe0:  // IPX: SNAP, 802.2, or "raw 802.3" (0xffff checksum)
@@ -85,13 +153,138 @@ ir::Pred lan_protocol(const Context& c, ast::Keyword::Which w) {
     return false;
 }
 
+// The same protocols on link types whose frames always carry 802.2 LLC (FDDI, Token Ring, and
+// 802.11 data frames): no 802.3 length check, and IPX by its SAP alone (libpcap's gen_llc_linktype).
+ir::Pred llc_link_number(const Context& c, std::uint32_t number) {
+    const ir::Pred data = c.layout.data_frame();
+    switch (number) {
+        case 0x06:
+        case 0xfe:
+        case 0xf0: return ir::all({data, llc_half(c, 0, (number << 8) | number)});  // both SAPs
+        case 0x809b: return ir::all({data, snap(c, 0x080007, 0x809b)});            // AppleTalk over SNAP
+        default: break;
+    }
+    if (number <= 1500) return ir::all({data, llc_byte(c, 0, number)});  // the DSAP
+    return c.layout.ethertype(static_cast<std::uint16_t>(number));      // SNAP's EtherType
+}
+
+ir::Pred llc_link_protocol(const Context& c, ast::Keyword::Which w) {
+    using W = ast::Keyword::Which;
+    auto iso = [&](std::uint32_t nlpid) { return ir::all({llc_link_number(c, 0xfe), llc_byte(c, 3, nlpid)}); };
+    switch (w) {
+        case W::Llc: return c.layout.data_frame();
+        case W::Stp: return llc_link_number(c, 0x42);
+        case W::Ipx: return llc_link_number(c, 0xe0);
+        case W::Netbeui: return llc_link_number(c, 0xf0);
+        case W::Iso: return llc_link_number(c, 0xfe);
+        case W::Esis: return iso(0x82);
+        case W::Isis: return iso(0x83);
+        case W::Clnp: return iso(0x81);
+        case W::Atalk: return llc_link_number(c, 0x809b);
+        case W::Aarp: return llc_link_number(c, 0x80f3);
+        default: break;
+    }
+    return false;
+}
+
+// 802.11 frame types and subtypes by name (libpcap's tables), as FC byte 0 values.
+struct FrameName {
+    std::string_view name;
+    std::uint8_t value;
+};
+constexpr FrameName kFrameTypes[] = {{"mgt", 0x00}, {"management", 0x00}, {"ctl", 0x04}, {"control", 0x04}, {"data", 0x08}};
+constexpr FrameName kMgtSubtypes[] = {
+    {"assocreq", 0x00}, {"assoc-req", 0x00}, {"assocresp", 0x10}, {"assoc-resp", 0x10}, {"reassocreq", 0x20},
+    {"reassoc-req", 0x20}, {"reassocresp", 0x30}, {"reassoc-resp", 0x30}, {"probereq", 0x40}, {"probe-req", 0x40},
+    {"proberesp", 0x50}, {"probe-resp", 0x50}, {"beacon", 0x80}, {"atim", 0x90}, {"disassoc", 0xa0},
+    {"disassociation", 0xa0}, {"auth", 0xb0}, {"authentication", 0xb0}, {"deauth", 0xc0}, {"deauthentication", 0xc0}};
+constexpr FrameName kCtlSubtypes[] = {{"ps-poll", 0xa0}, {"rts", 0xb0}, {"cts", 0xc0}, {"ack", 0xd0}, {"cf-end", 0xe0}, {"cf-end-ack", 0xf0}};
+constexpr FrameName kDataSubtypes[] = {
+    {"data", 0x00}, {"data-cf-ack", 0x10}, {"data-cf-poll", 0x20}, {"data-cf-ack-poll", 0x30}, {"null", 0x40},
+    {"cf-ack", 0x50}, {"cf-poll", 0x60}, {"cf-ack-poll", 0x70}, {"qos-data", 0x80}, {"qos-data-cf-ack", 0x90},
+    {"qos-data-cf-poll", 0xa0}, {"qos-data-cf-ack-poll", 0xb0}, {"qos", 0xc0}, {"qos-cf-poll", 0xe0}, {"qos-cf-ack-poll", 0xf0}};
+constexpr FrameName kDirections[] = {{"nods", 0}, {"tods", 1}, {"fromds", 2}, {"dstods", 3}};
+
+std::span<const FrameName> subtypes_of(std::uint32_t type) {
+    if (type == 0x00) return kMgtSubtypes;
+    if (type == 0x04) return kCtlSubtypes;
+    if (type == 0x08) return kDataSubtypes;
+    return {};
+}
+
+std::optional<std::uint8_t> find_frame_name(std::span<const FrameName> table, std::string_view name) {
+    for (const auto& n : table)
+        if (iequals(n.name, name)) return n.value;
+    return std::nullopt;
+}
+
+std::string frame_names(std::span<const FrameName> table) {
+    std::string out;
+    for (const auto& n : table) out += fmt::format("{}{}", out.empty() ? "" : ", ", n.name);
+    return out;
+}
+
+Result wlan_frame(const Context& c, const ast::Keyword& k) {
+    using W = ast::Keyword::Which;
+    const char* what = k.which == W::WlanDir ? "dir" : k.which == W::WlanType ? "type" : "subtype";
+    // libpcap has these on 802.11 with or without a radio header, but not inside PPI.
+    if (!c.layout.link().wlan() || c.layout.link().prefix == LinkPrefix::Ppi)
+        return error(k.span, fmt::format("'{}' is not supported on link type {}", what, c.layout.link().name),
+                     "802.11 frame tests need IEEE802_11, IEEE802_11_RADIO or PRISM_HEADER captures");
+    FrameControl f{c};
+    const ast::Number& arg = *k.arg;
+    auto number = [&]() -> std::optional<std::uint32_t> {
+        if (!std::isdigit(static_cast<unsigned char>(arg.text[0]))) return std::nullopt;
+        return names::parse_number(arg.text).value;
+    };
+    if (k.which == W::WlanDir) {
+        auto n = number();
+        if (!n) n = find_frame_name(kDirections, arg.text);
+        if (!n) return error(arg.span, fmt::format("unknown 802.11 direction '{}'", arg.text), "directions are nods, tods, fromds, dstods or a number");
+        return ir::eq(ir::arith(ir::ArithOp::And, f.fc1(), ir::constant(0x03)), *n);
+    }
+    if (k.which == W::WlanSubtype) {
+        // A subtype alone names its type too; the first table that has the name wins.
+        for (std::uint32_t type : {0x00u, 0x04u, 0x08u})
+            if (auto v = find_frame_name(subtypes_of(type), arg.text)) return f.masked0(0xfc, type | *v);
+        return error(arg.span, fmt::format("unknown 802.11 subtype name '{}'", arg.text),
+                     "use a name such as beacon, probe-req, ack, qos-data; a number needs 'type T subtype N'");
+    }
+    auto type = number();
+    if (type && (*type & ~0x0cu))
+        return error(arg.span, fmt::format("invalid 802.11 type value 0x{:02x}", *type), "types are 0 (mgt), 4 (ctl), 8 (data) and 12");
+    if (!type) type = find_frame_name(kFrameTypes, arg.text);
+    if (!type) return error(arg.span, fmt::format("unknown 802.11 type name '{}'", arg.text), "types are mgt, ctl and data");
+    if (!k.arg2) return f.masked0(0x0c, *type);
+    const ast::Number& sub = *k.arg2;
+    std::optional<std::uint32_t> subtype;
+    if (std::isdigit(static_cast<unsigned char>(sub.text[0]))) {
+        subtype = names::parse_number(sub.text).value;
+        if (subtype && (*subtype & ~0xf0u))
+            return error(sub.span, fmt::format("invalid 802.11 subtype value 0x{:02x}", *subtype), "subtype values are multiples of 0x10 up to 0xf0");
+    } else {
+        subtype = find_frame_name(subtypes_of(*type), sub.text);
+        if (!subtype) {
+            if (subtypes_of(*type).empty()) return error(arg.span, fmt::format("802.11 type 0x{:02x} has no named subtypes", *type));
+            return error(sub.span, fmt::format("unknown 802.11 subtype name '{}' for type '{}'", sub.text, arg.text),
+                         fmt::format("valid subtypes: {}", frame_names(subtypes_of(*type))));
+        }
+    }
+    if (!subtype) return error(sub.span, fmt::format("'{}' is not a number", sub.text));
+    return f.masked0(0xfc, *type | *subtype);
+}
+
 }  // namespace
 
 Result ether_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind, const ast::Value& v) {
-    if (auto e = need_ethernet(c, q.proto->span, "ether host")) return std::unexpected(*e);
+    if (auto e = need_mac(c, q.proto->span, c.text_of(q.proto->span) + " host")) return std::unexpected(*e);
     if (kind != Kind::Host)
-        return error(q.kind ? q.kind->span : v.span, fmt::format("'ether' cannot qualify '{}'", ast::name_of(kind)),
+        return error(q.kind ? q.kind->span : v.span, fmt::format("'{}' cannot qualify '{}'", c.text_of(q.proto->span), ast::name_of(kind)),
                      "write 'ether host', 'ether src' or 'ether dst' with a MAC address");
+    const MacHeader m = c.layout.link().mac;
+    if (ast::is_wlan_dir(dir) && m != MacHeader::Wlan)
+        return error(q.dir->span, fmt::format("'{}' is not supported on link type {}", c.text_of(q.dir->span), c.layout.link().name),
+                     "802.11 captures have link type IEEE802_11, IEEE802_11_RADIO, PRISM_HEADER or PPI");
     auto mac = names::parse_mac(v.text);
     if (!mac) {
         auto known = names::resolve_ether(v.text);
@@ -99,14 +292,18 @@ Result ether_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind
                                  "write it as 00:11:22:33:44:55");
         mac = known;
     }
-    return by_direction(dir, [&](bool src) { return mac_at(src ? 6 : 0, *mac); });
+    if (m == MacHeader::Wlan) return wlan_host(c, dir, *mac);
+    const std::uint32_t dst = wired_mac_offset(m);
+    return by_direction(dir, [&](bool src) { return mac_at(c, src ? dst + 6 : dst, *mac); });
 }
 
 Result broadcast(const Context& c, const ast::Qualifiers& q) {
     if (!q.proto || q.proto->value == Proto::Ether) {
         Span where = q.proto ? q.proto->span : q.kind->span;
-        if (auto e = need_ethernet(c, where, "broadcast")) return std::unexpected(*e);
-        return mac_at(0, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+        if (auto e = need_mac(c, where, "broadcast")) return std::unexpected(*e);
+        static constexpr std::array<std::uint8_t, 6> all_ones = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+        if (c.layout.link().wlan()) return wlan_host(c, Dir::Dst, all_ones);
+        return mac_at(c, wired_mac_offset(c.layout.link().mac), all_ones);
     }
     if (q.proto->value == Proto::Ip)
         return error(q.proto->span, "netmask not known, so 'ip broadcast' not supported",
@@ -118,12 +315,17 @@ Result broadcast(const Context& c, const ast::Qualifiers& q) {
 Result multicast(const Context& c, const ast::Qualifiers& q) {
     if (!q.proto || q.proto->value == Proto::Ether) {
         Span where = q.proto ? q.proto->span : q.kind->span;
-        if (auto e = need_ethernet(c, where, "multicast")) return std::unexpected(*e);
-        return ir::cmp(ir::CmpOp::AnySet, ir::load(0, 1), ir::constant(1));  // group bit of the destination
+        if (auto e = need_mac(c, where, "multicast")) return std::unexpected(*e);
+        // The group bit of the destination address.
+        auto group_bit = [&](std::uint32_t off) {
+            return ir::cmp(ir::CmpOp::AnySet, c.layout.link_header().load(off, 1), ir::constant(1));
+        };
+        if (c.layout.link().wlan()) return wlan_destination(FrameControl{c}, group_bit);
+        return group_bit(wired_mac_offset(c.layout.link().mac));
     }
     if (q.proto->value == Proto::Ip)  // 224.0.0.0/4 and above, as libpcap tests it
-        return ir::all({c.layout.ip(), ir::cmp(ir::CmpOp::Ge, ir::load(c.layout.nl(16), 1), ir::constant(224))});
-    if (q.proto->value == Proto::Ip6) return ir::all({c.layout.ip6(), ir::eq(ir::load(c.layout.nl(24), 1), 255)});
+        return ir::all({c.layout.ip(), ir::cmp(ir::CmpOp::Ge, c.layout.nl(16, 1), ir::constant(224))});
+    if (q.proto->value == Proto::Ip6) return ir::all({c.layout.ip6(), ir::eq(c.layout.nl(24, 1), 255)});
     return error(q.proto->span, fmt::format("'{}' cannot qualify 'multicast'", ast::name_of(q.proto->value)),
                  "write 'ether multicast', 'ip multicast' or 'ip6 multicast'");
 }
@@ -149,6 +351,7 @@ Result protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v)
             if (!number) return error(v.span, fmt::format("unknown ether protocol '{}'", name), "give the EtherType as a number, e.g. 0x88cc");
         }
         if (*number > 0xffff) return error(v.span, fmt::format("EtherType {} does not fit in 16 bits", *number));
+        if (c.layout.link().protocol_field == ProtocolField::Llc) return llc_link_number(c, *number);
         if (*number <= 1500) {
             // An 802.2 SAP, on Ethernet's 802.3 frames.
             if (auto e = need_ethernet(c, v.span, "ether proto with an LLC SAP")) return std::unexpected(*e);
@@ -156,6 +359,9 @@ Result protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v)
             if (*number == 0xe0) return lan_protocol(c, ast::Keyword::Which::Ipx);
             return ir::all({c.layout.is_802_3(), llc_sap(c, *number)});
         }
+        // AppleTalk and AARP also travel over SNAP on 802.3 frames.
+        if (c.layout.link().mac == MacHeader::Ethernet && *number == 0x809b) return lan_protocol(c, ast::Keyword::Which::Atalk);
+        if (c.layout.link().mac == MacHeader::Ethernet && *number == 0x80f3) return lan_protocol(c, ast::Keyword::Which::Aarp);
         return c.layout.ethertype(static_cast<std::uint16_t>(*number));
     }
     if (!number) {
@@ -174,7 +380,8 @@ Result protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v)
 
 Result keyword(const Context& c, const ast::Keyword& k) {
     std::optional<std::uint32_t> n;
-    if (k.arg) {
+    using W = ast::Keyword::Which;
+    if (k.arg && k.which != W::WlanType && k.which != W::WlanSubtype && k.which != W::WlanDir) {
         auto v = names::parse_number(k.arg->text);
         if (!v.value) return error(k.arg->span, v.error);
         n = v.value;
@@ -183,12 +390,15 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::Less: return ir::negate(ir::cmp(ir::CmpOp::Gt, ir::WireLength{}, ir::constant(*n)));
         case ast::Keyword::Which::Greater: return ir::cmp(ir::CmpOp::Ge, ir::WireLength{}, ir::constant(*n));
         case ast::Keyword::Which::Vlan: {
-            if (auto e = need_ethernet(c, k.span, "vlan")) return std::unexpected(*e);
+            // libpcap matches VLAN tags on Ethernet and in 802.11 data frames (not inside PPI).
+            const LinkType& lt = c.layout.link();
+            if (!(lt.mac == MacHeader::Ethernet || (lt.wlan() && lt.prefix != LinkPrefix::Ppi)))
+                return error(k.span, fmt::format("'vlan' is not supported on link type {}", lt.name), "it needs Ethernet or 802.11 frames");
             if (c.layout.mpls_depth() > 0) return error(k.span, "no VLAN match after MPLS", "put 'vlan' before 'mpls'");
             if (n && *n > 4095) return error(k.arg->span, fmt::format("VLAN id {} is out of range", *n), "VLAN ids are 0..4095");
             // 802.1Q, 802.1ad or the old QinQ EtherType, then (optionally) the 12-bit id.
             std::vector<ir::Pred> terms = {ir::any({c.layout.ethertype(0x8100), c.layout.ethertype(0x88a8), c.layout.ethertype(0x9100)})};
-            if (n) terms.push_back(ir::eq(ir::arith(ir::ArithOp::And, ir::load(c.layout.nl(0), 2), ir::constant(0x0fff)), *n));
+            if (n) terms.push_back(ir::eq(ir::arith(ir::ArithOp::And, c.layout.nl(0, 2), ir::constant(0x0fff)), *n));
             c.layout.skip_vlan_tag();
             return ir::all(std::move(terms));
         }
@@ -203,9 +413,9 @@ Result keyword(const Context& c, const ast::Keyword& k) {
                 terms.push_back(c.layout.ethertype(dlt == 9 ? 0x0281 : 0x8847));
             } else {
                 // A label below another: the one above is not the bottom of the stack.
-                terms.push_back(ir::negate(ir::cmp(ir::CmpOp::AnySet, ir::load(c.layout.nl(0) - 2, 1), ir::constant(1))));
+                terms.push_back(ir::negate(ir::cmp(ir::CmpOp::AnySet, c.layout.nl_before(2, 1), ir::constant(1))));
             }
-            if (n) terms.push_back(ir::eq(ir::arith(ir::ArithOp::And, ir::load(c.layout.nl(0), 4), ir::constant(0xfffff000)), *n << 12));
+            if (n) terms.push_back(ir::eq(ir::arith(ir::ArithOp::And, c.layout.nl(0, 4), ir::constant(0xfffff000)), *n << 12));
             c.layout.skip_mpls_label();
             return ir::all(std::move(terms));
         }
@@ -213,7 +423,7 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::Pppoes: {
             if (n && *n > 0xffff) return error(k.arg->span, fmt::format("PPPoE session id {} is out of range", *n), "ids are 0..65535");
             std::vector<ir::Pred> terms = {c.layout.ethertype(0x8864)};
-            if (n) terms.push_back(ir::eq(ir::arith(ir::ArithOp::And, ir::load(c.layout.nl(0), 4), ir::constant(0xffff)), *n));
+            if (n) terms.push_back(ir::eq(ir::arith(ir::ArithOp::And, c.layout.nl(0, 4), ir::constant(0xffff)), *n));
             c.layout.enter_pppoe_session();
             return ir::all(std::move(terms));
         }
@@ -236,8 +446,12 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::Clnp:
         case ast::Keyword::Which::Atalk:
         case ast::Keyword::Which::Aarp:
+            if (c.layout.link().protocol_field == ProtocolField::Llc) return llc_link_protocol(c, k.which);
             if (auto e = need_ethernet(c, k.span, keyword_name(k.which))) return std::unexpected(*e);
             return lan_protocol(c, k.which);
+        case ast::Keyword::Which::WlanType:
+        case ast::Keyword::Which::WlanSubtype:
+        case ast::Keyword::Which::WlanDir: return wlan_frame(c, k);
         case ast::Keyword::Which::Decnet: return c.layout.ethertype(0x6003);
         case ast::Keyword::Which::Lat: return c.layout.ethertype(0x6004);
         case ast::Keyword::Which::Sca: return c.layout.ethertype(0x6007);

@@ -21,19 +21,17 @@ ir::Pred port_pred(const Context& c, std::optional<Proto> proto, Dir dir, std::u
 // and/or destination port as the direction says.
 ir::Pred transport_ports(const Context& c, std::optional<Proto> proto, Dir dir, const std::function<ir::Pred(ir::Value)>& test) {
     auto proto_test = [&](std::uint32_t field) {
-        auto is = [&](std::uint8_t p) { return ir::eq(ir::load(field, 1), p); };
+        auto is = [&](std::uint8_t p) { return ir::eq(c.layout.nl(field, 1), p); };
         if (proto == Proto::Tcp) return is(kProtoTcp);
         if (proto == Proto::Udp) return is(kProtoUdp);
         if (proto == Proto::Sctp) return is(kProtoSctp);
         return ir::any({is(kProtoSctp), is(kProtoTcp), is(kProtoUdp)});
     };
-    const ir::Value header_len = ir::IpHeaderLength{c.layout.nl(0)};
-    ir::Pred not_fragment = ir::negate(ir::cmp(ir::CmpOp::AnySet, ir::load(c.layout.nl(6), 2), ir::constant(0x1fff)));
-    ir::Pred v4 = ir::all({c.layout.ip(), proto_test(c.layout.nl(9)), not_fragment, by_direction(dir, [&](bool src) {
-                               return test(ir::load_indexed(header_len, c.layout.nl(src ? 0 : 2), 2));
+    ir::Pred v4 = ir::all({c.layout.ip(), proto_test(9), c.layout.ipv4_first_fragment(), by_direction(dir, [&](bool src) {
+                               return test(c.layout.transport(src ? 0 : 2, 2));
                            })});
-    ir::Pred v6 = ir::all({c.layout.ip6(), proto_test(c.layout.nl(6)), by_direction(dir, [&](bool src) {
-                               return test(ir::load(c.layout.nl(src ? 40 : 42), 2));
+    ir::Pred v6 = ir::all({c.layout.ip6(), proto_test(6), by_direction(dir, [&](bool src) {
+                               return test(c.layout.nl(src ? 40 : 42, 2));
                            })});
     return ir::any({v4, v6});
 }

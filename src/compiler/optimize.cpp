@@ -13,7 +13,7 @@ namespace sniff {
 namespace {
 
 // What a value is, when its bytes are fixed for a packet: a plain load, a load indexed by an IPv4
-// header length, either possibly masked. (kind, at, offset, size, mask)
+// header length or by a prologue variable, any of them possibly masked. (kind, at, offset, size, mask)
 using Key = std::tuple<std::uint8_t, std::uint32_t, std::uint32_t, std::uint8_t, std::uint32_t>;
 
 std::optional<Key> key_of(const ir::Value& v) {
@@ -31,6 +31,8 @@ std::optional<Key> key_of(const ir::Value& v) {
     const ir::Load& load = **l;
     if (!load.index) return Key{0, 0, load.offset, load.size, mask};
     if (const auto* h = std::get_if<ir::IpHeaderLength>(load.index.get())) return Key{1, h->at, load.offset, load.size, mask};
+    // Prologue variables do not change while the predicate runs.
+    if (const auto* x = std::get_if<ir::Var>(load.index.get())) return Key{2, x->slot, load.offset, load.size, mask};
     return std::nullopt;
 }
 

@@ -95,7 +95,9 @@ auto const not_kw = kw("not") | (x3::lit('!') >> !x3::lit('='));
 struct proto_symbols : x3::symbols<ast::Proto> {
     proto_symbols() {
         using P = ast::Proto;
-        add("ether", P::Ether)("link", P::Ether)("ip", P::Ip)("ip6", P::Ip6)("arp", P::Arp)("rarp", P::Rarp)(
+        // Every name of the link layer means the same (libpcap's LINK token).
+        add("ether", P::Ether)("link", P::Ether)("wlan", P::Ether)("fddi", P::Ether)("tr", P::Ether)("ppp", P::Ether)(
+            "slip", P::Ether)("ip", P::Ip)("ip6", P::Ip6)("arp", P::Arp)("rarp", P::Rarp)(
             "tcp", P::Tcp)("udp", P::Udp)("sctp", P::Sctp)("icmp", P::Icmp)("icmp6", P::Icmp6)("igmp", P::Igmp)(
             "igrp", P::Igrp)("pim", P::Pim)("vrrp", P::Vrrp)("carp", P::Carp)("ah", P::Ah)("esp", P::Esp);
     }
@@ -203,7 +205,7 @@ auto const on_chain = [](auto& ctx) {
 
 struct access_symbols : x3::symbols<std::string> {
     access_symbols() {
-        for (const char* p : {"ether", "link", "ip", "ip6", "arp", "rarp", "tcp", "udp", "sctp", "icmp", "icmp6", "igmp",
+        for (const char* p : {"ether", "link", "wlan", "fddi", "tr", "ppp", "slip", "radio", "ip", "ip6", "arp", "rarp", "tcp", "udp", "sctp", "icmp", "icmp6", "igmp",
                               "igrp", "pim", "vrrp", "carp", "ah", "esp"})
             add(p, p);
     }
@@ -309,7 +311,10 @@ auto const dst_kw = kw("dst");
 auto const proto_q_body_def = x3::lexeme[proto_sym >> !(x3::alnum | x3::char_("_.-"))][on_proto];
 auto const dir_q_body_def = (src_kw >> or_kw >> dst_kw)[on_dir<ast::Dir::SrcOrDst>] |
                        (src_kw >> and_kw >> dst_kw)[on_dir<ast::Dir::SrcAndDst>] |
-                       src_kw[on_dir<ast::Dir::Src>] | dst_kw[on_dir<ast::Dir::Dst>];
+                       src_kw[on_dir<ast::Dir::Src>] | dst_kw[on_dir<ast::Dir::Dst>] | kw("ra")[on_dir<ast::Dir::Ra>] |
+                       kw("ta")[on_dir<ast::Dir::Ta>] | kw("addr1")[on_dir<ast::Dir::Addr1>] |
+                       kw("addr2")[on_dir<ast::Dir::Addr2>] | kw("addr3")[on_dir<ast::Dir::Addr3>] |
+                       kw("addr4")[on_dir<ast::Dir::Addr4>];
 auto const kind_q_body_def = x3::lexeme[kind_sym >> !(x3::alnum | x3::char_("_.-"))][on_kind];
 auto const raw_word_def = x3::lexeme[+word_chars];
 auto const digits_def = x3::lexeme[+x3::digit];
@@ -372,7 +377,7 @@ auto const on_keyword = [](auto& ctx) {
         std::size_t at = std::string_view(begin, static_cast<std::size_t>(end - begin)).rfind(*arg);
         number = ast::Number{*arg, {at, at + arg->size()}};
     }
-    x3::_val(ctx) = ast::Expr{ast::Keyword{W, number, {}}};
+    x3::_val(ctx) = ast::Expr{ast::Keyword{W, number, std::nullopt, {}}};
 };
 
 struct lan_symbols : x3::symbols<ast::Keyword::Which> {
@@ -384,10 +389,29 @@ struct lan_symbols : x3::symbols<ast::Keyword::Which> {
     }
 } const lan_sym;
 auto const lan_keyword = x3::lexeme[lan_sym >> !(x3::alnum | x3::char_("_.-"))];
-auto const on_lan_keyword = [](auto& ctx) { x3::_val(ctx) = ast::Expr{ast::Keyword{x3::_attr(ctx), std::nullopt, {}}}; };
+auto const on_lan_keyword = [](auto& ctx) { x3::_val(ctx) = ast::Expr{ast::Keyword{x3::_attr(ctx), std::nullopt, std::nullopt, {}}}; };
+
+// `type T [subtype S]`: both words with their spans.
+auto const on_wlan_type = [](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    Iter begin = x3::get<begin_tag>(ctx);
+    std::string_view consumed(begin, static_cast<std::size_t>(x3::_where(ctx).begin() - begin));
+    auto spanned = [&](const std::string& w, std::size_t from) {
+        std::size_t at = consumed.find(w, from);
+        return ast::Number{w, {at, at + w.size()}};
+    };
+    ast::Keyword k{ast::Keyword::Which::WlanType, std::nullopt, std::nullopt, {}};
+    const auto& subtype = to_std(at_c<1>(a));
+    // The type word is the last occurrence before the subtype (or the end).
+    std::size_t type_end = subtype ? consumed.rfind("subtype") : consumed.size();
+    std::size_t type_at = consumed.substr(0, type_end).rfind(at_c<0>(a));
+    k.arg = ast::Number{at_c<0>(a), {type_at, type_at + at_c<0>(a).size()}};
+    if (subtype) k.arg2 = spanned(*subtype, type_end + 7);
+    x3::_val(ctx) = ast::Expr{std::move(k)};
+};
 
 template <ast::Keyword::Which W>
-auto const on_bare_keyword = [](auto& ctx) { x3::_val(ctx) = ast::Expr{ast::Keyword{W, std::nullopt, {}}}; };
+auto const on_bare_keyword = [](auto& ctx) { x3::_val(ctx) = ast::Expr{ast::Keyword{W, std::nullopt, std::nullopt, {}}}; };
 
 auto const or_op_def = (x3::lit('|') >> !x3::lit('|'))[set_arith_op<ast::ArithOp::Or>];
 auto const greedy_op_def = x3::lit('%')[set_arith_op<ast::ArithOp::Mod>] | x3::lit('^')[set_arith_op<ast::ArithOp::Xor>];
@@ -415,6 +439,9 @@ auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyw
                          (kw("mpls") >> -keyword_number)[on_keyword<ast::Keyword::Which::Mpls>] |
                          (kw("pppoes") >> -keyword_number)[on_keyword<ast::Keyword::Which::Pppoes>] |
                          (kw("ifindex") > keyword_number)[on_keyword<ast::Keyword::Which::Ifindex>] |
+                         (kw("type") > raw_word >> -(kw("subtype") > raw_word))[on_wlan_type] |
+                         (kw("subtype") > raw_word)[on_keyword<ast::Keyword::Which::WlanSubtype>] |
+                         (kw("dir") > raw_word)[on_keyword<ast::Keyword::Which::WlanDir>] |
                          kw("pppoed")[on_bare_keyword<ast::Keyword::Which::Pppoed>] |
                          kw("inbound")[on_bare_keyword<ast::Keyword::Which::Inbound>] |
                          kw("outbound")[on_bare_keyword<ast::Keyword::Which::Outbound>] | lan_keyword[on_lan_keyword];
@@ -452,9 +479,7 @@ Span token_span(std::string_view text, std::size_t at) {
 }
 
 // Keywords of pcap-filter(7) that sniff does not compile yet: say so instead of a syntax error.
-constexpr std::array<std::string_view, 17> kNotYet = {"wlan", "gateway", "protochain", "geneve", "type", "subtype", "dir",
-                                                       "ra", "ta", "addr1", "addr2", "addr3", "addr4", "radio", "fddi",
-                                                       "tr", "slip"};
+constexpr std::array<std::string_view, 3> kNotYet = {"gateway", "protochain", "geneve"};
 
 std::optional<Diagnostic> not_yet_supported(std::string_view text, std::size_t at) {
     std::size_t e = at;

@@ -2,6 +2,7 @@
 #include "compiler/spelling.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 namespace sniff {
@@ -32,6 +33,12 @@ std::optional<std::string> nearest(std::string_view word, std::span<const std::s
     std::size_t allowed = word.size() <= 4 ? 1 : 2;
     if (best_d == 0 || best_d > allowed) return std::nullopt;
     return std::string(best);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
+           });
 }
 
 }  // namespace sniff
