@@ -101,6 +101,9 @@ public:
                         ir::cmp(ir::CmpOp::AnySet, fc, ir::constant(0x08))});
     }
 
+    // The protocol field itself, for the LLC SAPs some link types put there (libpcap's gen_linktype).
+    ir::Value protocol_field() const { return protocol_.load(0, 2); }
+
     // "The frame carries network protocol `type`" (an EtherType), however this link type says it;
     // false where the link type cannot carry it (ARP on raw IP), as libpcap has it.
     ir::Pred ethertype(std::uint16_t type) const {
@@ -118,8 +121,10 @@ public:
             {
                 // PPP's own numbers for protocols that have one (RFC 1661's registry, as libpcap maps
                 // them); other EtherTypes are compared as they are, as libpcap does.
+                // The three LLC SAPs with PPP numbers too: ISO (0xfe), spanning tree (0x42) and IPX (0xe0).
                 static constexpr std::pair<std::uint16_t, std::uint16_t> ppp_numbers[] = {
-                    {kEtherIp, 0x0021}, {kEtherIp6, 0x0057}, {0x6003, 0x0027}, {0x809b, 0x0029}, {0x0600, 0x0025}, {0x8137, 0x002b}};
+                    {kEtherIp, 0x0021}, {kEtherIp6, 0x0057}, {0x6003, 0x0027}, {0x809b, 0x0029}, {0x0600, 0x0025},
+                    {0x00fe, 0x0023}, {0x0042, 0x0031}, {0x00e0, 0x002b}};
                 std::uint16_t number = type;
                 for (auto [ether, ppp] : ppp_numbers)
                     if (ether == type) number = ppp;

@@ -14,7 +14,7 @@ using F = ProtocolField;
 using M = MacHeader;
 
 constexpr std::array<LinkType, 17> kLinkTypes = {{
-    {1, "EN10MB", "Ethernet", 14, F::EtherType, 12, M::Ethernet},
+    {1, "EN10MB", "Ethernet", 14, F::EtherType, 12, M::Ethernet, LinkPrefix::None, 3},
     {113, "LINUX_SLL", "Linux cooked v1", 16, F::EtherType, 14, M::None},
     {276, "LINUX_SLL2", "Linux cooked v2", 20, F::EtherType, 0, M::None},
     {12, "RAW", "Raw IP", 0, F::IpVersion, 0, M::None},
@@ -24,13 +24,13 @@ constexpr std::array<LinkType, 17> kLinkTypes = {{
     {108, "LOOP", "OpenBSD loopback", 4, F::AfNetworkOrder, 0, M::None},
     {9, "PPP", "PPP", 4, F::PppProtocol, 2, M::None},
     {51, "PPP_ETHER", "PPPoE session", 8, F::PppProtocol, 6, M::None},
-    {104, "C_HDLC", "Cisco HDLC", 4, F::EtherType, 2, M::None},
-    {10, "FDDI", "FDDI", 21, F::Llc, 19, M::Fddi},
-    {6, "IEEE802", "Token Ring", 22, F::Llc, 20, M::TokenRing},
-    {105, "IEEE802_11", "802.11", 8, F::Llc, 6, M::Wlan},
-    {127, "IEEE802_11_RADIO", "802.11 with radiotap", 8, F::Llc, 6, M::Wlan, LinkPrefix::Radiotap},
-    {119, "PRISM_HEADER", "802.11 with Prism", 8, F::Llc, 6, M::Wlan, LinkPrefix::Prism},
-    {192, "PPI", "802.11 with PPI", 8, F::Llc, 6, M::Wlan, LinkPrefix::Ppi},
+    {104, "C_HDLC", "Cisco HDLC", 4, F::EtherType, 2, M::None, LinkPrefix::None, 1},
+    {10, "FDDI", "FDDI", 21, F::Llc, 19, M::Fddi, LinkPrefix::None, 3},
+    {6, "IEEE802", "Token Ring", 22, F::Llc, 20, M::TokenRing, LinkPrefix::None, 3},
+    {105, "IEEE802_11", "802.11", 8, F::Llc, 6, M::Wlan, LinkPrefix::None, 3},
+    {127, "IEEE802_11_RADIO", "802.11 with radiotap", 8, F::Llc, 6, M::Wlan, LinkPrefix::Radiotap, 3},
+    {119, "PRISM_HEADER", "802.11 with Prism", 8, F::Llc, 6, M::Wlan, LinkPrefix::Prism, 3},
+    {192, "PPI", "802.11 with PPI", 8, F::Llc, 6, M::Wlan, LinkPrefix::Ppi, 3},
 }};
 
 }  // namespace

@@ -51,6 +51,9 @@ struct LinkType {
     std::uint32_t protocol_offset;   // where that field is, when it is in the frame (802.11: from the payload)
     MacHeader mac;
     LinkPrefix prefix = LinkPrefix::None;
+    // Where ISO's NLPID byte is (esis/isis/clnp), from the start of the LLC header: after its
+    // 3 bytes on LANs; libpcap's values elsewhere (where there is no LLC header, from the network layer).
+    std::uint8_t nlpid_offset = 0;
 
     bool wlan() const { return mac == MacHeader::Wlan; }
 };

@@ -19,12 +19,6 @@ namespace {
 // Linux ancillary fields (SKF_AD_OFF + n), loaded like packet bytes.
 constexpr std::uint32_t kAncillaryPktType = 0xfffff004, kAncillaryIfindex = 0xfffff008;
 
-std::optional<Diagnostic> need_ethernet(const Context& c, Span where, std::string_view what) {
-    if (c.layout.link().mac == MacHeader::Ethernet) return std::nullopt;
-    return Diagnostic{where, fmt::format("'{}' is not supported on link type {}", what, c.layout.link().name),
-                      "it needs Ethernet frames (EN10MB)"};
-}
-
 // Link types with MAC addresses: Ethernet, FDDI, Token Ring and 802.11.
 std::optional<Diagnostic> need_mac(const Context& c, Span where, std::string_view what) {
     if (c.layout.link().mac != MacHeader::None) return std::nullopt;
@@ -95,23 +89,6 @@ Result wlan_host(const Context& c, Dir dir, const std::array<std::uint8_t, 6>& m
     return false;
 }
 
-const char* keyword_name(ast::Keyword::Which w) {
-    using W = ast::Keyword::Which;
-    switch (w) {
-        case W::Llc: return "llc";
-        case W::Stp: return "stp";
-        case W::Ipx: return "ipx";
-        case W::Netbeui: return "netbeui";
-        case W::Iso: return "iso";
-        case W::Esis: return "esis";
-        case W::Isis: return "isis";
-        case W::Clnp: return "clnp";
-        case W::Atalk: return "atalk";
-        case W::Aarp: return "aarp";
-        default: return "this keyword";
-    }
-}
-
 // 802.2 LLC and SNAP tests on Ethernet, in libpcap's order (gen_llc_linktype, gen_snap).
 ir::Pred llc_byte(const Context& c, std::uint32_t off, std::uint32_t v) { return ir::eq(c.layout.llc(off, 1), v); }
 
@@ -142,9 +119,9 @@ ir::Pred lan_protocol(const Context& c, ast::Keyword::Which w) {
         case W::Stp: return ir::all({on_802_3, llc_byte(c, 0, 0x42)});
         case W::Netbeui: return ir::all({on_802_3, llc_sap(c, 0xf0)});
         case W::Iso: return ir::all({on_802_3, llc_sap(c, 0xfe)});
-        case W::Esis: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, 3, 0x82)});
-        case W::Isis: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, 3, 0x83)});
-        case W::Clnp: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, 3, 0x81)});
+        case W::Esis: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, c.layout.link().nlpid_offset, 0x82)});
+        case W::Isis: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, c.layout.link().nlpid_offset, 0x83)});
+        case W::Clnp: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, c.layout.link().nlpid_offset, 0x81)});
         case W::Ipx: return ir::any({c.layout.ethertype(0x8137), ir::all({on_802_3, llc_sap(c, 0xe0)})});
         case W::Atalk: return ir::any({c.layout.ethertype(0x809b), ir::all({on_802_3, snap(c, 0x080007, 0x809b)})});
         case W::Aarp: return ir::any({c.layout.ethertype(0x80f3), ir::all({on_802_3, snap(c, 0, 0x80f3)})});
@@ -170,7 +147,7 @@ ir::Pred llc_link_number(const Context& c, std::uint32_t number) {
 
 ir::Pred llc_link_protocol(const Context& c, ast::Keyword::Which w) {
     using W = ast::Keyword::Which;
-    auto iso = [&](std::uint32_t nlpid) { return ir::all({llc_link_number(c, 0xfe), llc_byte(c, 3, nlpid)}); };
+    auto iso = [&](std::uint32_t nlpid) { return ir::all({llc_link_number(c, 0xfe), llc_byte(c, c.layout.link().nlpid_offset, nlpid)}); };
     switch (w) {
         case W::Llc: return c.layout.data_frame();
         case W::Stp: return llc_link_number(c, 0x42);
@@ -182,6 +159,52 @@ ir::Pred llc_link_protocol(const Context& c, ast::Keyword::Which w) {
         case W::Clnp: return iso(0x81);
         case W::Atalk: return llc_link_number(c, 0x809b);
         case W::Aarp: return llc_link_number(c, 0x80f3);
+        default: break;
+    }
+    return false;
+}
+
+// The same numbers on link types without 802.2 headers of their own (libpcap's gen_linktype):
+// Linux cooked v1 says "802.2 follows" with protocol 4 (and "raw 802.3", i.e. IPX, with 1);
+// PPP has numbers of its own for some; cooked v2 and Cisco HDLC compare the number as it is.
+ir::Pred other_link_number(const Context& c, std::uint32_t number) {
+    const LinkType& lt = c.layout.link();
+    if (lt.protocol_field != ProtocolField::EtherType) return c.layout.ethertype(static_cast<std::uint16_t>(number));
+    const ir::Value proto = c.layout.protocol_field();
+    auto is = [&](std::uint32_t v) { return ir::eq(proto, v); };
+    if (lt.dlt == 104 && number == 0xfe) return is(0xfefe);  // Cisco HDLC: ISO as both SAPs
+    if (lt.dlt != 113) return is(number);
+    constexpr std::uint32_t kSll8022 = 4, kSll8023 = 1;
+    switch (number) {
+        case 0x06:
+        case 0xfe:
+        case 0xf0: return ir::all({is(kSll8022), llc_half(c, 0, (number << 8) | number)});
+        case 0xe0:
+            return ir::any({is(0x8137), is(kSll8023), ir::all({is(kSll8022), ir::any({llc_byte(c, 0, 0xe0), snap(c, 0, 0x8137)})})});
+        case 0x809b: return ir::any({is(number), ir::all({is(kSll8022), snap(c, 0x080007, 0x809b)})});
+        case 0x80f3: return ir::any({is(number), ir::all({is(kSll8022), snap(c, 0, 0x80f3)})});
+        default: break;
+    }
+    if (number <= 1500) return ir::all({is(kSll8022), llc_byte(c, 0, number)});
+    return is(number);
+}
+
+Result other_link_protocol(const Context& c, const ast::Keyword& k) {
+    using W = ast::Keyword::Which;
+    auto iso = [&](std::uint32_t nlpid) { return ir::all({other_link_number(c, 0xfe), llc_byte(c, c.layout.link().nlpid_offset, nlpid)}); };
+    switch (k.which) {
+        case W::Llc:
+            return error(k.span, fmt::format("'llc' is not supported on link type {}", c.layout.link().name),
+                         "802.2 LLC headers appear on Ethernet, FDDI, Token Ring and 802.11");
+        case W::Stp: return other_link_number(c, 0x42);
+        case W::Ipx: return other_link_number(c, 0xe0);
+        case W::Netbeui: return other_link_number(c, 0xf0);
+        case W::Iso: return other_link_number(c, 0xfe);
+        case W::Esis: return iso(0x82);
+        case W::Isis: return iso(0x83);
+        case W::Clnp: return iso(0x81);
+        case W::Atalk: return other_link_number(c, 0x809b);
+        case W::Aarp: return other_link_number(c, 0x80f3);
         default: break;
     }
     return false;
@@ -352,9 +375,9 @@ Result protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v)
         }
         if (*number > 0xffff) return error(v.span, fmt::format("EtherType {} does not fit in 16 bits", *number));
         if (c.layout.link().protocol_field == ProtocolField::Llc) return llc_link_number(c, *number);
+        if (c.layout.link().mac != MacHeader::Ethernet) return other_link_number(c, *number);
         if (*number <= 1500) {
             // An 802.2 SAP, on Ethernet's 802.3 frames.
-            if (auto e = need_ethernet(c, v.span, "ether proto with an LLC SAP")) return std::unexpected(*e);
             // The SAPs with keywords of their own mean those keywords (IPX also has an EtherType).
             if (*number == 0xe0) return lan_protocol(c, ast::Keyword::Which::Ipx);
             return ir::all({c.layout.is_802_3(), llc_sap(c, *number)});
@@ -447,7 +470,7 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::Atalk:
         case ast::Keyword::Which::Aarp:
             if (c.layout.link().protocol_field == ProtocolField::Llc) return llc_link_protocol(c, k.which);
-            if (auto e = need_ethernet(c, k.span, keyword_name(k.which))) return std::unexpected(*e);
+            if (c.layout.link().mac != MacHeader::Ethernet) return other_link_protocol(c, k);
             return lan_protocol(c, k.which);
         case ast::Keyword::Which::WlanType:
         case ast::Keyword::Which::WlanSubtype:
