@@ -69,7 +69,9 @@ const SemanticError kSemanticErrors[] = {
     {"ip ra 1.2.3.4", 4, "'ra' is not a valid qualifier for addresses other than 802.11 MAC addresses"},
     {"radio[0] = 1", 1, "'radio[...]' is not supported on link type EN10MB"},
     {"tcp and geneve 5", 9, "'geneve' is not supported by sniff yet"},
-    {"ip protochain 6", 4, "'protochain' is not supported by sniff yet"},
+    {"tcp protochain 6", 1, "'tcp' cannot qualify 'protochain'"},
+    {"ip6 protochain 300", 16, "IP protocol 300 is out of range"},
+    {"protochain nosuchproto", 12, "unknown IP protocol 'nosuchproto'"},
 };
 
 struct HintCase {

@@ -12,6 +12,7 @@
 #include "cbpf_vm/interpret.hpp"
 #include "cbpf_vm/validate.hpp"
 #include "compiler/compile.hpp"
+#include "compiler/link_type.hpp"
 #include "packet_corpus.hpp"
 
 namespace {
@@ -66,7 +67,8 @@ const char* const kArithmetic[] = {
     "icmp[icmptype] != icmp-echo and icmp[icmptype] != icmp-echoreply",
     "icmp6[icmp6type] != icmp6-echo and icmp6[icmp6type] != icmp6-echoreply",
     "host 10.0.0.1 and (10.0.0.2 or 192.168.1.1)", "ip host 10.0.0.1 and not 192.168.1.77", "ip and not net 192.168.1.0/24",
-    "ip[2:2] > 576",
+    "ip[2:2] > 576", "ip6 protochain 6", "protochain 17", "ip protochain 50", "ip6 protochain 44", "protochain \\udp",
+    "ip6 protochain 59", "ip6 protochain 51 and ip6 protochain 6", "not protochain 6", "ip6 protochain 0",
     "inbound", "outbound", "ifindex 3", "not outbound and tcp", "decnet", "lat", "sca", "moprc", "mopdl", "decnet or lat",
 };
 
@@ -116,6 +118,30 @@ std::string link_type_name(int dlt) {
     return name ? name : std::to_string(dlt);
 }
 
+// libpcap's protochain steps over AH by setting X to AH's length instead of adding it (so the
+// walk restarts near the IP header). sniff adds it (README, "Deliberate differences"); to compare
+// the rest, rewrite libpcap's AH step in place, same length, so no jump moves:
+//   txa; add #1; tax; ldb [x+k]; add #2; mul #4; tax   (X = (P[X+1+k] + 2) * 4)
+//   ldb [x+k+1]; add #2; mul #4; add x; tax; ja 0; ja 0   (X = X + (P[X+k+1] + 2) * 4)
+void fix_protochain_auth_step(cbpf::Program& p) {
+    using namespace cbpf::op;
+    for (std::size_t i = 0; i + 7 <= p.size(); ++i) {
+        const auto& in = p;
+        if (in[i].code != (MISC | TXA) || in[i + 1].code != (ALU | ADD | K) || in[i + 1].k != 1 || in[i + 2].code != (MISC | TAX) ||
+            in[i + 3].code != (LD | B | IND) || in[i + 4].code != (ALU | ADD | K) || in[i + 4].k != 2 ||
+            in[i + 5].code != (ALU | MUL | K) || in[i + 5].k != 4 || in[i + 6].code != (MISC | TAX))
+            continue;
+        const std::uint32_t k = in[i + 3].k;
+        p[i] = cbpf::stmt(LD | B | IND, k + 1);
+        p[i + 1] = cbpf::stmt(ALU | ADD | K, 2);
+        p[i + 2] = cbpf::stmt(ALU | MUL | K, 4);
+        p[i + 3] = cbpf::stmt(ALU | ADD | X, 0);
+        p[i + 4] = cbpf::stmt(MISC | TAX, 0);
+        p[i + 5] = cbpf::stmt(JMP | JA, 0);
+        p[i + 6] = cbpf::stmt(JMP | JA, 0);
+    }
+}
+
 class Differential : public ::testing::TestWithParam<int> {};
 
 TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
@@ -134,7 +160,7 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
     pcap_t* dead = pcap_open_dead(dlt, kSnaplen);
     ASSERT_NE(dead, nullptr);
 
-    std::size_t checks = 0, mismatches = 0, compared_exprs = 0, libpcap_split = 0, refused = 0, libpcap_invalid = 0;
+    std::size_t checks = 0, mismatches = 0, compared_exprs = 0, libpcap_split = 0, refused = 0, libpcap_invalid = 0, beyond_libpcap = 0;
     std::vector<const char*> expressions(std::begin(kExpressions), std::end(kExpressions));
     expressions.insert(expressions.end(), std::begin(kArithmetic), std::end(kArithmetic));
     expressions.insert(expressions.end(), std::begin(kEthernetOnly), std::end(kEthernetOnly));
@@ -166,18 +192,27 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
         auto ours_plain = sniff::compile(expr, {dlt, kSnaplen, false});  // -O: no optimizer
         ASSERT_TRUE(ours_plain.has_value()) << expr << ": " << ours_plain.error().message;
         std::vector<cbpf::Program> theirs;
+        // libpcap refuses protochain behind variable-length headers (802.11); sniff walks it there
+        // too (README). Nothing to compare with.
+        if (std::strstr(expr, "protochain") && sniff::find_link_type(dlt)->wlan()) {
+            ++beyond_libpcap;
+            continue;
+        }
         for (int optimize : {1, 0}) {
             bpf_program bp{};
             ASSERT_EQ(pcap_compile(dead, &bp, expr, optimize, PCAP_NETMASK_UNKNOWN), 0) << expr << ": " << pcap_geterr(dead);
             theirs.push_back(to_program(bp));
+            if (std::strstr(expr, "protochain")) fix_protochain_auth_step(theirs.back());
             pcap_freecode(&bp);
         }
         // libpcap 1.10 sometimes emits a program that reads a scratch slot it never wrote (pppoes
         // after a radiotap header); the kernel refuses such programs, so there is nothing to match.
-        // (Programs over the kernel's 4096 instructions still run in bpf_filter: those are compared.)
+        // (Programs over the kernel's 4096 instructions, and protochain's backward jumps, still run
+        // in bpf_filter: those are compared.)
         auto usable = [](const cbpf::Program& p) {
             auto v = cbpf::validate(p, {.allow_ancillary = true});
-            if (!v && v.error().rule != "too-long") return std::optional<std::string>(cbpf::describe(v.error()));
+            if (!v && v.error().rule != "too-long" && v.error().rule != "jump-out-of-range")
+                return std::optional<std::string>(cbpf::describe(v.error()));
             return std::optional<std::string>();
         };
         auto problem0 = usable(theirs[0]), problem1 = usable(theirs[1]);
@@ -229,10 +264,10 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
         }
     }
     pcap_close(dead);
-    std::printf("link type %d: %zu expressions (%zu refused as meaningless on it, %zu where "
-                "libpcap's program is invalid), %zu packets (+ mutations), %zu verdicts compared, %zu mismatches, %zu where "
+    std::printf("link type %d: %zu expressions (%zu refused as meaningless on it, %zu where libpcap's program is invalid, "
+                "%zu that libpcap cannot compile), %zu packets (+ mutations), %zu verdicts compared, %zu mismatches, %zu where "
                 "libpcap's -O and optimised programs disagree\n",
-                dlt, compared_exprs, refused, libpcap_invalid, packets.size(), checks, mismatches, libpcap_split);
+                dlt, compared_exprs, refused, libpcap_invalid, beyond_libpcap, packets.size(), checks, mismatches, libpcap_split);
     EXPECT_EQ(mismatches, 0u);
 }
 

@@ -56,6 +56,7 @@ const char* name_of(Kind k) {
         case Kind::Port: return "port";
         case Kind::PortRange: return "portrange";
         case Kind::Protocol: return "proto";
+        case Kind::Protochain: return "protochain";
         case Kind::Broadcast: return "broadcast";
         case Kind::Multicast: return "multicast";
     }

@@ -23,6 +23,7 @@ class Emitter {
 public:
     std::expected<cbpf::Program, EmitError> run(const ir::Filter& f) {
         int accept = new_label(), reject = new_label();
+        reject_ = reject;
         // Variables live in the low scratch slots; expression temporaries go above them.
         for (const auto& a : f.prologue) scratch_depth_ = std::max<std::uint32_t>(scratch_depth_, a.slot + 1u);
         for (const auto& a : f.prologue) assign(a);
@@ -36,6 +37,7 @@ public:
 
 private:
     std::vector<Pending> code_;
+    int reject_ = -1;  // the whole filter's `ret #0`
     std::vector<std::optional<std::size_t>> labels_;
     std::uint32_t scratch_depth_ = 0;
     std::optional<EmitError> error_;
@@ -61,6 +63,7 @@ private:
         if (const bool* b = std::get_if<bool>(&p)) return jump_to(*b ? t : f);
         if (const auto* c = std::get_if<ir::Cmp>(&p)) return compare(*c, t, f);
         if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return pred((*n)->operand, f, t);
+        if (const auto* c = std::get_if<ir::ProtoChain>(&p)) return proto_chain(*c, t, f);
         if (const auto* a = std::get_if<std::shared_ptr<ir::All>>(&p)) {
             const auto& terms = (*a)->terms;
             for (std::size_t i = 0; i + 1 < terms.size(); ++i) {
@@ -77,6 +80,85 @@ private:
             place(next);
         }
         pred(terms.back(), t, f);
+    }
+
+    void jump_if(std::uint32_t k, int t, int f) { code_.push_back({cbpf::jump(JMP | JEQ | K, k, 0, 0), t, f}); }
+
+    // The header chain, unrolled: A holds the current protocol, X where its header starts (from
+    // the network header's constant offset), M[slot] the next protocol while X moves on.
+    void proto_chain(const ir::ProtoChain& c, int t, int f) {
+        const std::uint32_t slot = push_scratch(), k = c.network;
+        if (c.ipv6) {
+            if (c.base) {
+                emit(cbpf::stmt(LDX | W | MEM, c.base->slot));
+                emit(cbpf::stmt(LD | B | IND, k + 6));
+                emit(cbpf::stmt(ST, slot));
+                emit(cbpf::stmt(MISC | TXA, 0));
+                emit(cbpf::stmt(ALU | ADD | K, 40));
+                emit(cbpf::stmt(MISC | TAX, 0));
+                emit(cbpf::stmt(LD | W | MEM, slot));
+            } else {
+                emit(cbpf::stmt(LD | B | ABS, k + 6));
+                emit(cbpf::stmt(LDX | W | IMM, 40));
+            }
+        } else if (c.base) {
+            emit(cbpf::stmt(LDX | W | MEM, c.base->slot));
+            emit(cbpf::stmt(LD | B | IND, k + 9));
+            emit(cbpf::stmt(ST, slot));
+            emit(cbpf::stmt(LD | B | IND, k));
+            emit(cbpf::stmt(ALU | AND | K, 0x0f));
+            emit(cbpf::stmt(ALU | LSH | K, 2));
+            emit(cbpf::stmt(ALU | ADD | X, 0));
+            emit(cbpf::stmt(MISC | TAX, 0));
+            emit(cbpf::stmt(LD | W | MEM, slot));
+        } else {
+            emit(cbpf::stmt(LD | B | ABS, k + 9));
+            emit(cbpf::stmt(LDX | B | MSH, k));
+        }
+        // One header: the next protocol is its first byte; its length is in the second, in
+        // 8-byte units past the first 8 (extension headers) or 4-byte units past the first 8 (AH).
+        auto step = [&](std::uint32_t add, std::uint32_t shift, int next) {
+            emit(cbpf::stmt(LD | B | IND, k));
+            emit(cbpf::stmt(ST, slot));
+            emit(cbpf::stmt(LD | B | IND, k + 1));
+            emit(cbpf::stmt(ALU | ADD | K, add));
+            emit(cbpf::stmt(ALU | LSH | K, shift));
+            emit(cbpf::stmt(ALU | ADD | X, 0));
+            emit(cbpf::stmt(MISC | TAX, 0));
+            emit(cbpf::stmt(LD | W | MEM, slot));
+            jump_to(next);
+        };
+        int next = new_label();
+        for (unsigned i = 0; i < c.max_headers; ++i) {
+            int here = next, extension = new_label(), auth = new_label(), other = new_label();
+            next = new_label();
+            place(here);
+            int not_target = new_label();
+            jump_if(c.target, t, not_target);
+            place(not_target);
+            int not_end = new_label();
+            jump_if(ir::kNoNextHeader, f, not_end);
+            place(not_end);
+            if (c.ipv6) {
+                for (std::uint8_t h : ir::kExtensionHeaders) {
+                    int no = new_label();
+                    jump_if(h, extension, no);
+                    place(no);
+                }
+            }
+            jump_if(ir::kAuthHeader, auth, other);
+            place(other);
+            jump_to(f);
+            place(extension);
+            step(1, 3, next);
+            place(auth);
+            step(2, 2, next);
+        }
+        // Deeper than max_headers: the packet is rejected, as when a header is cut short (such
+        // chains are garbage in practice; libpcap walks on until a load fails).
+        place(next);
+        jump_to(reject_);
+        pop_scratch();
     }
 
     static std::uint16_t jump_op(ir::CmpOp op) {

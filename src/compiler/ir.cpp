@@ -70,6 +70,7 @@ std::uint32_t vars_used(const Value& v) {
 std::uint32_t vars_used(const Pred& p) {
     if (const auto* c = std::get_if<Cmp>(&p)) return vars_used(c->lhs) | vars_used(c->rhs);
     if (const auto* n = std::get_if<std::shared_ptr<Negation>>(&p)) return vars_used((*n)->operand);
+    if (const auto* c = std::get_if<ProtoChain>(&p)) return c->base ? 1u << c->base->slot : 0;
     std::uint32_t used = 0;
     if (const auto* a = std::get_if<std::shared_ptr<All>>(&p))
         for (const auto& t : (*a)->terms) used |= vars_used(t);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -59,7 +60,25 @@ struct All;
 struct Any;
 struct Negation;
 
-using Pred = std::variant<bool, Cmp, std::shared_ptr<All>, std::shared_ptr<Any>, std::shared_ptr<Negation>>;
+// IPv6 extension headers (hop-by-hop, routing, fragment, destination options) and AH, which
+// `protochain` walks through.
+constexpr std::uint8_t kNoNextHeader = 59, kAuthHeader = 51;
+constexpr std::uint8_t kExtensionHeaders[] = {0, 60, 43, 44};
+
+// True when protocol `target` appears in the header chain of a packet already known to be IPv4
+// (`ipv6` false) or IPv6: the IP header's protocol, then each extension header's next-header
+// field (IPv6) and AH's (both). A chain deeper than `max_headers` rejects the packet (as a
+// header cut short does). The network header starts at
+// `base + network` (`base` absent: at `network`). A loop in the program; backends unroll it.
+struct ProtoChain {
+    bool ipv6;
+    std::uint8_t target;
+    std::uint32_t network;
+    std::optional<Var> base;
+    unsigned max_headers;
+};
+
+using Pred = std::variant<bool, Cmp, std::shared_ptr<All>, std::shared_ptr<Any>, std::shared_ptr<Negation>, ProtoChain>;
 
 // Conjunction, evaluated left to right with short-circuit (guards come before the loads they protect).
 struct All {

@@ -401,6 +401,34 @@ Result protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v)
                  "write 'ip proto', 'ip6 proto' or 'ether proto'");
 }
 
+// `protochain N`: N anywhere in the IP header chain (IPv4 then IPv6 without a qualifier).
+Result protochain(const Context& c, const ast::Qualifiers& q, const ast::Value& v) {
+    std::string name = v.text;
+    if (!name.empty() && name[0] == '\\') name.erase(0, 1);
+    std::optional<std::uint32_t> number;
+    if (v.shape == ast::Value::Shape::Number) {
+        auto n = names::parse_number(v.text);
+        if (!n.value) return error(v.span, n.error);
+        number = n.value;
+    } else {
+        number = names::resolve_protocol(name);
+        if (!number) return error(v.span, fmt::format("unknown IP protocol '{}'", name), "names come from /etc/protocols; numbers work too");
+    }
+    if (*number > 255) return error(v.span, fmt::format("IP protocol {} is out of range", *number), "protocols are 0..255");
+    // Walking more headers than this needs a loop, which classic BPF cannot have (README).
+    constexpr unsigned kMaxHeaders = 16;
+    const Base& nl = c.layout.network();
+    auto chain = [&](bool ipv6) {
+        return ir::all({ipv6 ? c.layout.ip6() : c.layout.ip(),
+                        ir::ProtoChain{ipv6, static_cast<std::uint8_t>(*number), nl.k, nl.var, kMaxHeaders}});
+    };
+    if (!q.proto) return ir::any({chain(false), chain(true)});
+    if (q.proto->value == Proto::Ip) return chain(false);
+    if (q.proto->value == Proto::Ip6) return chain(true);
+    return error(q.proto->span, fmt::format("'{}' cannot qualify 'protochain'", ast::name_of(q.proto->value)),
+                 "write 'ip protochain', 'ip6 protochain' or 'protochain'");
+}
+
 Result keyword(const Context& c, const ast::Keyword& k) {
     std::optional<std::uint32_t> n;
     using W = ast::Keyword::Which;

@@ -38,6 +38,7 @@ Result ether_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind
 Result broadcast(const Context& c, const ast::Qualifiers& q);
 Result multicast(const Context& c, const ast::Qualifiers& q);
 Result protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v);
+Result protochain(const Context& c, const ast::Qualifiers& q, const ast::Value& v);
 Result keyword(const Context& c, const ast::Keyword& k);
 
 }  // namespace sniff::lowering

@@ -106,7 +106,7 @@ struct proto_symbols : x3::symbols<ast::Proto> {
 struct kind_symbols : x3::symbols<ast::Kind> {
     kind_symbols() {
         add("host", ast::Kind::Host)("net", ast::Kind::Net)("port", ast::Kind::Port)("portrange", ast::Kind::PortRange)(
-            "proto", ast::Kind::Protocol)("broadcast", ast::Kind::Broadcast)("multicast", ast::Kind::Multicast);
+            "proto", ast::Kind::Protocol)("protochain", ast::Kind::Protochain)("broadcast", ast::Kind::Broadcast)("multicast", ast::Kind::Multicast);
     }
 } const kind_sym;
 
@@ -174,6 +174,8 @@ auto const on_qualified = [](auto& ctx) {
             msg = "expected a port range (e.g. 6000-6010) after 'portrange'";
         else if (q.kind && q.kind->value == ast::Kind::Protocol)
             msg = "expected a protocol number or name after 'proto'";
+        else if (q.kind && q.kind->value == ast::Kind::Protochain)
+            msg = "expected a protocol number or name after 'protochain'";
         else if (q.kind && q.kind->value == ast::Kind::Net)
             msg = "expected a network (a.b.c.d/len, a.b.c, a.b.c.d mask m, or an IPv6 prefix) after 'net'";
         else if (q.kind)
@@ -479,7 +481,7 @@ Span token_span(std::string_view text, std::size_t at) {
 }
 
 // Keywords of pcap-filter(7) that sniff does not compile yet: say so instead of a syntax error.
-constexpr std::array<std::string_view, 3> kNotYet = {"gateway", "protochain", "geneve"};
+constexpr std::array<std::string_view, 2> kNotYet = {"gateway", "geneve"};
 
 std::optional<Diagnostic> not_yet_supported(std::string_view text, std::size_t at) {
     std::size_t e = at;
