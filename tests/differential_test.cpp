@@ -4,7 +4,16 @@
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
 
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -276,5 +285,88 @@ INSTANTIATE_TEST_SUITE_P(LinkTypes, Differential, ::testing::Values(DLT_EN10MB, 
                                                                            51 /*PPP_ETHER*/, DLT_FDDI, DLT_IEEE802, DLT_IEEE802_11,
                                                                            DLT_IEEE802_11_RADIO, DLT_PRISM_HEADER, 192 /*PPI*/),
                          [](const auto& info) { return link_type_name(info.param); });
+
+}  // namespace
+
+namespace {
+
+// `gateway NAME` needs NAME in /etc/ethers and /etc/hosts. A child process gets its own mount
+// namespace with an overlay on /etc holding such a name, so the machine's files stay untouched.
+// libpcap (built with IPv6) refuses `gateway`, so the oracle is its definition in pcap-filter(7):
+// `ether host MAC and not host ADDR`, compiled by libpcap.
+TEST(Gateway, MeansEtherHostAndNotHostAsLibpcapCompilesIt) {
+    std::vector<StoredPacket> packets = testing_support::packets_for_link_type(DLT_EN10MB, true);
+    // Give some packets the gateway's MAC and address in the right places.
+    const std::uint8_t mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+    for (std::size_t i = 0, n = packets.size(); i < n; i += 7) {
+        StoredPacket p = packets[i];
+        if (p.bytes.size() < 34) continue;
+        std::copy(mac, mac + 6, p.bytes.begin() + (i % 2 ? 0 : 6));
+        packets.push_back(p);
+        const std::uint8_t addr[4] = {10, 1, 2, 3};
+        std::copy(addr, addr + 4, p.bytes.begin() + (i % 3 ? 26 : 30));
+        packets.push_back(p);
+    }
+    char dir[] = "/tmp/sniff-gateway-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    int pipe_fds[2];
+    ASSERT_EQ(pipe(pipe_fds), 0);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        close(pipe_fds[0]);
+        auto finish = [&](const std::string& message, int code) {
+            (void)!write(pipe_fds[1], message.data(), message.size());
+            _exit(code);
+        };
+        std::string base = dir, upper = base + "/upper", work = base + "/work";
+        mkdir(upper.c_str(), 0755);
+        mkdir(work.c_str(), 0755);
+        if (unshare(CLONE_NEWNS) != 0) finish(fmt::format("unshare(CLONE_NEWNS): {}", std::strerror(errno)), 77);
+        if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) finish("making / private failed", 77);
+        std::string options = "lowerdir=/etc,upperdir=" + upper + ",workdir=" + work;
+        if (mount("overlay", "/etc", "overlay", 0, options.c_str()) != 0)
+            finish(fmt::format("overlay on /etc: {}", std::strerror(errno)), 77);
+        FILE* ethers = std::fopen("/etc/ethers", "w");
+        FILE* hosts = std::fopen("/etc/hosts", "a");
+        if (!ethers || !hosts) finish("cannot write the overlay", 1);
+        std::fputs("02:00:00:00:00:01 sniff-gw\n", ethers);
+        std::fputs("10.1.2.3 sniff-gw\n", hosts);
+        std::fclose(ethers);
+        std::fclose(hosts);
+        auto ours = sniff::compile("gateway sniff-gw", {DLT_EN10MB, kSnaplen});
+        if (!ours) finish("sniff: " + ours.error().message, 1);
+        pcap_t* dead = pcap_open_dead(DLT_EN10MB, kSnaplen);
+        bpf_program bp{};
+        if (pcap_compile(dead, &bp, "ether host 02:00:00:00:00:01 and not host 10.1.2.3", 1, PCAP_NETMASK_UNKNOWN) != 0)
+            finish(std::string("libpcap: ") + pcap_geterr(dead), 1);
+        std::vector<StoredPacket> mutated = testing_support::mutate_towards(packets, {*ours, to_program(bp)}, 300);
+        std::size_t compared = 0, matched = 0;
+        for (const auto* set : {&packets, &mutated}) {
+            for (const auto& p : *set) {
+                std::uint32_t mine = cbpf::run(*ours, p.bytes, p.wire_length);
+                std::uint32_t theirs = bpf_filter(bp.bf_insns, p.bytes.data(), p.wire_length, static_cast<u_int>(p.bytes.size()));
+                if (mine != theirs) finish(fmt::format("{}: sniff {}, libpcap {}", p.origin, mine, theirs), 1);
+                ++compared;
+                matched += mine != 0;
+            }
+        }
+        if (matched == 0) finish("no packet went through the gateway; the test proves nothing", 1);
+        finish(fmt::format("{} packets agree, {} through the gateway", compared, matched), 0);
+    }
+    close(pipe_fds[1]);
+    std::string message;
+    char buf[512];
+    for (ssize_t n; (n = read(pipe_fds[0], buf, sizeof buf)) > 0;) message.append(buf, static_cast<std::size_t>(n));
+    close(pipe_fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    ASSERT_TRUE(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "needs a private mount namespace: " << message;
+    EXPECT_EQ(WEXITSTATUS(status), 0) << message;
+    std::printf("gateway: %s\n", message.c_str());
+}
 
 }  // namespace

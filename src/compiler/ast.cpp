@@ -57,6 +57,7 @@ const char* name_of(Kind k) {
         case Kind::PortRange: return "portrange";
         case Kind::Protocol: return "proto";
         case Kind::Protochain: return "protochain";
+        case Kind::Gateway: return "gateway";
         case Kind::Broadcast: return "broadcast";
         case Kind::Multicast: return "multicast";
     }

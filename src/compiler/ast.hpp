@@ -16,7 +16,7 @@ enum class Proto { Ether, Ip, Ip6, Arp, Rarp, Tcp, Udp, Sctp, Icmp, Icmp6, Igmp,
 enum class Dir { Src, Dst, SrcOrDst, SrcAndDst, Ra, Ta, Addr1, Addr2, Addr3, Addr4 };
 inline bool is_wlan_dir(Dir d) { return d >= Dir::Ra; }
 // Type qualifiers: what the value names.
-enum class Kind { Host, Net, Port, PortRange, Protocol, Protochain, Broadcast, Multicast };
+enum class Kind { Host, Net, Port, PortRange, Protocol, Protochain, Gateway, Broadcast, Multicast };
 
 template <class T>
 struct Spanned {

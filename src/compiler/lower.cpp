@@ -85,6 +85,7 @@ private:
             case Kind::Multicast: return lowering::multicast(context_, q);
             case Kind::Protocol: return lowering::protocol(context_, q, v);
             case Kind::Protochain: return lowering::protochain(context_, q, v);
+            case Kind::Gateway: return lowering::gateway(context_, q, v);
             default: break;
         }
         if (q.proto && q.proto->value == Proto::Ether) return lowering::ether_host(context_, q, dir, kind, v);

@@ -138,6 +138,10 @@ Result named(const Context& c, const ast::Qualifiers& q, std::optional<Proto> pr
 
 }  // namespace
 
+ir::Pred ipv4_host(const Context& c, std::optional<Proto> proto, Dir dir, std::uint32_t addr) {
+    return host_v4(c, proto, dir, addr, 0xffffffffu);
+}
+
 Result address(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind, const ast::Value& v) {
     std::optional<Proto> proto = q.proto ? std::optional(q.proto->value) : std::nullopt;
     if (proto && *proto != Proto::Ip && *proto != Proto::Ip6 && *proto != Proto::Arp && *proto != Proto::Rarp)

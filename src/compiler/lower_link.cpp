@@ -429,6 +429,31 @@ Result protochain(const Context& c, const ast::Qualifiers& q, const ast::Value& 
                  "write 'ip protochain', 'ip6 protochain' or 'protochain'");
 }
 
+// `gateway name`: through the host as a router: its MAC address (/etc/ethers) in the link
+// header, none of its IPv4 addresses (/etc/hosts, DNS) in the IP/ARP/RARP header. libpcap
+// builds built with IPv6 (every Linux distribution's) refuse it; this is its documented meaning.
+Result gateway(const Context& c, const ast::Qualifiers& q, const ast::Value& v) {
+    if (q.dir) return error(q.dir->span, "a direction cannot qualify 'gateway'", "write 'gateway NAME'");
+    std::optional<Proto> proto = q.proto ? std::optional(q.proto->value) : std::nullopt;
+    if (proto && *proto != Proto::Ip && *proto != Proto::Arp && *proto != Proto::Rarp)
+        return error(q.proto->span, fmt::format("'{}' cannot qualify 'gateway'", c.text_of(q.proto->span)),
+                     "gateway applies to ip, arp or rarp");
+    if (v.shape != ast::Value::Shape::Name)
+        return error(v.span, "'gateway' requires a name", "the name must be in /etc/ethers and resolve to an IPv4 address");
+    if (auto e = need_mac(c, q.kind->span, "gateway")) return std::unexpected(*e);
+    auto mac = names::resolve_ether(v.text);
+    if (!mac) return error(v.span, fmt::format("unknown ether host '{}'", v.text), "gateway names must be in /etc/ethers");
+    auto hosts = names::resolve_host(v.text);
+    if (hosts.v4.empty()) return error(v.span, fmt::format("unknown host '{}'", v.text), "gateway names must have an IPv4 address");
+    ir::Pred link = c.layout.link().wlan() ? *wlan_host(c, Dir::SrcOrDst, *mac) : by_direction(Dir::SrcOrDst, [&](bool src) {
+        const std::uint32_t dst = wired_mac_offset(c.layout.link().mac);
+        return mac_at(c, src ? dst + 6 : dst, *mac);
+    });
+    std::vector<ir::Pred> addresses;
+    for (std::uint32_t a : hosts.v4) addresses.push_back(ipv4_host(c, proto, Dir::SrcOrDst, a));
+    return ir::all({std::move(link), ir::negate(ir::any(std::move(addresses)))});
+}
+
 Result keyword(const Context& c, const ast::Keyword& k) {
     std::optional<std::uint32_t> n;
     using W = ast::Keyword::Which;

@@ -4,6 +4,7 @@
 
 #include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,9 @@ Result broadcast(const Context& c, const ast::Qualifiers& q);
 Result multicast(const Context& c, const ast::Qualifiers& q);
 Result protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v);
 Result protochain(const Context& c, const ast::Qualifiers& q, const ast::Value& v);
+Result gateway(const Context& c, const ast::Qualifiers& q, const ast::Value& v);
+// An IPv4 host over IP, ARP and RARP (`proto` absent) or one of them (lower_address.cpp).
+ir::Pred ipv4_host(const Context& c, std::optional<Proto> proto, Dir dir, std::uint32_t addr);
 Result keyword(const Context& c, const ast::Keyword& k);
 
 }  // namespace sniff::lowering

@@ -106,7 +106,7 @@ struct proto_symbols : x3::symbols<ast::Proto> {
 struct kind_symbols : x3::symbols<ast::Kind> {
     kind_symbols() {
         add("host", ast::Kind::Host)("net", ast::Kind::Net)("port", ast::Kind::Port)("portrange", ast::Kind::PortRange)(
-            "proto", ast::Kind::Protocol)("protochain", ast::Kind::Protochain)("broadcast", ast::Kind::Broadcast)("multicast", ast::Kind::Multicast);
+            "proto", ast::Kind::Protocol)("protochain", ast::Kind::Protochain)("gateway", ast::Kind::Gateway)("broadcast", ast::Kind::Broadcast)("multicast", ast::Kind::Multicast);
     }
 } const kind_sym;
 
@@ -176,6 +176,8 @@ auto const on_qualified = [](auto& ctx) {
             msg = "expected a protocol number or name after 'proto'";
         else if (q.kind && q.kind->value == ast::Kind::Protochain)
             msg = "expected a protocol number or name after 'protochain'";
+        else if (q.kind && q.kind->value == ast::Kind::Gateway)
+            msg = "expected a host name after 'gateway'";
         else if (q.kind && q.kind->value == ast::Kind::Net)
             msg = "expected a network (a.b.c.d/len, a.b.c, a.b.c.d mask m, or an IPv6 prefix) after 'net'";
         else if (q.kind)
@@ -481,7 +483,7 @@ Span token_span(std::string_view text, std::size_t at) {
 }
 
 // Keywords of pcap-filter(7) that sniff does not compile yet: say so instead of a syntax error.
-constexpr std::array<std::string_view, 2> kNotYet = {"gateway", "geneve"};
+constexpr std::array<std::string_view, 1> kNotYet = {"geneve"};
 
 std::optional<Diagnostic> not_yet_supported(std::string_view text, std::size_t at) {
     std::size_t e = at;
