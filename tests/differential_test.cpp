@@ -78,6 +78,9 @@ const char* const kArithmetic[] = {
     "host 10.0.0.1 and (10.0.0.2 or 192.168.1.1)", "ip host 10.0.0.1 and not 192.168.1.77", "ip and not net 192.168.1.0/24",
     "ip[2:2] > 576", "ip6 protochain 6", "protochain 17", "ip protochain 50", "ip6 protochain 44", "protochain \\udp",
     "ip6 protochain 59", "ip6 protochain 51 and ip6 protochain 6", "not protochain 6", "ip6 protochain 0",
+    "geneve", "geneve 5", "geneve and ip", "geneve and tcp port 80", "geneve 0x123456 and udp", "geneve and arp",
+    "geneve and ip6 and icmp6", "not geneve", "geneve and host 10.0.0.1", "geneve and ip[9] = 17", "geneve and udp[0:2] > 0",
+    "geneve and geneve and ip", "geneve or udp port 53", "ip and geneve and ip",
     "inbound", "outbound", "ifindex 3", "not outbound and tcp", "decnet", "lat", "sca", "moprc", "mopdl", "decnet or lat",
 };
 

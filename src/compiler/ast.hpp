@@ -109,7 +109,8 @@ struct Keyword {
         // Link-layer protocols of old LANs: 802.2 LLC and SNAP on Ethernet, or plain EtherTypes.
         Llc, Stp, Ipx, Netbeui, Iso, Esis, Isis, Clnp, Atalk, Aarp, Decnet, Lat, Sca, Moprc, Mopdl,
         // 802.11 frame control: `type T [subtype S]`, `subtype S`, `dir D` (names or numbers, as written).
-        WlanType, WlanSubtype, WlanDir
+        WlanType, WlanSubtype, WlanDir,
+        Geneve  // `geneve [vni]`
     };
     Which which;
     std::optional<Number> arg;

@@ -25,7 +25,9 @@ public:
         int accept = new_label(), reject = new_label();
         reject_ = reject;
         // Variables live in the low scratch slots; expression temporaries go above them.
-        for (const auto& a : f.prologue) scratch_depth_ = std::max<std::uint32_t>(scratch_depth_, a.slot + 1u);
+        std::uint32_t vars = ir::vars_used(f.pred);
+        for (const auto& a : f.prologue) vars |= 1u << a.slot;
+        scratch_depth_ = vars ? 32 - static_cast<std::uint32_t>(__builtin_clz(vars)) : 0;
         for (const auto& a : f.prologue) assign(a);
         pred(f.pred, accept, reject);
         place(accept);
@@ -64,6 +66,10 @@ private:
         if (const auto* c = std::get_if<ir::Cmp>(&p)) return compare(*c, t, f);
         if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return pred((*n)->operand, f, t);
         if (const auto* c = std::get_if<ir::ProtoChain>(&p)) return proto_chain(*c, t, f);
+        if (const auto* s = std::get_if<std::shared_ptr<ir::SetVars>>(&p)) {
+            for (const auto& a : (*s)->steps) assign(a);
+            return jump_to(t);
+        }
         if (const auto* a = std::get_if<std::shared_ptr<ir::All>>(&p)) {
             const auto& terms = (*a)->terms;
             for (std::size_t i = 0; i + 1 < terms.size(); ++i) {

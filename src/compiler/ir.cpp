@@ -54,6 +54,8 @@ Pred combine(std::vector<Pred> terms, bool absorbing) {
 Pred all(std::vector<Pred> terms) { return combine<All>(std::move(terms), false); }
 Pred any(std::vector<Pred> terms) { return combine<Any>(std::move(terms), true); }
 
+Pred set_vars(std::vector<Assign> steps) { return std::make_shared<SetVars>(SetVars{std::move(steps)}); }
+
 Pred negate(Pred p) {
     if (const bool* b = std::get_if<bool>(&p)) return !*b;
     if (auto* n = std::get_if<std::shared_ptr<Negation>>(&p)) return (*n)->operand;
@@ -71,6 +73,11 @@ std::uint32_t vars_used(const Pred& p) {
     if (const auto* c = std::get_if<Cmp>(&p)) return vars_used(c->lhs) | vars_used(c->rhs);
     if (const auto* n = std::get_if<std::shared_ptr<Negation>>(&p)) return vars_used((*n)->operand);
     if (const auto* c = std::get_if<ProtoChain>(&p)) return c->base ? 1u << c->base->slot : 0;
+    if (const auto* s = std::get_if<std::shared_ptr<SetVars>>(&p)) {
+        std::uint32_t used = 0;
+        for (const auto& a : (*s)->steps) used |= (1u << a.slot) | vars_used(a.when) | vars_used(a.value);
+        return used;
+    }
     std::uint32_t used = 0;
     if (const auto* a = std::get_if<std::shared_ptr<All>>(&p))
         for (const auto& t : (*a)->terms) used |= vars_used(t);

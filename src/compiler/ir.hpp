@@ -78,7 +78,10 @@ struct ProtoChain {
     unsigned max_headers;
 };
 
-using Pred = std::variant<bool, Cmp, std::shared_ptr<All>, std::shared_ptr<Any>, std::shared_ptr<Negation>, ProtoChain>;
+struct SetVars;
+
+using Pred = std::variant<bool, Cmp, std::shared_ptr<All>, std::shared_ptr<Any>, std::shared_ptr<Negation>, ProtoChain,
+                          std::shared_ptr<SetVars>>;
 
 // Conjunction, evaluated left to right with short-circuit (guards come before the loads they protect).
 struct All {
@@ -100,6 +103,12 @@ struct Assign {
     Value value;
 };
 
+// Assignments made where the predicate reaches this point (an encapsulation such as Geneve moves
+// the headers later primitives look at); always true. Reads of a variable after it see the new value.
+struct SetVars {
+    std::vector<Assign> steps;
+};
+
 // A whole filter: run `prologue` in order, then accept (returning `snaplen`) when `pred` holds.
 struct Filter {
     Pred pred;
@@ -119,7 +128,9 @@ Pred all(std::vector<Pred> terms);
 Pred any(std::vector<Pred> terms);
 Pred negate(Pred p);
 
-// The variables `p` reads, as a bit set over slots.
+Pred set_vars(std::vector<Assign> steps);
+
+// The variables `p` reads or assigns, as a bit set over slots.
 std::uint32_t vars_used(const Pred& p);
 std::uint32_t vars_used(const Value& v);
 

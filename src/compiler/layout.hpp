@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "compiler/ast.hpp"
 #include "compiler/ir.hpp"
@@ -35,6 +36,8 @@ struct Base {
     std::uint32_t k = 0;
 
     Base plus(std::uint32_t d) const { return {var, k + d}; }
+    // The offset itself, as a value.
+    ir::Value offset() const { return var ? (k ? ir::arith(ir::ArithOp::Add, *var, ir::constant(k)) : ir::Value{*var}) : ir::constant(k); }
     // `size` bytes at `off` from here.
     ir::Value load(std::uint32_t off, std::uint8_t size) const {
         return var ? ir::load_indexed(*var, k + off, size) : ir::load(k + off, size);
@@ -54,7 +57,7 @@ struct Base {
 // `pppoes` turns the rest of the frame into PPP.
 class Layout {
 public:
-    explicit Layout(const LinkType& lt) : lt_(lt), field_(lt.protocol_field) {
+    explicit Layout(const LinkType& lt) : lt_(lt), field_(lt.protocol_field), mac_(lt.mac) {
         if (lt.prefix != LinkPrefix::None) link_ = Base{ir::Var{kLinkHeaderVar}, 0};
         // 802.11's payload starts after a header whose length depends on the frame.
         Base payload = lt.wlan() ? Base{ir::Var{kPayloadVar}, 0} : Base{};
@@ -65,6 +68,13 @@ public:
     }
 
     const LinkType& link() const { return lt_; }
+    // The MAC header primitives see: the link type's, or Ethernet inside Geneve.
+    MacHeader mac() const { return mac_; }
+    bool wlan() const { return mac_ == MacHeader::Wlan; }
+    bool in_geneve() const { return in_geneve_; }
+    ProtocolField field() const { return field_; }
+    // Assignments the whole filter must start with (Geneve's variables), if any.
+    const std::vector<ir::Assign>& setup() const { return setup_; }
     // The link-layer header (what `ether[...]`, `wlan[...]` count from).
     const Base& link_header() const { return link_; }
     const Base& network() const { return network_; }
@@ -92,10 +102,34 @@ public:
         llc_ = network_;
     }
 
+    // Geneve: the variables the encapsulation sets (kGenevePayload and the rest) now say where
+    // the inner frame's link header, protocol field and network header are.
+    void enter_geneve() {
+        // Before the first Geneve, the variables start out as the outer offsets, so that paths on
+        // which no Geneve matched (`geneve or udp`) read the outer headers, and read set slots.
+        if (!in_geneve_)
+            setup_ = {{kGenevePayload, true, link_.offset()}, {kGeneveProtocol, true, protocol_.offset()},
+                      {kGeneveNetwork, true, network_.offset()}};
+        in_geneve_ = true;
+        mac_ = MacHeader::Ethernet;
+        field_ = ProtocolField::EtherType;
+        link_ = Base{ir::Var{kGenevePayload}, 0};
+        protocol_ = Base{ir::Var{kGeneveProtocol}, 0};
+        network_ = Base{ir::Var{kGeneveNetwork}, 0};
+        llc_ = network_;
+        mpls_depth_ = 0;
+    }
+    // MAC addresses are there only when the Geneve payload is an Ethernet frame (libpcap's test:
+    // the network header does not start where the payload does).
+    ir::Pred mac_guard() const {
+        if (!in_geneve_) return true;
+        return ir::negate(ir::cmp(ir::CmpOp::Eq, ir::var(kGenevePayload), ir::var(kGeneveNetwork)));
+    }
+
     // 802.11 frames carry LLC only in data frames: "type data" (FC type bits 0x0c == 0x08).
     // True on other link types.
     ir::Pred data_frame() const {
-        if (!lt_.wlan()) return true;
+        if (!wlan()) return true;
         ir::Value fc = link_.load(0, 1);
         return ir::all({ir::negate(ir::cmp(ir::CmpOp::AnySet, fc, ir::constant(0x04))),
                         ir::cmp(ir::CmpOp::AnySet, fc, ir::constant(0x08))});
@@ -210,8 +244,11 @@ public:
 private:
     const LinkType& lt_;
     ProtocolField field_;
+    MacHeader mac_;
     Base link_, protocol_, network_, llc_;
     unsigned mpls_depth_ = 0;
+    bool in_geneve_ = false;
+    std::vector<ir::Assign> setup_;
 };
 
 

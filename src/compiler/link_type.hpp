@@ -41,6 +41,9 @@ enum class LinkPrefix {
 // Prologue variables (ir::Var slots) that hold where variable-offset headers start.
 inline constexpr std::uint8_t kLinkHeaderVar = 0;  // the 802.11 header, after a radiotap/PPI/Prism prefix
 inline constexpr std::uint8_t kPayloadVar = 1;     // the 802.11 payload (its LLC header), after QoS and padding
+// Set where `geneve` matches: the Geneve header, and in its payload the link header, protocol
+// field (an EtherType) and network header.
+inline constexpr std::uint8_t kGeneveHeader = 2, kGenevePayload = 3, kGeneveProtocol = 4, kGeneveNetwork = 5;
 
 struct LinkType {
     int dlt;                         // DLT_* value, as libpcap's pcap_datalink() reports it

@@ -68,6 +68,8 @@ public:
                                             : ir::any({std::move(*l), std::move(*r)});
     }
 
+    const Layout& layout() const { return layout_; }
+
 private:
     Result primitive(const ast::Qualifiers& q, const ast::Value& v) {
         Dir dir = q.dir ? q.dir->value : Dir::SrcOrDst;
@@ -123,7 +125,9 @@ ir::Pred by_direction(Dir dir, const std::function<ir::Pred(bool src)>& side) {
 std::expected<ir::Pred, Diagnostic> lower(const ast::Expr& expr, const LinkType& link, std::string_view text) {
     Lowering l(link, text);
     std::optional<ast::Qualifiers> carry;
-    return l.expr(expr, carry);
+    auto pred = l.expr(expr, carry);
+    if (pred && !l.layout().setup().empty()) return ir::all({ir::set_vars(l.layout().setup()), std::move(*pred)});
+    return pred;
 }
 
 }  // namespace sniff

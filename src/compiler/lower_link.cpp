@@ -21,7 +21,7 @@ constexpr std::uint32_t kAncillaryPktType = 0xfffff004, kAncillaryIfindex = 0xff
 
 // Link types with MAC addresses: Ethernet, FDDI, Token Ring and 802.11.
 std::optional<Diagnostic> need_mac(const Context& c, Span where, std::string_view what) {
-    if (c.layout.link().mac != MacHeader::None) return std::nullopt;
+    if (c.layout.mac() != MacHeader::None) return std::nullopt;
     return Diagnostic{where, fmt::format("'{}' is not supported on link type {}", what, c.layout.link().name),
                       "this link type has no MAC addresses; it needs Ethernet, FDDI, Token Ring or 802.11"};
 }
@@ -169,7 +169,7 @@ ir::Pred llc_link_protocol(const Context& c, ast::Keyword::Which w) {
 // PPP has numbers of its own for some; cooked v2 and Cisco HDLC compare the number as it is.
 ir::Pred other_link_number(const Context& c, std::uint32_t number) {
     const LinkType& lt = c.layout.link();
-    if (lt.protocol_field != ProtocolField::EtherType) return c.layout.ethertype(static_cast<std::uint16_t>(number));
+    if (c.layout.field() != ProtocolField::EtherType || c.layout.in_geneve()) return c.layout.ethertype(static_cast<std::uint16_t>(number));
     const ir::Value proto = c.layout.protocol_field();
     auto is = [&](std::uint32_t v) { return ir::eq(proto, v); };
     if (lt.dlt == 104 && number == 0xfe) return is(0xfefe);  // Cisco HDLC: ISO as both SAPs
@@ -304,7 +304,7 @@ Result ether_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind
     if (kind != Kind::Host)
         return error(q.kind ? q.kind->span : v.span, fmt::format("'{}' cannot qualify '{}'", c.text_of(q.proto->span), ast::name_of(kind)),
                      "write 'ether host', 'ether src' or 'ether dst' with a MAC address");
-    const MacHeader m = c.layout.link().mac;
+    const MacHeader m = c.layout.mac();
     if (ast::is_wlan_dir(dir) && m != MacHeader::Wlan)
         return error(q.dir->span, fmt::format("'{}' is not supported on link type {}", c.text_of(q.dir->span), c.layout.link().name),
                      "802.11 captures have link type IEEE802_11, IEEE802_11_RADIO, PRISM_HEADER or PPI");
@@ -317,7 +317,7 @@ Result ether_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind
     }
     if (m == MacHeader::Wlan) return wlan_host(c, dir, *mac);
     const std::uint32_t dst = wired_mac_offset(m);
-    return by_direction(dir, [&](bool src) { return mac_at(c, src ? dst + 6 : dst, *mac); });
+    return ir::all({c.layout.mac_guard(), by_direction(dir, [&](bool src) { return mac_at(c, src ? dst + 6 : dst, *mac); })});
 }
 
 Result broadcast(const Context& c, const ast::Qualifiers& q) {
@@ -325,8 +325,8 @@ Result broadcast(const Context& c, const ast::Qualifiers& q) {
         Span where = q.proto ? q.proto->span : q.kind->span;
         if (auto e = need_mac(c, where, "broadcast")) return std::unexpected(*e);
         static constexpr std::array<std::uint8_t, 6> all_ones = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-        if (c.layout.link().wlan()) return wlan_host(c, Dir::Dst, all_ones);
-        return mac_at(c, wired_mac_offset(c.layout.link().mac), all_ones);
+        if (c.layout.wlan()) return wlan_host(c, Dir::Dst, all_ones);
+        return ir::all({c.layout.mac_guard(), mac_at(c, wired_mac_offset(c.layout.mac()), all_ones)});
     }
     if (q.proto->value == Proto::Ip)
         return error(q.proto->span, "netmask not known, so 'ip broadcast' not supported",
@@ -343,8 +343,8 @@ Result multicast(const Context& c, const ast::Qualifiers& q) {
         auto group_bit = [&](std::uint32_t off) {
             return ir::cmp(ir::CmpOp::AnySet, c.layout.link_header().load(off, 1), ir::constant(1));
         };
-        if (c.layout.link().wlan()) return wlan_destination(FrameControl{c}, group_bit);
-        return group_bit(wired_mac_offset(c.layout.link().mac));
+        if (c.layout.wlan()) return wlan_destination(FrameControl{c}, group_bit);
+        return ir::all({c.layout.mac_guard(), group_bit(wired_mac_offset(c.layout.mac()))});
     }
     if (q.proto->value == Proto::Ip)  // 224.0.0.0/4 and above, as libpcap tests it
         return ir::all({c.layout.ip(), ir::cmp(ir::CmpOp::Ge, c.layout.nl(16, 1), ir::constant(224))});
@@ -374,8 +374,8 @@ Result protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v)
             if (!number) return error(v.span, fmt::format("unknown ether protocol '{}'", name), "give the EtherType as a number, e.g. 0x88cc");
         }
         if (*number > 0xffff) return error(v.span, fmt::format("EtherType {} does not fit in 16 bits", *number));
-        if (c.layout.link().protocol_field == ProtocolField::Llc) return llc_link_number(c, *number);
-        if (c.layout.link().mac != MacHeader::Ethernet) return other_link_number(c, *number);
+        if (c.layout.field() == ProtocolField::Llc) return llc_link_number(c, *number);
+        if (c.layout.mac() != MacHeader::Ethernet) return other_link_number(c, *number);
         if (*number <= 1500) {
             // An 802.2 SAP, on Ethernet's 802.3 frames.
             // The SAPs with keywords of their own mean those keywords (IPX also has an EtherType).
@@ -383,8 +383,8 @@ Result protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v)
             return ir::all({c.layout.is_802_3(), llc_sap(c, *number)});
         }
         // AppleTalk and AARP also travel over SNAP on 802.3 frames.
-        if (c.layout.link().mac == MacHeader::Ethernet && *number == 0x809b) return lan_protocol(c, ast::Keyword::Which::Atalk);
-        if (c.layout.link().mac == MacHeader::Ethernet && *number == 0x80f3) return lan_protocol(c, ast::Keyword::Which::Aarp);
+        if (c.layout.mac() == MacHeader::Ethernet && *number == 0x809b) return lan_protocol(c, ast::Keyword::Which::Atalk);
+        if (c.layout.mac() == MacHeader::Ethernet && *number == 0x80f3) return lan_protocol(c, ast::Keyword::Which::Aarp);
         return c.layout.ethertype(static_cast<std::uint16_t>(*number));
     }
     if (!number) {
@@ -445,13 +445,50 @@ Result gateway(const Context& c, const ast::Qualifiers& q, const ast::Value& v) 
     if (!mac) return error(v.span, fmt::format("unknown ether host '{}'", v.text), "gateway names must be in /etc/ethers");
     auto hosts = names::resolve_host(v.text);
     if (hosts.v4.empty()) return error(v.span, fmt::format("unknown host '{}'", v.text), "gateway names must have an IPv4 address");
-    ir::Pred link = c.layout.link().wlan() ? *wlan_host(c, Dir::SrcOrDst, *mac) : by_direction(Dir::SrcOrDst, [&](bool src) {
-        const std::uint32_t dst = wired_mac_offset(c.layout.link().mac);
+    ir::Pred link = c.layout.wlan() ? *wlan_host(c, Dir::SrcOrDst, *mac) : ir::all({c.layout.mac_guard(), by_direction(Dir::SrcOrDst, [&](bool src) {
+        const std::uint32_t dst = wired_mac_offset(c.layout.mac());
         return mac_at(c, src ? dst + 6 : dst, *mac);
-    });
+    })});
     std::vector<ir::Pred> addresses;
     for (std::uint32_t a : hosts.v4) addresses.push_back(ipv4_host(c, proto, Dir::SrcOrDst, a));
     return ir::all({std::move(link), ir::negate(ir::any(std::move(addresses)))});
+}
+
+// `geneve [vni]`: UDP to port 6081 carrying Geneve version 0 (with that VNI); later primitives
+// look inside, at the Ethernet frame (protocol 0x6558) or packet (any other) it carries, whose
+// offset depends on the Geneve options' length (libpcap's gen_geneve).
+Result geneve(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> vni) {
+    if (vni && *vni > 0xffffff) return error(k.arg->span, fmt::format("Geneve VNI {} is out of range", *vni), "VNIs are 0..16777215");
+    constexpr std::uint32_t kGenevePort = 6081, kTransparentEthernet = 0x6558;
+    using ir::ArithOp;
+    Layout& l = c.layout;
+    auto version_0 = [](ir::Value first_byte) { return ir::eq(ir::arith(ArithOp::And, std::move(first_byte), ir::constant(0xc0)), 0); };
+    auto vni_is = [&](ir::Value word) { return ir::eq(ir::arith(ArithOp::And, std::move(word), ir::constant(0xffffff00)), *vni << 8); };
+    // Over IPv4: a first fragment; the Geneve header 8 bytes into the UDP header.
+    std::vector<ir::Pred> v4 = {l.ip(), ir::eq(l.nl(9, 1), kProtoUdp), l.ipv4_first_fragment(),
+                                ir::eq(l.transport(2, 2), kGenevePort), version_0(l.transport(8, 1))};
+    if (vni) v4.push_back(vni_is(l.transport(12, 4)));
+    v4.push_back(ir::set_vars({{kGeneveHeader, true,
+                                ir::arith(ArithOp::Add, l.transport_index(), ir::constant(l.network().k + 8))}}));
+    // Over IPv6: UDP right after the fixed header.
+    std::vector<ir::Pred> v6 = {l.ip6(), ir::eq(l.nl(6, 1), kProtoUdp), ir::eq(l.nl(42, 2), kGenevePort), version_0(l.nl(48, 1))};
+    if (vni) v6.push_back(vni_is(l.nl(52, 4)));
+    v6.push_back(ir::set_vars({{kGeneveHeader, true, l.network().plus(48).offset()}}));
+    // The payload follows the 8-byte header and 4 * (byte 0 & 0x3f) bytes of options; its
+    // protocol is an EtherType at byte 2, 0x6558 for an Ethernet frame.
+    const ir::Value header = ir::var(kGeneveHeader), payload = ir::var(kGenevePayload);
+    const ir::Pred ethernet = ir::eq(ir::load_indexed(header, 2, 2), kTransparentEthernet);
+    ir::Value options = ir::arith(ArithOp::Lsh, ir::arith(ArithOp::And, ir::load_indexed(header, 0, 1), ir::constant(0x3f)), ir::constant(2));
+    ir::Pred inner = ir::set_vars({
+        {kGeneveProtocol, true, ir::arith(ArithOp::Add, header, ir::constant(2))},
+        {kGenevePayload, true, ir::arith(ArithOp::Add, ir::arith(ArithOp::Add, header, ir::constant(8)), options)},
+        {kGeneveNetwork, true, payload},
+        {kGeneveProtocol, ethernet, ir::arith(ArithOp::Add, payload, ir::constant(12))},
+        {kGeneveNetwork, ethernet, ir::arith(ArithOp::Add, payload, ir::constant(14))},
+    });
+    ir::Pred matched = ir::all({ir::any({ir::all(std::move(v4)), ir::all(std::move(v6))}), std::move(inner)});
+    l.enter_geneve();
+    return matched;
 }
 
 Result keyword(const Context& c, const ast::Keyword& k) {
@@ -468,7 +505,7 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::Vlan: {
             // libpcap matches VLAN tags on Ethernet and in 802.11 data frames (not inside PPI).
             const LinkType& lt = c.layout.link();
-            if (!(lt.mac == MacHeader::Ethernet || (lt.wlan() && lt.prefix != LinkPrefix::Ppi)))
+            if (!(c.layout.mac() == MacHeader::Ethernet || (c.layout.wlan() && lt.prefix != LinkPrefix::Ppi)))
                 return error(k.span, fmt::format("'vlan' is not supported on link type {}", lt.name), "it needs Ethernet or 802.11 frames");
             if (c.layout.mpls_depth() > 0) return error(k.span, "no VLAN match after MPLS", "put 'vlan' before 'mpls'");
             if (n && *n > 4095) return error(k.arg->span, fmt::format("VLAN id {} is out of range", *n), "VLAN ids are 0..4095");
@@ -522,12 +559,13 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::Clnp:
         case ast::Keyword::Which::Atalk:
         case ast::Keyword::Which::Aarp:
-            if (c.layout.link().protocol_field == ProtocolField::Llc) return llc_link_protocol(c, k.which);
-            if (c.layout.link().mac != MacHeader::Ethernet) return other_link_protocol(c, k);
+            if (c.layout.field() == ProtocolField::Llc) return llc_link_protocol(c, k.which);
+            if (c.layout.mac() != MacHeader::Ethernet) return other_link_protocol(c, k);
             return lan_protocol(c, k.which);
         case ast::Keyword::Which::WlanType:
         case ast::Keyword::Which::WlanSubtype:
         case ast::Keyword::Which::WlanDir: return wlan_frame(c, k);
+        case ast::Keyword::Which::Geneve: return geneve(c, k, n);
         case ast::Keyword::Which::Decnet: return c.layout.ethertype(0x6003);
         case ast::Keyword::Which::Lat: return c.layout.ethertype(0x6004);
         case ast::Keyword::Which::Sca: return c.layout.ethertype(0x6007);

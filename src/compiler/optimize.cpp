@@ -42,6 +42,10 @@ struct Fact {
     bool equal;  // key == value, or key != value
 };
 
+// A fact with this kind marks where variable `at` (the key's second field) was assigned: what
+// was learned about loads through it before no longer holds.
+constexpr std::uint8_t kAssigned = 0xff;
+
 using Facts = std::vector<Fact>;
 
 // The (value, constant) of an equality test, if `p` is one.
@@ -73,11 +77,28 @@ void learn(const ir::Pred& p, bool holds, Facts& f) {
 // What the facts say of `key == value`, if anything.
 std::optional<bool> decided(const Facts& facts, const Key& key, std::uint32_t value) {
     for (auto it = facts.rbegin(); it != facts.rend(); ++it) {
+        if (std::get<0>(it->key) == kAssigned && std::get<0>(key) == 2 && std::get<1>(it->key) == std::get<1>(key)) break;
         if (it->key != key) continue;
         if (it->equal) return it->value == value;
         if (it->value == value) return false;
     }
     return std::nullopt;
+}
+
+// The variables `p` may assign anywhere inside it.
+std::uint32_t assigned(const ir::Pred& p) {
+    if (const auto* s = std::get_if<std::shared_ptr<ir::SetVars>>(&p)) {
+        std::uint32_t slots = 0;
+        for (const auto& a : (*s)->steps) slots |= 1u << a.slot;
+        return slots;
+    }
+    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return assigned((*n)->operand);
+    std::uint32_t slots = 0;
+    if (const auto* a = std::get_if<std::shared_ptr<ir::All>>(&p))
+        for (const auto& t : (*a)->terms) slots |= assigned(t);
+    if (const auto* a = std::get_if<std::shared_ptr<ir::Any>>(&p))
+        for (const auto& t : (*a)->terms) slots |= assigned(t);
+    return slots;
 }
 
 ir::Pred simplify(const ir::Pred& p, Facts& facts) {
@@ -96,6 +117,8 @@ ir::Pred simplify(const ir::Pred& p, Facts& facts) {
     for (const auto& t : in) {
         ir::Pred s = simplify(t, facts);
         learn(s, all != nullptr, facts);
+        for (std::uint32_t slots = assigned(s), slot = 0; slots; slots >>= 1, ++slot)
+            if (slots & 1) facts.push_back({Key{kAssigned, slot, 0, 0, 0}, 0, false});
         terms.push_back(std::move(s));
     }
     facts.resize(scope);

@@ -441,6 +441,7 @@ auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyw
                          (kw("greater") > keyword_number)[on_keyword<ast::Keyword::Which::Greater>] |
                          (kw("vlan") >> -keyword_number)[on_keyword<ast::Keyword::Which::Vlan>] |
                          (kw("mpls") >> -keyword_number)[on_keyword<ast::Keyword::Which::Mpls>] |
+                         (kw("geneve") >> -keyword_number)[on_keyword<ast::Keyword::Which::Geneve>] |
                          (kw("pppoes") >> -keyword_number)[on_keyword<ast::Keyword::Which::Pppoes>] |
                          (kw("ifindex") > keyword_number)[on_keyword<ast::Keyword::Which::Ifindex>] |
                          (kw("type") > raw_word >> -(kw("subtype") > raw_word))[on_wlan_type] |
@@ -482,16 +483,20 @@ Span token_span(std::string_view text, std::size_t at) {
     return {at, std::max(e, at + 1)};
 }
 
-// Keywords of pcap-filter(7) that sniff does not compile yet: say so instead of a syntax error.
-constexpr std::array<std::string_view, 1> kNotYet = {"geneve"};
+// Keywords of pcap-filter(7) for link types sniff does not handle (OpenBSD pf logs, SunATM, SS7
+// MTP2): say so instead of reporting a syntax error.
+constexpr std::array<std::string_view, 38> kOtherLinkTypes = {
+    "on", "ifname", "rnr", "rulenum", "reason", "rset", "ruleset", "srnr", "subrulenum", "action", "vpi", "vci", "lane",
+    "oamf4s", "oamf4e", "oamf4", "oam", "metac", "bcc", "sc", "ilmic", "connectmsg", "metaconnect", "sio", "opc", "dpc",
+    "sls", "hsio", "hopc", "hdpc", "hsls", "fisu", "lssu", "msu", "hfisu", "hlssu", "hmsu", "llc2"};
 
 std::optional<Diagnostic> not_yet_supported(std::string_view text, std::size_t at) {
     std::size_t e = at;
     while (e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_')) ++e;
     std::string_view word = text.substr(at, e - at);
-    if (std::find(kNotYet.begin(), kNotYet.end(), word) == kNotYet.end()) return std::nullopt;
-    return Diagnostic{{at, e}, fmt::format("'{}' is not supported by sniff yet", word),
-                      "the README lists what the filter language covers so far"};
+    if (std::find(kOtherLinkTypes.begin(), kOtherLinkTypes.end(), word) == kOtherLinkTypes.end()) return std::nullopt;
+    return Diagnostic{{at, e}, fmt::format("'{}' is not supported by sniff", word),
+                      "it applies to pflog, SunATM or SS7 MTP2 captures; the README lists the link types sniff handles"};
 }
 
 std::size_t skip_spaces(std::string_view text, std::size_t at) {
