@@ -284,3 +284,31 @@ TEST(Compile, ProgramsOverTheKernelLimitAreRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+bool reads_kernel_vlan_fields(const cbpf::Program& p) {
+    return std::any_of(p.begin(), p.end(), [](const cbpf::Insn& in) { return in.k == 0xfffff030u || in.k == 0xfffff02cu; });
+}
+
+// Live on Ethernet, the first `vlan` also looks at the kernel's VLAN fields (the live test
+// checks what that captures); elsewhere, and for filters without `vlan`, programs are unchanged.
+TEST(Compile, LiveVlanUsesTheKernelsVlanFieldsOnlyWhereItMust) {
+    const sniff::CompileOptions live{.dlt = 1, .kernel_vlan = true}, file{.dlt = 1};
+    for (const char* expr : {"vlan", "vlan 5 and ip", "not vlan", "tcp or vlan 7"}) {
+        auto l = compile(expr, live), f = compile(expr, file);
+        ASSERT_TRUE(l && f) << expr;
+        EXPECT_TRUE(reads_kernel_vlan_fields(*l)) << expr;
+        EXPECT_FALSE(reads_kernel_vlan_fields(*f)) << expr;
+    }
+    for (const char* expr : {"ip", "tcp port 80", "mpls and ip"}) {
+        auto l = compile(expr, live), f = compile(expr, file);
+        ASSERT_TRUE(l && f) << expr;
+        EXPECT_EQ(*l, *f) << expr;
+    }
+    auto sll = compile("ip", {.dlt = 113, .kernel_vlan = true});
+    ASSERT_TRUE(sll);
+    EXPECT_FALSE(reads_kernel_vlan_fields(*sll));
+}
+
+}  // namespace

@@ -324,6 +324,35 @@ TEST_P(LiveBackend, VlanTagsComeBackAndTaggedFramesAreJudgedWithTheirTag) {
     EXPECT_EQ(collect(**src, 1), as_got({plain}));
 }
 
+// `vlan` live: Linux takes the outer tag out of a received frame before the kernel filter runs,
+// so a live program tests the kernel's VLAN fields for it (CompileOptions::kernel_vlan, as
+// libpcap does live). The frames kept must be the ones libpcap keeps from the same frames in a
+// file, and the kernel must have dropped the rest.
+TEST_P(LiveBackend, VlanFiltersSeeTagsTheKernelTookOut) {
+    Frame plain = udp4(kB, kA, 40, 53);
+    Frame tagged5 = testing_support::vlan_tagged(udp4(kB, kA, 41, 53), 5);
+    Frame tagged6 = testing_support::vlan_tagged(udp4(kB, kA, 42, 53), 6);
+    Frame double_tagged = testing_support::vlan_tagged(testing_support::vlan_tagged(udp4(kB, kA, 43, 53), 9), 5);
+    const std::vector<Frame> frames = {plain, tagged5, tagged6, double_tagged};
+    for (const std::string expr : {"vlan", "vlan 5", "vlan 5 and udp port 53", "not vlan", "vlan and vlan 9", "vlan 6 or udp port 53",
+                                   "vlan and ip and udp"}) {
+        SCOPED_TRACE(expr);
+        std::vector<Frame> expected;
+        for (const auto& f : frames)
+            if (libpcap_matches(expr, kEn10mb, f)) expected.push_back(f);
+        auto program = sniff::compile(expr, {.dlt = kEn10mb, .kernel_vlan = true});
+        ASSERT_TRUE(program) << program.error().message;
+        auto src = open_live(GetParam(), on(lab_->b()));
+        ASSERT_TRUE(src) << src.error().message;
+        ASSERT_TRUE((*src)->set_filter(*program));
+        send(lab_->a(), frames);
+        EXPECT_EQ(collect(**src, expected.size()), as_got(expected));
+        auto st = (*src)->stats();
+        ASSERT_TRUE(st) << st.error().message;
+        EXPECT_EQ(st->received, expected.size()) << "the kernel let through frames the filter rejects";
+    }
+}
+
 // With a small buffer and nobody reading, the kernel drops; the counters add up, and reading
 // them twice does not count anything twice (the kernel zeroes them on each read).
 TEST_P(LiveBackend, DropsAreCountedAndCountersAccumulate) {

@@ -43,7 +43,7 @@ bool has_filter(const Options& o) {
     return false;
 }
 
-std::optional<cbpf::Program> load_program(const Options& o, int dlt) {
+std::optional<cbpf::Program> load_program(const Options& o, int dlt, bool live) {
     if (o.bpf_file) {
         std::ifstream in(*o.bpf_file);
         if (!in) {
@@ -65,7 +65,7 @@ std::optional<cbpf::Program> load_program(const Options& o, int dlt) {
     }
     auto text = filter_text(o);
     if (!text) return std::nullopt;
-    auto prog = sniff::compile(*text, {dlt, o.snaplen, !o.no_optimize});
+    auto prog = sniff::compile(*text, {dlt, o.snaplen, !o.no_optimize, live});
     if (!prog) {
         fmt::print(stderr, "sniff: {}", sniff::render(prog.error(), *text));
         return std::nullopt;

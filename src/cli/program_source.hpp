@@ -14,7 +14,8 @@ namespace cli {
 std::optional<std::string> filter_text(const Options& o);
 
 // The program for link type `dlt`; nullopt after printing the reason.
-std::optional<cbpf::Program> load_program(const Options& o, int dlt);
+// `live`: the program is for a live capture (see CompileOptions::kernel_vlan).
+std::optional<cbpf::Program> load_program(const Options& o, int dlt, bool live = false);
 
 // True when the user gave a filter (expression, -F or --bpf).
 bool has_filter(const Options& o);

@@ -14,6 +14,10 @@ struct CompileOptions {
     int dlt = 1;                      // link type (DLT_*), EN10MB by default
     std::uint32_t snaplen = 262144;   // returned for accepted packets, like pcap_compile
     bool optimize = true;             // -O turns the IR optimizer off; the program stays correct
+    // For a live capture on Ethernet: Linux takes the outer VLAN tag out of received frames before
+    // the kernel filter runs, so the first `vlan` also tests the kernel's VLAN fields (as libpcap
+    // does live). Off for files, where tags are in the frames.
+    bool kernel_vlan = false;
 };
 
 std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const CompileOptions& options = {});

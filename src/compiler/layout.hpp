@@ -85,7 +85,9 @@ public:
     // `size` bytes at `off` into the 802.2 LLC header.
     ir::Value llc(std::uint32_t off, std::uint8_t size) const { return llc_.load(off, size); }
     unsigned mpls_depth() const { return mpls_depth_; }
+    unsigned vlan_depth() const { return vlan_depth_; }
     void skip_vlan_tag() {
+        ++vlan_depth_;
         protocol_ = protocol_.plus(4);
         network_ = network_.plus(4);
         llc_ = llc_.plus(4);
@@ -108,8 +110,8 @@ public:
         // Before the first Geneve, the variables start out as the outer offsets, so that paths on
         // which no Geneve matched (`geneve or udp`) read the outer headers, and read set slots.
         if (!in_geneve_)
-            setup_ = {{kGenevePayload, true, link_.offset()}, {kGeneveProtocol, true, protocol_.offset()},
-                      {kGeneveNetwork, true, network_.offset()}};
+            setup_.insert(setup_.end(), {{kGenevePayload, true, link_.offset()}, {kGeneveProtocol, true, protocol_.offset()},
+                                         {kGeneveNetwork, true, network_.offset()}});
         in_geneve_ = true;
         mac_ = MacHeader::Ethernet;
         field_ = ProtocolField::EtherType;
@@ -119,6 +121,16 @@ public:
         llc_ = network_;
         mpls_depth_ = 0;
     }
+    // The first `vlan` of a live Ethernet capture: the EtherType and network header are where
+    // variables say (they start where they are now; the in-band path moves them 4 bytes on).
+    void enter_kernel_vlan() {
+        ++vlan_depth_;
+        setup_.insert(setup_.end(), {{kVlanProtocol, true, protocol_.offset()}, {kVlanNetwork, true, network_.offset()}});
+        protocol_ = Base{ir::Var{kVlanProtocol}, 0};
+        network_ = Base{ir::Var{kVlanNetwork}, 0};
+        llc_ = network_;
+    }
+
     // MAC addresses are there only when the Geneve payload is an Ethernet frame (libpcap's test:
     // the network header does not start where the payload does).
     ir::Pred mac_guard() const {
@@ -246,7 +258,7 @@ private:
     ProtocolField field_;
     MacHeader mac_;
     Base link_, protocol_, network_, llc_;
-    unsigned mpls_depth_ = 0;
+    unsigned mpls_depth_ = 0, vlan_depth_ = 0;
     bool in_geneve_ = false;
     std::vector<ir::Assign> setup_;
 };

@@ -44,6 +44,9 @@ inline constexpr std::uint8_t kPayloadVar = 1;     // the 802.11 payload (its LL
 // Set where `geneve` matches: the Geneve header, and in its payload the link header, protocol
 // field (an EtherType) and network header.
 inline constexpr std::uint8_t kGeneveHeader = 2, kGenevePayload = 3, kGeneveProtocol = 4, kGeneveNetwork = 5;
+// Live on Ethernet, after the first `vlan`: the EtherType and network header, 4 bytes on when the
+// tag was in the frame, where they were when the kernel had taken it out.
+inline constexpr std::uint8_t kVlanProtocol = 6, kVlanNetwork = 7;
 
 struct LinkType {
     int dlt;                         // DLT_* value, as libpcap's pcap_datalink() reports it

@@ -25,7 +25,7 @@ using Result = std::expected<ir::Pred, Diagnostic>;
 
 class Lowering {
 public:
-    Lowering(const LinkType& lt, std::string_view text) : layout_(lt), context_{layout_, text} {}
+    Lowering(const LinkType& lt, std::string_view text, bool kernel_vlan) : layout_(lt), context_{layout_, text, kernel_vlan} {}
 
     // `carry`: the qualifiers a bare value after and/or/not takes (libpcap's $<blk>0.q);
     // empty after a protocol keyword alone, where a bare value is a syntax error.
@@ -122,8 +122,8 @@ ir::Pred by_direction(Dir dir, const std::function<ir::Pred(bool src)>& side) {
 
 }  // namespace lowering
 
-std::expected<ir::Pred, Diagnostic> lower(const ast::Expr& expr, const LinkType& link, std::string_view text) {
-    Lowering l(link, text);
+std::expected<ir::Pred, Diagnostic> lower(const ast::Expr& expr, const LinkType& link, std::string_view text, bool kernel_vlan) {
+    Lowering l(link, text, kernel_vlan);
     std::optional<ast::Qualifiers> carry;
     auto pred = l.expr(expr, carry);
     if (pred && !l.layout().setup().empty()) return ir::all({ir::set_vars(l.layout().setup()), std::move(*pred)});

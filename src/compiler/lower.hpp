@@ -11,6 +11,7 @@
 namespace sniff {
 
 // `text` is the filter source, quoted in messages.
-std::expected<ir::Pred, Diagnostic> lower(const ast::Expr& expr, const LinkType& link, std::string_view text);
+// `kernel_vlan`: see CompileOptions.
+std::expected<ir::Pred, Diagnostic> lower(const ast::Expr& expr, const LinkType& link, std::string_view text, bool kernel_vlan = false);
 
 }  // namespace sniff

@@ -454,6 +454,29 @@ Result gateway(const Context& c, const ast::Qualifiers& q, const ast::Value& v) 
     return ir::all({std::move(link), ir::negate(ir::any(std::move(addresses)))});
 }
 
+// The first `vlan` live on Ethernet (libpcap's gen_vlan_bpf_extensions): a tag the kernel took
+// out is in its ancillary fields, and later primitives stay where they are; a tag still in the
+// frame (the kernel strips only the outer one, and not on every path) is tested as offline and
+// moves them 4 bytes on, whether or not it matched, as libpcap's offsets do.
+ir::Pred kernel_vlan(const Context& c, std::optional<std::uint32_t> id) {
+    constexpr std::uint32_t kAncillaryVlanTci = 0xfffff02c, kAncillaryVlanPresent = 0xfffff030;  // SKF_AD_OFF + 44, + 48
+    Layout& l = c.layout;
+    l.enter_kernel_vlan();
+    // Byte loads, as libpcap emits them: the kernel gives the whole field whatever the size, and
+    // libpcap's user-space filter (used until the kernel's takes over) knows only this form.
+    const ir::Pred stripped = ir::eq(ir::load(kAncillaryVlanPresent, 1), 1);
+    const ir::Pred shift = ir::set_vars({{kVlanProtocol, true, ir::arith(ir::ArithOp::Add, ir::var(kVlanProtocol), ir::constant(4))},
+                                         {kVlanNetwork, true, ir::arith(ir::ArithOp::Add, ir::var(kVlanNetwork), ir::constant(4))}});
+    std::vector<ir::Pred> kernel = {stripped}, in_frame = {ir::any({l.ethertype(0x8100), l.ethertype(0x88a8), l.ethertype(0x9100)})};
+    if (id) {
+        kernel.push_back(ir::eq(ir::arith(ir::ArithOp::And, ir::load(kAncillaryVlanTci, 1), ir::constant(0x0fff)), *id));
+        in_frame.push_back(ir::eq(ir::arith(ir::ArithOp::And, l.nl(0, 2), ir::constant(0x0fff)), *id));
+    }
+    in_frame.push_back(shift);
+    return ir::any({ir::all(std::move(kernel)),
+                    ir::all({ir::negate(stripped), ir::any({ir::all(std::move(in_frame)), ir::all({shift, false})})})});
+}
+
 // `geneve [vni]`: UDP to port 6081 carrying Geneve version 0 (with that VNI); later primitives
 // look inside, at the Ethernet frame (protocol 0x6558) or packet (any other) it carries, whose
 // offset depends on the Geneve options' length (libpcap's gen_geneve).
@@ -509,6 +532,9 @@ Result keyword(const Context& c, const ast::Keyword& k) {
                 return error(k.span, fmt::format("'vlan' is not supported on link type {}", lt.name), "it needs Ethernet or 802.11 frames");
             if (c.layout.mpls_depth() > 0) return error(k.span, "no VLAN match after MPLS", "put 'vlan' before 'mpls'");
             if (n && *n > 4095) return error(k.arg->span, fmt::format("VLAN id {} is out of range", *n), "VLAN ids are 0..4095");
+            if (c.kernel_vlan && c.layout.vlan_depth() == 0 && lt.mac == MacHeader::Ethernet && !c.layout.in_geneve() &&
+                c.layout.field() == ProtocolField::EtherType)
+                return kernel_vlan(c, n);
             // 802.1Q, 802.1ad or the old QinQ EtherType, then (optionally) the 12-bit id.
             std::vector<ir::Pred> terms = {ir::any({c.layout.ethertype(0x8100), c.layout.ethertype(0x88a8), c.layout.ethertype(0x9100)})};
             if (n) terms.push_back(ir::eq(ir::arith(ir::ArithOp::And, c.layout.nl(0, 2), ir::constant(0x0fff)), *n));
