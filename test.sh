@@ -11,7 +11,7 @@ if [ ! -f build-asan/build.ninja ]; then
   meson setup build-asan -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false -Dbench=disabled >&2
 fi
 ninja -C build-asan -j 2 sniff $(printf 'tests/%s_test ' "${sanitized_suites[@]}") >&2
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+SNIFF_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --no-rebuild --print-errorlogs --num-processes 2 "${sanitized_suites[@]}"
 
 exec meson test -C build --print-errorlogs --num-processes 2 "$@"

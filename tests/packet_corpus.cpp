@@ -169,7 +169,7 @@ std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
 }
 
 std::vector<StoredPacket> mutate_towards(const std::vector<StoredPacket>& seeds,
-                                         const std::vector<cbpf::Program>& programs, std::size_t max_seeds) {
+                                         const std::vector<cbpf::Program>& programs, std::size_t max_seeds, int path_rounds) {
     using namespace cbpf::op;
     // (indexed?, offset, size, value): what the programs compare.
     std::set<std::tuple<bool, std::uint32_t, unsigned, std::uint32_t>> targets;
@@ -219,7 +219,7 @@ std::vector<StoredPacket> mutate_towards(const std::vector<StoredPacket>& seeds,
     // that branches behind variable-length headers (802.11, radiotap) are reached too.
     std::vector<StoredPacket> frontier;
     for (std::size_t s = 0; s < seeds.size(); s += step) frontier.push_back(seeds[s]);
-    for (int round = 0; round < 2; ++round) {
+    for (int round = 0; round < path_rounds; ++round) {
         std::vector<StoredPacket> next;
         for (const auto& seed : frontier) {
             std::set<std::tuple<std::uint64_t, unsigned, std::uint32_t>> writes;

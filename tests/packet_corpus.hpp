@@ -28,6 +28,6 @@ std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus);
 // Variants of `seeds` in which the bytes that `programs` load and compare (ld [k]; jeq #v, and
 // ld [x+k] with x from ldxb) are set to each compared constant, so each branch is taken both ways.
 std::vector<StoredPacket> mutate_towards(const std::vector<StoredPacket>& seeds,
-                                         const std::vector<cbpf::Program>& programs, std::size_t max_seeds);
+                                         const std::vector<cbpf::Program>& programs, std::size_t max_seeds, int path_rounds = 2);
 
 }  // namespace testing_support
