@@ -71,6 +71,9 @@ const SemanticError kSemanticErrors[] = {
     {"tcp and ifname eth0", 9, "'ifname' is not supported by sniff"},
     {"geneve 16777216", 8, "Geneve VNI 16777216 is out of range"},
     {"tcp protochain 6", 1, "'tcp' cannot qualify 'protochain'"},
+    {"udp port http", 10, "port 'http' is tcp, not udp"},
+    {"sctp portrange ftp-data-http", 16, "portrange 'ftp-data-http' is tcp, not sctp"},
+    {"wlan", 1, "'wlan' needs what follows it"},
     {"ip6 protochain 300", 16, "IP protocol 300 is out of range"},
     {"protochain nosuchproto", 12, "unknown IP protocol 'nosuchproto'"},
 };

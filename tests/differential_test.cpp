@@ -11,11 +11,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 
 #include "cbpf_vm/dump.hpp"
@@ -64,7 +66,8 @@ const char* const kArithmetic[] = {
     "igmp", "pim", "ah", "esp", "vrrp", "igrp", "igmp[0] = 0x11", "ip proto 47", "ip proto \\tcp", "ip6 proto 58",
     "proto 50", "proto \\udp", "ip6 proto \\tcp", "ip multicast", "ip6 multicast", "portrange 1000-2000",
     "tcp portrange 20-80", "udp src portrange 53-53", "src or dst portrange 5000-7000", "portrange 443-80",
-    "tcp dst portrange 20-http",
+    "tcp dst portrange 20-http", "port http", "port ftp or ftp-data", "sctp port domain",
+    "portrange domain-http", "udp portrange 50-domain",
     // Precedence and associativity: each reads differently under another grouping.
     "ip[0] | ip[1] ^ ip[2] & 0xf = 0x4f", "ip[0] ^ ip[1] | 1 = 0x45", "ip[0] ^ 0x40 & 0x0f = 0x45",
     "ip[0] + ip[1] * 2 = 0x45", "ip[0] - ip[1] - 1 = 0x44", "ip[0] & 0xf0 >> 4 = 0", "ip[0] << 1 + 1 = 0x114",
@@ -302,69 +305,39 @@ INSTANTIATE_TEST_SUITE_P(LinkTypes, Differential, ::testing::Values(DLT_EN10MB, 
 
 namespace {
 
-// `gateway NAME` needs NAME in /etc/ethers and /etc/hosts. A child process gets its own mount
-// namespace with an overlay on /etc holding such a name, so the machine's files stay untouched.
-// libpcap (built with IPv6) refuses `gateway`, so the oracle is its definition in pcap-filter(7):
-// `ether host MAC and not host ADDR`, compiled by libpcap.
-TEST(Gateway, MeansEtherHostAndNotHostAsLibpcapCompilesIt) {
-    std::vector<StoredPacket> packets = testing_support::packets_for_link_type(DLT_EN10MB, true);
-    // Give some packets the gateway's MAC and address in the right places.
-    const std::uint8_t mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
-    for (std::size_t i = 0, n = packets.size(); i < n; i += 7) {
-        StoredPacket p = packets[i];
-        if (p.bytes.size() < 34) continue;
-        std::copy(mac, mac + 6, p.bytes.begin() + (i % 2 ? 0 : 6));
-        packets.push_back(p);
-        const std::uint8_t addr[4] = {10, 1, 2, 3};
-        std::copy(addr, addr + 4, p.bytes.begin() + (i % 3 ? 26 : 30));
-        packets.push_back(p);
-    }
-    char dir[] = "/tmp/sniff-gateway-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
+// Runs `body` in a child process with its own mount namespace, in which /etc is an overlay with
+// `lines` appended to the named files, so names can be made up without touching the machine's
+// files. The child reports (exit code, message); 77 means the namespace could not be made.
+std::pair<int, std::string> with_private_etc(const std::vector<std::pair<std::string, std::string>>& lines,
+                                             const std::function<std::pair<int, std::string>()>& body) {
+    char dir[] = "/tmp/sniff-etc-XXXXXX";
+    if (!mkdtemp(dir)) return {77, "mkdtemp failed"};
     int pipe_fds[2];
-    ASSERT_EQ(pipe(pipe_fds), 0);
+    if (pipe(pipe_fds) != 0) return {1, "pipe failed"};
     pid_t pid = fork();
-    ASSERT_GE(pid, 0);
+    if (pid < 0) return {1, "fork failed"};
     if (pid == 0) {
         close(pipe_fds[0]);
-        auto finish = [&](const std::string& message, int code) {
+        auto finish = [&](int code, const std::string& message) {
             (void)!write(pipe_fds[1], message.data(), message.size());
             _exit(code);
         };
-        std::string base = dir, upper = base + "/upper", work = base + "/work";
+        std::string upper = std::string(dir) + "/upper", work = std::string(dir) + "/work";
         mkdir(upper.c_str(), 0755);
         mkdir(work.c_str(), 0755);
-        if (unshare(CLONE_NEWNS) != 0) finish(fmt::format("unshare(CLONE_NEWNS): {}", std::strerror(errno)), 77);
-        if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) finish("making / private failed", 77);
+        if (unshare(CLONE_NEWNS) != 0) finish(77, fmt::format("unshare(CLONE_NEWNS): {}", std::strerror(errno)));
+        if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) finish(77, "making / private failed");
         std::string options = "lowerdir=/etc,upperdir=" + upper + ",workdir=" + work;
         if (mount("overlay", "/etc", "overlay", 0, options.c_str()) != 0)
-            finish(fmt::format("overlay on /etc: {}", std::strerror(errno)), 77);
-        FILE* ethers = std::fopen("/etc/ethers", "w");
-        FILE* hosts = std::fopen("/etc/hosts", "a");
-        if (!ethers || !hosts) finish("cannot write the overlay", 1);
-        std::fputs("02:00:00:00:00:01 sniff-gw\n", ethers);
-        std::fputs("10.1.2.3 sniff-gw\n", hosts);
-        std::fclose(ethers);
-        std::fclose(hosts);
-        auto ours = sniff::compile("gateway sniff-gw", {DLT_EN10MB, kSnaplen});
-        if (!ours) finish("sniff: " + ours.error().message, 1);
-        pcap_t* dead = pcap_open_dead(DLT_EN10MB, kSnaplen);
-        bpf_program bp{};
-        if (pcap_compile(dead, &bp, "ether host 02:00:00:00:00:01 and not host 10.1.2.3", 1, PCAP_NETMASK_UNKNOWN) != 0)
-            finish(std::string("libpcap: ") + pcap_geterr(dead), 1);
-        std::vector<StoredPacket> mutated = testing_support::mutate_towards(packets, {*ours, to_program(bp)}, 300);
-        std::size_t compared = 0, matched = 0;
-        for (const auto* set : {&packets, &mutated}) {
-            for (const auto& p : *set) {
-                std::uint32_t mine = cbpf::run(*ours, p.bytes, p.wire_length);
-                std::uint32_t theirs = bpf_filter(bp.bf_insns, p.bytes.data(), p.wire_length, static_cast<u_int>(p.bytes.size()));
-                if (mine != theirs) finish(fmt::format("{}: sniff {}, libpcap {}", p.origin, mine, theirs), 1);
-                ++compared;
-                matched += mine != 0;
-            }
+            finish(77, fmt::format("overlay on /etc: {}", std::strerror(errno)));
+        for (const auto& [file, text] : lines) {
+            FILE* f = std::fopen(("/etc/" + file).c_str(), "a");
+            if (!f) finish(1, "cannot write /etc/" + file + " in the overlay");
+            std::fputs(text.c_str(), f);
+            std::fclose(f);
         }
-        if (matched == 0) finish("no packet went through the gateway; the test proves nothing", 1);
-        finish(fmt::format("{} packets agree, {} through the gateway", compared, matched), 0);
+        auto [code, message] = body();
+        finish(code, message);
     }
     close(pipe_fds[1]);
     std::string message;
@@ -375,10 +348,101 @@ TEST(Gateway, MeansEtherHostAndNotHostAsLibpcapCompilesIt) {
     waitpid(pid, &status, 0);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
-    ASSERT_TRUE(WIFEXITED(status));
-    if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "needs a private mount namespace: " << message;
-    EXPECT_EQ(WEXITSTATUS(status), 0) << message;
-    std::printf("gateway: %s\n", message.c_str());
+    if (!WIFEXITED(status)) return {1, "the child died: " + message};
+    return {WEXITSTATUS(status), message};
+}
+
+// sniff's program for `ours` and libpcap's for `theirs` (the same expression, or what it means
+// where libpcap refuses it) give the same verdict on every Ethernet sample, corpus and mutated
+// packet, and match some. Runs in the child of with_private_etc.
+std::pair<int, std::string> agree_on_ethernet(const std::vector<StoredPacket>& packets, const char* ours_text, const char* theirs_text) {
+    auto ours = sniff::compile(ours_text, {DLT_EN10MB, kSnaplen});
+    if (!ours) return {1, fmt::format("sniff, '{}': {}", ours_text, ours.error().message)};
+    pcap_t* dead = pcap_open_dead(DLT_EN10MB, kSnaplen);
+    bpf_program bp{};
+    if (pcap_compile(dead, &bp, theirs_text, 1, PCAP_NETMASK_UNKNOWN) != 0)
+        return {1, fmt::format("libpcap, '{}': {}", theirs_text, pcap_geterr(dead))};
+    const std::vector<StoredPacket> mutated = testing_support::mutate_towards(packets, {*ours, to_program(bp)}, 300);
+    std::size_t compared = 0, matched = 0;
+    for (const auto* set : {&packets, &mutated}) {
+        for (const auto& p : *set) {
+            std::uint32_t mine = cbpf::run(*ours, p.bytes, p.wire_length);
+            std::uint32_t theirs = bpf_filter(bp.bf_insns, p.bytes.data(), p.wire_length, static_cast<u_int>(p.bytes.size()));
+            if (mine != theirs)
+                return {1, fmt::format("'{}' on {}: sniff {}, libpcap ('{}') {}", ours_text, p.origin, mine, theirs_text,
+                                       static_cast<std::uint32_t>(theirs))};
+            ++compared;
+            matched += mine != 0;
+        }
+    }
+    pcap_freecode(&bp);
+    pcap_close(dead);
+    if (matched == 0) return {1, fmt::format("'{}' matched no packet; the comparison proves little", ours_text)};
+    return {0, fmt::format("'{}': {} packets agree, {} match\n", ours_text, compared, matched)};
+}
+
+// Ethernet packets, plus copies of every seventh with `mac` as the destination or the source
+// (a gateway test needs both a MAC and later fields to match; mutation sets the later ones).
+std::vector<StoredPacket> ethernet_packets_with_mac(const std::array<std::uint8_t, 6>& mac) {
+    std::vector<StoredPacket> packets = testing_support::packets_for_link_type(DLT_EN10MB, true);
+    for (std::size_t i = 0, n = packets.size(); i < n; i += 7) {
+        if (packets[i].bytes.size() < 14) continue;
+        StoredPacket p = packets[i];
+        std::copy(mac.begin(), mac.end(), p.bytes.begin() + (i % 2 ? 0 : 6));
+        p.origin += " (gateway MAC)";
+        packets.push_back(std::move(p));
+    }
+    return packets;
+}
+
+// `gateway NAME` needs NAME in /etc/ethers and /etc/hosts. libpcap (built with IPv6) refuses
+// `gateway`, so the oracle is its definition in pcap-filter(7), `ether host MAC and not host
+// ADDR`, compiled by libpcap.
+TEST(Gateway, MeansEtherHostAndNotHostAsLibpcapCompilesIt) {
+    const std::vector<StoredPacket> packets = ethernet_packets_with_mac({0x02, 0, 0, 0, 0, 0x01});
+    auto [code, message] = with_private_etc({{"ethers", "02:00:00:00:00:01 sniff-gw\n"}, {"hosts", "10.1.2.3 sniff-gw\n"}}, [&] {
+        return agree_on_ethernet(packets, "gateway sniff-gw", "ether host 02:00:00:00:00:01 and not host 10.1.2.3");
+    });
+    if (code == 77) GTEST_SKIP() << "needs a private mount namespace: " << message;
+    EXPECT_EQ(code, 0) << message;
+    std::printf("%s", message.c_str());
+}
+
+// Every example of pcap-filter(7), names included: the hosts, networks and the gateway they name
+// exist in a private /etc. The gateway examples are compared with their definition.
+TEST(ManPage, EveryExampleAgreesWithLibpcapWithItsNamesDefined) {
+    const std::vector<StoredPacket> packets = ethernet_packets_with_mac({0x02, 0, 0, 0, 0, 0x05});
+    const std::vector<std::pair<std::string, std::string>> etc = {
+        {"hosts", "10.1.1.1 sundown\n10.1.1.2 helios\n10.1.1.3 hot\n10.1.1.4 ace\n10.1.1.5 snup\n"},
+        {"networks", "ucb-ether 128.32\nlocalnet 10.1\n"},
+        {"ethers", "02:00:00:00:00:05 snup\n"}};
+    const std::pair<const char*, const char*> examples[] = {
+        {"host sundown", nullptr},
+        {"host helios and (hot or ace)", nullptr},
+        {"ip host ace and not helios", nullptr},
+        {"net ucb-ether", nullptr},
+        {"gateway snup and (port ftp or ftp-data)", "ether host 02:00:00:00:00:05 and not host 10.1.1.5 and (port ftp or ftp-data)"},
+        {"ip and not net localnet", nullptr},
+        {"tcp[tcpflags] & (tcp-syn|tcp-fin) != 0 and not src and dst net localnet", nullptr},
+        {"tcp[tcpflags] & (tcp-rst|tcp-ack) == (tcp-rst|tcp-ack)", nullptr},
+        {"tcp port 80 and (((ip[2:2] - ((ip[0]&0xf)<<2)) - ((tcp[12]&0xf0)>>2)) != 0)", nullptr},
+        {"gateway snup and ip[2:2] > 576", "ether host 02:00:00:00:00:05 and not host 10.1.1.5 and ip[2:2] > 576"},
+        {"ether[0] & 1 = 0 and ip[16] >= 224", nullptr},
+        {"icmp[icmptype] != icmp-echo and icmp[icmptype] != icmp-echoreply", nullptr},
+        {"icmp6[icmp6type] != icmp6-echo and icmp6[icmp6type] != icmp6-echoreply", nullptr},
+    };
+    auto [code, message] = with_private_etc(etc, [&]() -> std::pair<int, std::string> {
+        std::string all;
+        for (auto [ours, theirs] : examples) {
+            auto [c, m] = agree_on_ethernet(packets, ours, theirs ? theirs : ours);
+            if (c != 0) return {c, m};
+            all += m;
+        }
+        return {0, all};
+    });
+    if (code == 77) GTEST_SKIP() << "needs a private mount namespace: " << message;
+    EXPECT_EQ(code, 0) << message;
+    std::printf("%s", message.c_str());
 }
 
 }  // namespace

@@ -43,7 +43,8 @@ public:
         if (auto* a = std::get_if<ast::ProtoAbbrev>(&e)) {
             carry.reset();
             if (a->proto == Proto::Ether)
-                return error(a->span, "'ether' needs what follows it: 'ether host', 'ether src', 'ether proto'...");
+                return error(a->span, fmt::format("'{0}' needs what follows it: '{0} host', '{0} src', '{0} proto'...",
+                                                  context_.text_of(a->span)));
             return layout_.proto_abbrev(a->proto);
         }
         if (auto* n = std::get_if<std::shared_ptr<ast::Not>>(&e)) {

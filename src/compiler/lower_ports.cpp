@@ -36,72 +36,73 @@ ir::Pred transport_ports(const Context& c, std::optional<Proto> proto, Dir dir, 
     return ir::any({v4, v6});
 }
 
+
+// A port as written, and the transport its name restricts it to (libpcap's pcap_nametoport): a
+// name only TCP has is a TCP port, one only UDP has a UDP port; a name with the same number for
+// both, and any number, is a port of every transport. A name whose numbers differ is TCP's.
+struct PortValue {
+    std::uint32_t port;
+    std::optional<Proto> transport;
+};
+
+std::optional<PortValue> port_value(const std::string& text) {
+    if (auto n = names::parse_number(text); n.value) return PortValue{*n.value, std::nullopt};
+    auto tcp = names::resolve_service(text, "tcp");
+    auto udp = names::resolve_service(text, "udp");
+    if (tcp) return PortValue{*tcp, udp && *udp == *tcp ? std::nullopt : std::optional(Proto::Tcp)};
+    if (udp) return PortValue{*udp, Proto::Udp};
+    return std::nullopt;
+}
+
+// The qualifier's transport, or the name's; a name of another transport than the qualifier's is
+// an error, as in libpcap ("port 'ftp' is tcp").
+std::expected<std::optional<Proto>, Diagnostic> transport_of(const Context& c, const ast::Qualifiers& q, std::optional<Proto> named,
+                                                             const ast::Value& v, const char* what) {
+    if (!q.proto) return named;
+    Proto p = q.proto->value;
+    if (p != Proto::Tcp && p != Proto::Udp && p != Proto::Sctp)
+        return error(q.proto->span, fmt::format("'{}' cannot qualify '{}'", c.text_of(q.proto->span), what),
+                     fmt::format("{}s belong to tcp, udp or sctp: write e.g. 'tcp {} 80', or '{} 80' for all three", what, what, what));
+    if (named && *named != p)
+        return error(v.span, fmt::format("{} '{}' is {}, not {}", what, v.text, ast::name_of(*named), ast::name_of(p)),
+                     fmt::format("/etc/services names it for {} only", ast::name_of(*named)));
+    return p;
+}
+
 }  // namespace
 
 Result port(const Context& c, const ast::Qualifiers& q, Dir dir, const ast::Value& v) {
-    std::optional<Proto> proto;
-    if (q.proto) {
-        Proto p = q.proto->value;
-        if (p != Proto::Tcp && p != Proto::Udp && p != Proto::Sctp)
-            return error(q.proto->span, fmt::format("'{}' cannot qualify 'port'", ast::name_of(p)),
-                         "ports belong to tcp, udp or sctp: write e.g. 'tcp port 80', or 'port 80' for all three");
-        proto = p;
-    }
-    if (v.shape == ast::Value::Shape::Number) {
-        auto n = names::parse_number(v.text);
-        if (!n.value) return error(v.span, n.error);
-        if (*n.value > 65535)
-            return error(v.span, fmt::format("port number {} is out of range", *n.value), "ports are 0..65535");
-        return port_pred(c, proto, dir, static_cast<std::uint16_t>(*n.value));
-    }
-    if (v.shape != ast::Value::Shape::Name)
+    if (v.shape != ast::Value::Shape::Number && v.shape != ast::Value::Shape::Name)
         return error(v.span, fmt::format("'{}' is not a port number or name", v.text));
-    // A service name may differ between transports; match each with its own number.
-    std::vector<ir::Pred> alternatives;
-    const std::pair<Proto, const char*> transports[] = {{Proto::Tcp, "tcp"}, {Proto::Udp, "udp"}, {Proto::Sctp, "sctp"}};
-    auto tcp = names::resolve_service(v.text, "tcp");
-    auto udp = names::resolve_service(v.text, "udp");
-    if (!proto && tcp && udp && *tcp == *udp) return port_pred(c, std::nullopt, dir, *tcp);
-    for (auto [p, name] : transports) {
-        if (proto && *proto != p) continue;
-        auto num = names::resolve_service(v.text, name);
-        // libpcap resolves sctp ports through tcp's entries when sctp has none.
-        if (!num && p == Proto::Sctp) num = tcp;
-        if (num) alternatives.push_back(port_pred(c, p, dir, *num));
-    }
-    if (alternatives.empty())
-        return error(v.span, fmt::format("unknown port name '{}'", v.text), "names come from /etc/services");
-    return ir::any(std::move(alternatives));
+    if (v.shape == ast::Value::Shape::Number)
+        if (auto n = names::parse_number(v.text); !n.value) return error(v.span, n.error);
+    auto value = port_value(v.text);
+    if (!value) return error(v.span, fmt::format("unknown port name '{}'", v.text), "names come from /etc/services");
+    if (value->port > 65535) return error(v.span, fmt::format("port number {} is out of range", value->port), "ports are 0..65535");
+    auto transport = transport_of(c, q, value->transport, v, "port");
+    if (!transport) return std::unexpected(transport.error());
+    return port_pred(c, *transport, dir, static_cast<std::uint16_t>(value->port));
 }
 
 Result port_range(const Context& c, const ast::Qualifiers& q, Dir dir, const ast::Value& v) {
-    std::optional<Proto> proto;
-    if (q.proto) {
-        Proto p = q.proto->value;
-        if (p != Proto::Tcp && p != Proto::Udp && p != Proto::Sctp)
-            return error(q.proto->span, fmt::format("'{}' cannot qualify 'portrange'", ast::name_of(p)),
-                         "port ranges belong to tcp, udp or sctp");
-        proto = p;
-    }
     // Names may hold dashes themselves (ftp-data-http): take the first split where both ends resolve.
-    auto port_number = [](const std::string& t) -> std::optional<std::uint32_t> {
-        if (auto n = names::parse_number(t); n.value) return n.value;
-        if (auto p = names::resolve_service(t, "tcp")) return *p;
-        if (auto p = names::resolve_service(t, "udp")) return *p;
-        return std::nullopt;
-    };
-    std::optional<std::uint32_t> ends[2];
+    std::optional<PortValue> ends[2];
     for (std::size_t dash = v.text.find('-', 1); dash != std::string::npos; dash = v.text.find('-', dash + 1)) {
-        ends[0] = port_number(v.text.substr(0, dash));
-        ends[1] = port_number(v.text.substr(dash + 1));
+        ends[0] = port_value(v.text.substr(0, dash));
+        ends[1] = port_value(v.text.substr(dash + 1));
         if (ends[0] && ends[1]) break;
     }
     if (!ends[0] || !ends[1])
         return error(v.span, fmt::format("'{}' is not a port range", v.text), "write it as low-high, e.g. 6000-6010 or ftp-data-http");
-    for (auto e : ends)
-        if (*e > 65535) return error(v.span, fmt::format("port number {} is out of range", *e), "ports are 0..65535");
-    auto lo = static_cast<std::uint16_t>(std::min(*ends[0], *ends[1])), hi = static_cast<std::uint16_t>(std::max(*ends[0], *ends[1]));
-    return transport_ports(c, proto, dir, [&](ir::Value port) {
+    for (const auto& e : ends)
+        if (e->port > 65535) return error(v.span, fmt::format("port number {} is out of range", e->port), "ports are 0..65535");
+    // Both ends named for one transport restrict the range to it; otherwise it is every transport's.
+    std::optional<Proto> named = ends[0]->transport == ends[1]->transport ? ends[0]->transport : std::nullopt;
+    auto transport = transport_of(c, q, named, v, "portrange");
+    if (!transport) return std::unexpected(transport.error());
+    auto lo = static_cast<std::uint16_t>(std::min(ends[0]->port, ends[1]->port));
+    auto hi = static_cast<std::uint16_t>(std::max(ends[0]->port, ends[1]->port));
+    return transport_ports(c, *transport, dir, [&](ir::Value port) {
         if (lo == hi) return ir::eq(port, lo);
         return ir::all({ir::cmp(ir::CmpOp::Ge, port, ir::constant(lo)), ir::negate(ir::cmp(ir::CmpOp::Gt, port, ir::constant(hi)))});
     });
