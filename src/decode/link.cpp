@@ -93,6 +93,8 @@ void dissect_mpls(Context& c, std::size_t offset) {
 // Radiotap (radiotap.org): little-endian, a chain of presence words, then fields each aligned
 // to its own size. Only the first presence word's fields 0–6 are summarized; the header's own
 // length says where 802.11 starts, so the rest is skipped safely.
+void dissect_80211(Context& c, std::size_t o, bool fcs);
+
 void dissect_radiotap(Context& c) {
     if (!c.r.has(0, 8)) return c.truncated("radiotap");
     std::size_t length = c.r.u16le(2);
@@ -118,7 +120,10 @@ void dissect_radiotap(Context& c) {
     if (!c.r.has(0, length)) return c.truncated("radiotap");
     c.out.link_length = length;
     // With the FCS flag (0x10) the last 4 captured bytes are the frame check sequence, not payload.
-    std::size_t o = length;
+    dissect_80211(c, length, fcs);
+}
+
+void dissect_80211(Context& c, std::size_t o, bool fcs) {
     // IEEE 802.11-2020 9.2: frame control is little-endian; data frames (type 2) carry LLC.
     if (!c.r.has(o, 24)) return c.truncated("802.11");
     std::uint16_t fc = c.r.u16le(o);
@@ -228,6 +233,42 @@ void dissect_link(Context& c, int dlt) {
             return dissect_ppp_protocol(c, at + 2, r.u16(at));
         }
         case 127: return dissect_radiotap(c);
+        case 105: return dissect_80211(c, 0, false);  // IEEE802_11: the frame itself
+        case 119: {  // PRISM_HEADER: 144 bytes, or an AVS header that gives its length
+            if (!r.has(0, 8)) return c.truncated("prism");
+            std::size_t length = (r.u32(0) & 0xfffff000u) == 0x80211000u ? r.u32(4) : 144;
+            if (!r.has(0, length)) return c.truncated("prism");
+            c.out.link_length = length;
+            return dissect_80211(c, length, false);
+        }
+        case 192: {  // PPI: version, flags, length and DLT (little-endian), then fields
+            if (!r.has(0, 8)) return c.truncated("ppi");
+            std::size_t length = r.u16le(2);
+            if (!r.has(0, length)) return c.truncated("ppi");
+            c.out.link_length = length;
+            std::uint32_t inner = r.u32le(4);
+            if (inner == 105) return dissect_80211(c, length, false);
+            if (inner == 1) return dissect_ethernet(c, length);
+            c.add("link", length).set("linktype", static_cast<std::uint64_t>(inner)).set("length", r.available(length, r.size()));
+            return;
+        }
+        case 10:    // FDDI: frame control, destination, source, then 802.2 LLC
+        case 6: {   // IEEE802 (Token Ring): access and frame control, destination, source, routing, LLC
+            const std::size_t macs = dlt == 10 ? 1 : 2;
+            if (!r.has(0, macs + 12)) return c.truncated(dlt == 10 ? "fddi" : "token-ring");
+            std::size_t llc = macs + 12;
+            // A source address with the routing bit set is followed by routing information.
+            if (dlt == 6 && (r.u8(macs + 6) & 0x80)) {
+                if (!r.has(llc, 1)) return c.truncated("token-ring");
+                llc += r.u8(llc) & 0x1f;
+            }
+            c.out.link_length = llc;
+            // Shown as Ethernet is: the addresses, and SNAP's EtherType when there is one.
+            std::uint16_t type = r.has(llc, 8) && r.u8(llc) == 0xaa && r.u8(llc + 1) == 0xaa ? r.u16(llc + 6) : 0;
+            c.add("ethernet", 0).set("src", mac_text(r, macs + 6)).set("dst", mac_text(r, macs)).set("type", type);
+            return dissect_llc(c, llc, r.size());
+        }
+        case 51: return dissect_pppoe(c, 0, true);  // PPP_ETHER: a PPPoE session header, then PPP
         default: c.add("link", 0).set("linktype", static_cast<std::uint64_t>(dlt)).set("length", r.size()); return;
     }
 }
