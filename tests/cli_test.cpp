@@ -51,13 +51,14 @@ Outcome sniff(const std::string& args, const std::string& stdin_file = "/dev/nul
 
 std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
-// libpcap's own count of packets matching `expr` in a file: the oracle for -r.
+// libpcap's own count of packets matching `expr` in a file: the oracle for -r (netmask 0, as
+// tcpdump -r passes it).
 std::size_t libpcap_matches(const std::string& path, const char* expr) {
     char err[PCAP_ERRBUF_SIZE];
     pcap_t* p = pcap_open_offline(path.c_str(), err);
     EXPECT_NE(p, nullptr) << err;
     bpf_program prog{};
-    EXPECT_EQ(pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN), 0);
+    EXPECT_EQ(pcap_compile(p, &prog, expr, 1, 0), 0);
     pcap_pkthdr* h;
     const u_char* d;
     std::size_t n = 0;
@@ -122,7 +123,7 @@ TEST(Cli, BadInputsGetAMessageAndNonZeroExit) {
 }
 
 TEST(Cli, ReadPrintsOneLinePerPacketLibpcapMatches) {
-    for (const char* expr : {"tcp port 443", "udp", "host 10.0.0.1", "not ip", "port 53 or arp"}) {
+    for (const char* expr : {"tcp port 443", "udp", "host 10.0.0.1", "not ip", "port 53 or arp", "ip broadcast"}) {
         Outcome o = sniff(fmt::format("-r {} '{}'", capture_path("mixed.pcap"), expr));
         EXPECT_EQ(o.status, 0) << o.err;
         EXPECT_EQ(lines(o.out), libpcap_matches(capture_path("mixed.pcap"), expr)) << expr;
@@ -154,7 +155,7 @@ std::size_t count_and_check(const fs::path& file, const char* expr) {
     EXPECT_NE(p, nullptr) << err;
     if (!p) return 0;
     bpf_program prog{};
-    EXPECT_EQ(pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN), 0);
+    EXPECT_EQ(pcap_compile(p, &prog, expr, 1, 0), 0);
     pcap_pkthdr* h;
     const u_char* d;
     std::size_t n = 0;

@@ -305,6 +305,37 @@ INSTANTIATE_TEST_SUITE_P(LinkTypes, Differential, ::testing::Values(DLT_EN10MB, 
 
 namespace {
 
+// `ip broadcast` needs a netmask (tcpdump passes 0; a program using libpcap passes the
+// interface's): with each, sniff and libpcap keep the same packets on each link type with IPv4.
+TEST(IpBroadcast, FollowsTheNetmaskLikeLibpcap) {
+    for (int dlt : {DLT_EN10MB, DLT_LINUX_SLL, DLT_RAW, DLT_IEEE802_11_RADIO}) {
+        std::vector<StoredPacket> packets = testing_support::packets_for_link_type(dlt, true);
+        pcap_t* dead = pcap_open_dead(dlt, kSnaplen);
+        EXPECT_FALSE(sniff::compile("ip broadcast", {.dlt = dlt, .netmask = PCAP_NETMASK_UNKNOWN})) << "libpcap's 'unknown'";
+        for (std::uint32_t netmask : {0u, 0xffffff00u, 0xffff0000u, 0xfffffffeu}) {
+            for (const char* expr : {"ip broadcast", "ip broadcast or arp", "not ip broadcast and udp"}) {
+                SCOPED_TRACE(fmt::format("'{}' netmask {:#x} link type {}", expr, netmask, dlt));
+                auto ours = sniff::compile(expr, {.dlt = dlt, .netmask = netmask});
+                ASSERT_TRUE(ours) << ours.error().message;
+                bpf_program bp{};
+                ASSERT_EQ(pcap_compile(dead, &bp, expr, 1, netmask), 0) << pcap_geterr(dead);
+                std::vector<StoredPacket> mutated = testing_support::mutate_towards(packets, {*ours, to_program(bp)}, 100);
+                std::size_t matched = 0;
+                for (const auto* set : {&packets, &mutated})
+                    for (const auto& p : *set) {
+                        std::uint32_t mine = cbpf::run(*ours, p.bytes, p.wire_length);
+                        ASSERT_EQ(mine, bpf_filter(bp.bf_insns, p.bytes.data(), p.wire_length, static_cast<u_int>(p.bytes.size())))
+                            << p.origin;
+                        matched += mine != 0;
+                    }
+                EXPECT_GT(matched, 0u);
+                pcap_freecode(&bp);
+            }
+        }
+        pcap_close(dead);
+    }
+}
+
 // Runs `body` in a child process with its own mount namespace, in which /etc is an overlay with
 // `lines` appended to the named files, so names can be made up without touching the machine's
 // files. The child reports (exit code, message); 77 means the namespace could not be made.

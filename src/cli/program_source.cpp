@@ -65,7 +65,7 @@ std::optional<cbpf::Program> load_program(const Options& o, int dlt, bool live) 
     }
     auto text = filter_text(o);
     if (!text) return std::nullopt;
-    auto prog = sniff::compile(*text, {dlt, o.snaplen, !o.no_optimize, live});
+    auto prog = sniff::compile(*text, {dlt, o.snaplen, !o.no_optimize, live, 0});
     if (!prog) {
         fmt::print(stderr, "sniff: {}", sniff::render(prog.error(), *text));
         return std::nullopt;

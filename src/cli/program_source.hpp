@@ -14,7 +14,8 @@ namespace cli {
 std::optional<std::string> filter_text(const Options& o);
 
 // The program for link type `dlt`; nullopt after printing the reason.
-// `live`: the program is for a live capture (see CompileOptions::kernel_vlan).
+// `live`: the program is for a live capture (see CompileOptions::kernel_vlan). The netmask for
+// `ip broadcast` is 0, as tcpdump 4.99 passes it (it looks the interface's up only for -f).
 std::optional<cbpf::Program> load_program(const Options& o, int dlt, bool live = false);
 
 // True when the user gave a filter (expression, -F or --bpf).

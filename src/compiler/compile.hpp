@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string_view>
 
 #include "cbpf_vm/program.hpp"
@@ -18,6 +19,10 @@ struct CompileOptions {
     // the kernel filter runs, so the first `vlan` also tests the kernel's VLAN fields (as libpcap
     // does live). Off for files, where tags are in the frames.
     bool kernel_vlan = false;
+    // The IPv4 netmask `ip broadcast` needs (pcap_compile's netmask argument): tcpdump passes the
+    // capture interface's, or 0 when reading a file. Unknown (absent, or 0xffffffff as libpcap's
+    // PCAP_NETMASK_UNKNOWN), `ip broadcast` is an error.
+    std::optional<std::uint32_t> netmask;
 };
 
 std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const CompileOptions& options = {});

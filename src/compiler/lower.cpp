@@ -25,7 +25,8 @@ using Result = std::expected<ir::Pred, Diagnostic>;
 
 class Lowering {
 public:
-    Lowering(const LinkType& lt, std::string_view text, bool kernel_vlan) : layout_(lt), context_{layout_, text, kernel_vlan} {}
+    Lowering(const LinkType& lt, std::string_view text, LowerOptions options)
+        : layout_(lt), context_{layout_, text, options.kernel_vlan, options.netmask} {}
 
     // `carry`: the qualifiers a bare value after and/or/not takes (libpcap's $<blk>0.q);
     // empty after a protocol keyword alone, where a bare value is a syntax error.
@@ -123,8 +124,8 @@ ir::Pred by_direction(Dir dir, const std::function<ir::Pred(bool src)>& side) {
 
 }  // namespace lowering
 
-std::expected<ir::Pred, Diagnostic> lower(const ast::Expr& expr, const LinkType& link, std::string_view text, bool kernel_vlan) {
-    Lowering l(link, text, kernel_vlan);
+std::expected<ir::Pred, Diagnostic> lower(const ast::Expr& expr, const LinkType& link, std::string_view text, LowerOptions options) {
+    Lowering l(link, text, options);
     std::optional<ast::Qualifiers> carry;
     auto pred = l.expr(expr, carry);
     if (pred && !l.layout().setup().empty()) return ir::all({ir::set_vars(l.layout().setup()), std::move(*pred)});

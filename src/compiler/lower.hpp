@@ -2,6 +2,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string_view>
 
 #include "compiler/ast.hpp"
@@ -11,7 +12,12 @@
 namespace sniff {
 
 // `text` is the filter source, quoted in messages.
-// `kernel_vlan`: see CompileOptions.
-std::expected<ir::Pred, Diagnostic> lower(const ast::Expr& expr, const LinkType& link, std::string_view text, bool kernel_vlan = false);
+// What lowering needs from CompileOptions beyond the link type.
+struct LowerOptions {
+    bool kernel_vlan = false;
+    std::optional<std::uint32_t> netmask;
+};
+
+std::expected<ir::Pred, Diagnostic> lower(const ast::Expr& expr, const LinkType& link, std::string_view text, LowerOptions options = {});
 
 }  // namespace sniff

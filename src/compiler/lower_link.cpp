@@ -328,9 +328,19 @@ Result broadcast(const Context& c, const ast::Qualifiers& q) {
         if (c.layout.wlan()) return wlan_host(c, Dir::Dst, all_ones);
         return ir::all({c.layout.mac_guard(), mac_at(c, wired_mac_offset(c.layout.mac()), all_ones)});
     }
-    if (q.proto->value == Proto::Ip)
-        return error(q.proto->span, "netmask not known, so 'ip broadcast' not supported",
-                     "libpcap needs the capture interface's netmask for this; write the broadcast address, e.g. 'ip dst host 10.0.0.255'");
+    if (q.proto->value == Proto::Ip) {
+        // 0xffffffff is libpcap's PCAP_NETMASK_UNKNOWN.
+        if (!c.netmask || *c.netmask == 0xffffffffu)
+            return error(q.proto->span, "netmask not known, so 'ip broadcast' not supported",
+                         "it needs the capture interface's netmask; write the broadcast address, e.g. 'ip dst host 10.0.0.255'");
+        // The destination's host part all zeros or all ones (libpcap's gen_broadcast).
+        const std::uint32_t host = ~*c.netmask;
+        auto host_part_is = [&](std::uint32_t v) {
+            ir::Value dst = c.layout.nl(16, 4);
+            return ir::eq(host == 0xffffffffu ? dst : ir::arith(ir::ArithOp::And, dst, ir::constant(host)), v);
+        };
+        return ir::all({c.layout.ip(), ir::any({host_part_is(0), host_part_is(host)})});
+    }
     return error(q.proto->span, fmt::format("'{}' cannot qualify 'broadcast'", ast::name_of(q.proto->value)),
                  "write 'ether broadcast' or 'ip broadcast'");
 }

@@ -22,6 +22,7 @@ struct Context {
     Layout& layout;         // encapsulations seen so far move it (vlan, mpls, pppoes)
     std::string_view text;  // the filter source, quoted in messages
     bool kernel_vlan = false;  // CompileOptions::kernel_vlan
+    std::optional<std::uint32_t> netmask;  // CompileOptions::netmask
     std::string text_of(Span s) const { return std::string(text.substr(s.begin, s.end - s.begin)); }
 };
 
