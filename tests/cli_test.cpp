@@ -128,6 +128,13 @@ TEST(Cli, ReadPrintsOneLinePerPacketLibpcapMatches) {
         EXPECT_EQ(o.status, 0) << o.err;
         EXPECT_EQ(lines(o.out), libpcap_matches(capture_path("mixed.pcap"), expr)) << expr;
     }
+    // 802.11 with radiotap: header lengths computed per packet; libpcap counts the same.
+    for (const char* expr : {"type data", "udp", "wlan src 00:1b:21:0a:00:01 and not type mgt", "wlan dst ff:ff:ff:ff:ff:ff and ip6", "not subtype beacon", "ip[9] = 17"}) {
+        Outcome o = sniff(fmt::format("-r {} '{}'", capture_path("protocols-radiotap.pcap"), expr));
+        EXPECT_EQ(o.status, 0) << o.err;
+        EXPECT_EQ(lines(o.out), libpcap_matches(capture_path("protocols-radiotap.pcap"), expr)) << expr;
+        EXPECT_GT(lines(o.out), 0u) << expr;
+    }
     Outcome all = sniff(fmt::format("-r {}", capture_path("mixed.pcap")));
     EXPECT_EQ(lines(all.out), 1000u);
     // TZ=UTC (meson sets it): the first packet is at 1700000000.000000.
