@@ -2,6 +2,7 @@
 // file offers. Internal to the compiler.
 #pragma once
 
+#include <array>
 #include <expected>
 #include <functional>
 #include <optional>
@@ -46,5 +47,28 @@ Result gateway(const Context& c, const ast::Qualifiers& q, const ast::Value& v);
 // An IPv4 host over IP, ARP and RARP (`proto` absent) or one of them (lower_address.cpp).
 ir::Pred ipv4_host(const Context& c, std::optional<Proto> proto, Dir dir, std::uint32_t addr);
 Result keyword(const Context& c, const ast::Keyword& k);
+// Six bytes at `offset` into the link header (a MAC address), compared as libpcap does.
+ir::Pred mac_at(const Context& c, std::uint32_t offset, const std::array<std::uint8_t, 6>& mac);
+
+// 802.11 (lower_wlan.cpp): a MAC address in the field `dir` names; `at_offset` tested at the
+// destination's offset for the frame type; `type`/`subtype`/`dir`.
+Result wlan_host(const Context& c, Dir dir, const std::array<std::uint8_t, 6>& mac);
+ir::Pred wlan_destination(const Context& c, const std::function<ir::Pred(std::uint32_t)>& at_offset);
+Result wlan_frame(const Context& c, const ast::Keyword& k);
+
+// 802.2 LLC and the LAN protocols (lower_llc.cpp): on Ethernet (802.3 frames), on LLC link types
+// (FDDI, Token Ring, 802.11), and on the others (cooked, PPP, Cisco HDLC).
+ir::Pred llc_sap(const Context& c, std::uint32_t sap);
+ir::Pred lan_protocol(const Context& c, ast::Keyword::Which w);
+ir::Pred llc_link_number(const Context& c, std::uint32_t number);
+ir::Pred llc_link_protocol(const Context& c, ast::Keyword::Which w);
+ir::Pred other_link_number(const Context& c, std::uint32_t number);
+Result other_link_protocol(const Context& c, const ast::Keyword& k);
+
+// Encapsulations (lower_encap.cpp); each moves where later primitives look.
+Result vlan(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> id);
+Result mpls(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> label);
+Result pppoes(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> session);
+Result geneve(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> vni);
 
 }  // namespace sniff::lowering
