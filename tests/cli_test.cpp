@@ -331,7 +331,9 @@ TEST(CliSavefiles, SizeRotationSplitsWithoutLosingPackets) {
     std::size_t total = 0;
     for (const auto& f : files) {
         total += count_and_check(f, "");
-        if (f != files.back()) EXPECT_GE(fs::file_size(f), 1000000u) << f;
+        if (f != files.back()) {
+            EXPECT_GE(fs::file_size(f), 1000000u) << f;
+        }
     }
     EXPECT_EQ(total, 30000u);
     remove_all_starting_with(base);

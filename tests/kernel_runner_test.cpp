@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "cbpf_vm/dump.hpp"
 #include "cbpf_vm/interpret.hpp"
 #include "cbpf_vm/kernel_runner.hpp"
@@ -25,11 +27,13 @@ std::optional<cbpf::KernelRunner> start_or_skip(const cbpf::Program& prog, std::
 }
 
 std::vector<std::uint8_t> ipv4_frame(std::size_t size) {
-    std::vector<std::uint8_t> f(size, 0);
+    // Built whole, then cut: a frame shorter than its Ethernet header is a test case too.
+    std::vector<std::uint8_t> f(std::max<std::size_t>(size, 15), 0);
     for (int i = 0; i < 6; ++i) { f[i] = 0x02; f[6 + i] = 0x04; }
     f[12] = 0x08;
     f[13] = 0x00;
-    if (size > 14) f[14] = 0x45;
+    f[14] = 0x45;
+    f.resize(size);
     return f;
 }
 

@@ -63,7 +63,9 @@ TEST(PcapFileSource, ReadsEveryGoodPacketAndReportsDamageWithItsOffset) {
         ReadResult r = read_all(capture_path(c.name));
         EXPECT_EQ(r.packets, c.packets) << c.name;
         EXPECT_EQ(r.damaged, c.damaged) << c.name;
-        if (c.damaged) EXPECT_NE(r.damage.find(c.damage_part), std::string::npos) << c.name << ": " << r.damage;
+        if (c.damaged) {
+            EXPECT_NE(r.damage.find(c.damage_part), std::string::npos) << c.name << ": " << r.damage;
+        }
     }
 }
 
@@ -191,8 +193,9 @@ TEST(PcapFileSource, MappedReaderAgreesWithLibpcap) {
             // Same 32 bits; sniff reads them unsigned (2038 and later), libpcap 1.10 signed.
             EXPECT_EQ(static_cast<std::uint32_t>(pkt.ts_sec), static_cast<std::uint32_t>(h->ts.tv_sec)) << f << " " << i;
             // An invalid fraction (a second or more) has no right value; libpcap wraps it, sniff keeps it.
-            if (h->ts.tv_usec >= 0 && h->ts.tv_usec < 1000000)
+            if (h->ts.tv_usec >= 0 && h->ts.tv_usec < 1000000) {
                 EXPECT_EQ(pkt.ts_usec, static_cast<std::uint32_t>(h->ts.tv_usec)) << f << " " << i;
+            }
             EXPECT_EQ(pkt.wire_length, h->len) << f << " " << i;
             ASSERT_EQ(pkt.data.size(), h->caplen) << f << " " << i;
             EXPECT_EQ(std::memcmp(pkt.data.data(), d, h->caplen), 0) << f << " " << i;

@@ -439,8 +439,7 @@ Bytes icmp6_neighbor_advert(const Ip6& target, const Mac& target_ll, bool solici
 }
 
 Bytes igmp(unsigned type, unsigned max_resp, const Ip4& group) {
-    Bytes b = {static_cast<std::uint8_t>(type), static_cast<std::uint8_t>(max_resp), 0, 0};
-    append(b, group);
+    Bytes b = {static_cast<std::uint8_t>(type), static_cast<std::uint8_t>(max_resp), 0, 0, group[0], group[1], group[2], group[3]};
     set16(b, 2, fold(sum16(b)));
     return b;
 }

@@ -22,7 +22,7 @@ struct CompileOptions {
     // The IPv4 netmask `ip broadcast` needs (pcap_compile's netmask argument): tcpdump passes the
     // capture interface's, or 0 when reading a file. Unknown (absent, or 0xffffffff as libpcap's
     // PCAP_NETMASK_UNKNOWN), `ip broadcast` is an error.
-    std::optional<std::uint32_t> netmask;
+    std::optional<std::uint32_t> netmask = std::nullopt;
 };
 
 std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const CompileOptions& options = {});

@@ -9,11 +9,14 @@ namespace decode::detail {
 
 // Addresses are formatted for every packet, so by hand rather than through a format string.
 std::string ipv4_text(const ByteReader& r, std::size_t o) {
-    char buf[16];
+    char buf[16];  // "255.255.255.255"
     char* p = buf;
     for (std::size_t i = 0; i < 4; ++i) {
         if (i) *p++ = '.';
-        p = std::to_chars(p, buf + sizeof buf, r.u8(o + i)).ptr;
+        unsigned v = r.u8(o + i);
+        if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+        if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+        *p++ = static_cast<char>('0' + v % 10);
     }
     return std::string(buf, p);
 }
