@@ -11,7 +11,7 @@ export SNIFF_SOURCE_ROOT=$PWD
 ratio_table() {  # $1 = binary, $2 = sniff prefix, $3 = libpcap prefix
   "build/bench/$1" --benchmark_min_time="$min_time" --benchmark_format=csv 2>/dev/null |
     awk -F, -v ours="$2" -v theirs="$3" '
-      /^"BM_/ { gsub(/"/, ""); split($1, n, "/"); t[n[1] "/" n[2]] = $4; label[n[2]] = $NF }
+      /^"BM_/ { gsub(/"/, ""); split($1, n, "/"); t[n[1] "/" n[2]] = $4; label[n[2]] = $8 }
       END {
         count = 0
         for (i = 0; (ours "/" i) in t; i++) {
