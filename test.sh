@@ -4,7 +4,7 @@
 # (no out-of-bounds read on any captured packet or corpus file).
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/setup.sh
+scripts/setup.sh --tests
 
 sanitized_suites=(cbpf_vm fast_filter capture differential decode)
 if [ ! -f build-asan/build.ninja ]; then

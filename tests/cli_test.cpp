@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <algorithm>
 #include <filesystem>
@@ -104,7 +108,20 @@ const BadInput kBadInputs[] = {
     {"-r /nonexistent/x.pcap", "/nonexistent/x.pcap"},
     {"-r CAPTURES/mixed.pcap 'tcp port'", "expected a port number or name after 'port'"},
     {"-r CAPTURES/mixed.pcap -w /nonexistent/dir/out.pcap", "/nonexistent/dir/out.pcap"},
-    {"-F /nonexistent/filter.txt -d", "/nonexistent/filter.txt: cannot read the filter file"},
+    {"-F /nonexistent/filter.txt -d", "-F /nonexistent/filter.txt: No such file or directory"},
+    // A filter or program file is a regular file or a pipe, read with a size bound.
+    {"-F / -d", "-F /: is a directory; give a regular file or a pipe"},
+    {"-F /dev/zero -d", "-F /dev/zero: is a character device"},
+    {"--bpf / -r CAPTURES/mixed.pcap", "--bpf /: is a directory"},
+    {"--bpf CAPTURES/mixed.pcap -r CAPTURES/mixed.pcap 'tcp port 80'", "the expression 'tcp port 80' would be ignored"},
+    {"-F CAPTURES/mixed.pcap -d udp", "the expression 'udp' would be ignored"},
+    {"--bpf /dev/null -F /dev/null -d", "--bpf and -F both give the filter"},
+    {"-s 262145 -d ip", "invalid snaplen 262145 (must be >= 0 and <= 262144)"},
+    {"-s 4294967295 -d ip", "invalid snaplen 4294967295"},
+    {"-s -1 -d ip", "-s"},
+    // libpcap refuses what needs packet metadata when it reads a file (tcpdump -r says the same).
+    {"-r CAPTURES/mixed.pcap inbound", "column 1: inbound/outbound not supported on Ethernet when reading savefiles"},
+    {"-r CAPTURES/mixed.pcap 'ifindex 2'", "ifindex not supported on Ethernet when reading savefiles"},
     {"-i sniff-no-such-if0 tcp", "sniff-no-such-if0: no such interface; the interfaces here are: lo"},
     {"", "nothing to do"},
     {"-c 0 -r CAPTURES/mixed.pcap", "-c"},
@@ -369,6 +386,110 @@ TEST(CliSavefiles, TimeRotationNamesFilesByStrftimeAndStopsAfterW) {
     files = files_starting_with(base);
     ASSERT_EQ(files.size(), 2u);
     EXPECT_EQ(count_and_check(files[0], "") + count_and_check(files[1], ""), 2000u);
+    remove_all_starting_with(base);
+    fs::remove(input);
+}
+
+}  // namespace
+
+namespace {
+
+// Runs shell text (`{sniff}` stands for the binary) and keeps its exit status and stderr; stdout
+// goes where the text sends it.
+Outcome shell(const std::string& text) {
+    const char* bin = std::getenv("SNIFF_BINARY");
+    std::string cmd = text;
+    for (std::size_t at; (at = cmd.find("{sniff}")) != std::string::npos;) cmd.replace(at, 7, bin ? bin : "sniff");
+    fs::path err = temp_file("shell_stderr");
+    int rc = std::system(fmt::format("bash -c '{}' 2>{}", cmd, err.string()).c_str());
+    Outcome o{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, "", slurp(err)};
+    fs::remove(err);
+    return o;
+}
+
+struct FailedWrite {
+    const char* command;  // shell text; CAPTURES is captures/
+    const char* stderr_part;
+};
+
+// Every failed write is an error with exit status 1, whatever sniff was writing: decoded lines,
+// JSON, a pcap to standard output, a program dump, the interface list (tcpdump exits 0 for the
+// last two; sniff does better on purpose).
+const FailedWrite kFailedWrites[] = {
+    {"{sniff} -r CAPTURES/mixed.pcap >/dev/full", "writing to standard output failed: No space left on device"},
+    {"{sniff} -r CAPTURES/mixed.pcap --json >/dev/full", "writing to standard output failed: No space left on device"},
+    {"{sniff} -r CAPTURES/mixed.pcap -c 3 >/dev/full", "writing to standard output failed: No space left on device"},
+    {"{sniff} -r CAPTURES/mixed.pcap -w - >/dev/full", "standard output: write failed: No space left on device"},
+    {"{sniff} -d \"tcp port 443\" >/dev/full", "writing to standard output failed: No space left on device"},
+    {"{sniff} -ddd \"host 10.0.0.1 or host 10.0.0.2\" >/dev/full", "writing to standard output failed"},
+    {"{sniff} -D >/dev/full", "writing to standard output failed: No space left on device"},
+    {"{sniff} --trace -r CAPTURES/mixed.pcap udp >/dev/full", "writing to standard output failed"},
+};
+
+TEST(CliExitStatus, EveryFailedWriteFails) {
+    const std::string caps = (fs::path(testing_support::source_root()) / "captures").string();
+    for (const auto& row : kFailedWrites) {
+        std::string cmd = row.command;
+        for (std::size_t at; (at = cmd.find("CAPTURES")) != std::string::npos;) cmd.replace(at, 8, caps);
+        Outcome o = shell(cmd);
+        EXPECT_EQ(o.status, 1) << cmd << "\nstderr: " << o.err;
+        EXPECT_NE(o.err.find(row.stderr_part), std::string::npos) << cmd << "\nstderr: " << o.err;
+    }
+}
+
+// A pipe whose reader has gone: with SIGPIPE ignored by the caller or not, sniff reports the
+// failed write and exits 1, every time (before, a race between the last flush and the exit made
+// it 0 most of the time). The read end is closed before sniff starts, so every write fails
+// (with `| head` the reader might still be there for the first writes).
+TEST(CliExitStatus, ClosedPipeIsAnErrorNotASignal) {
+    const char* bin = std::getenv("SNIFF_BINARY");
+    ASSERT_NE(bin, nullptr);
+    const std::string input = capture_path("mixed.pcap");
+    for (bool ignore_sigpipe : {true, false}) {
+        for (const char* extra : {"", "--json", "-w -"}) {
+            SCOPED_TRACE(fmt::format("SIGPIPE {}, sniff -r mixed.pcap {}", ignore_sigpipe ? "ignored" : "default", extra));
+            int fds[2];
+            ASSERT_EQ(::pipe(fds), 0);
+            ::close(fds[0]);
+            pid_t pid = ::fork();
+            ASSERT_GE(pid, 0);
+            if (pid == 0) {
+                ::signal(SIGPIPE, ignore_sigpipe ? SIG_IGN : SIG_DFL);
+                ::dup2(fds[1], STDOUT_FILENO);
+                int devnull = ::open("/dev/null", O_WRONLY);
+                ::dup2(devnull, STDERR_FILENO);
+                std::vector<std::string> words = {bin, "-r", input};
+                if (*extra) {
+                    std::istringstream ws(extra);
+                    for (std::string w; ws >> w;) words.push_back(w);
+                }
+                std::vector<char*> argv;
+                for (auto& w : words) argv.push_back(w.data());
+                argv.push_back(nullptr);
+                ::execv(bin, argv.data());
+                ::_exit(127);
+            }
+            ::close(fds[1]);
+            int status = 0;
+            ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+            EXPECT_TRUE(WIFEXITED(status)) << "killed by signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+            if (WIFEXITED(status)) EXPECT_EQ(WEXITSTATUS(status), 1);
+        }
+    }
+}
+
+// -G that cannot open its next file (here a directory is in the way): the error is printed,
+// the packets of the files before it are all there, and the exit status is 1.
+TEST(CliExitStatus, RotationThatCannotOpenItsNextFileFails) {
+    fs::path input = repeated_capture("g_fail_in.pcap", 2);  // two rounds, 10 s apart
+    fs::path base = temp_file("rot_fail_");
+    remove_all_starting_with(base);
+    fs::create_directory(base.string() + "221330.pcap");
+    Outcome o = sniff(fmt::format("-r {} -w '{}%H%M%S.pcap' -G 10", input.string(), base.string()));
+    EXPECT_EQ(o.status, 1) << o.err;
+    EXPECT_NE(o.err.find(base.string() + "221330.pcap: Is a directory"), std::string::npos) << o.err;
+    EXPECT_EQ(count_and_check(base.string() + "221320.pcap", ""), 1000u);
+    fs::remove(base.string() + "221330.pcap");
     remove_all_starting_with(base);
     fs::remove(input);
 }

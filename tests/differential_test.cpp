@@ -67,7 +67,8 @@ const char* const kArithmetic[] = {
     "proto 50", "proto \\udp", "ip6 proto \\tcp", "ip multicast", "ip6 multicast", "portrange 1000-2000",
     "tcp portrange 20-80", "udp src portrange 53-53", "src or dst portrange 5000-7000", "portrange 443-80",
     "tcp dst portrange 20-http", "port http", "port ftp or ftp-data", "sctp port domain",
-    "portrange domain-http", "udp portrange 50-domain",
+    "portrange domain-http", "udp portrange 50-domain", "portrange 25", "tcp portrange 0x19", "portrange smtp-25",
+    "ip[0:0x2] = 0x4500", "ip[2:02] > 100", "udp[0:0x4] > 0",
     // Precedence and associativity: each reads differently under another grouping.
     "ip[0] | ip[1] ^ ip[2] & 0xf = 0x4f", "ip[0] ^ ip[1] | 1 = 0x45", "ip[0] ^ 0x40 & 0x0f = 0x45",
     "ip[0] + ip[1] * 2 = 0x45", "ip[0] - ip[1] - 1 = 0x44", "ip[0] & 0xf0 >> 4 = 0", "ip[0] << 1 + 1 = 0x114",

@@ -1600,9 +1600,10 @@ PcapWriter protocols() {
 }
 
 // The same kind of traffic behind the link layers that are not Ethernet: BSD loopback (NULL,
-// host byte order address family), raw IP, and 802.11 with a radiotap header.
-PcapWriter protocols_link(std::uint32_t linktype) {
-    PcapWriter w(PcapWriter::Order::Little, PcapWriter::Resolution::Micro, 262144, linktype);
+// host byte order address family), raw IP, and 802.11 with a radiotap header. A big-endian NULL
+// file is what a big-endian BSD machine writes: the family in its byte order, AF_INET6 24.
+PcapWriter protocols_link(std::uint32_t linktype, PcapWriter::Order order = PcapWriter::Order::Little) {
+    PcapWriter w(order, PcapWriter::Resolution::Micro, 262144, linktype);
     Clock clock(12 + linktype);
     const Ip4 a = ip4("127.0.0.1"), b = ip4("127.0.0.2");
     const Ip6 a6 = ip6("::1");
@@ -1615,7 +1616,9 @@ PcapWriter protocols_link(std::uint32_t linktype) {
     for (const Bytes* ip : {&v4, &v6}) {
         bool is6 = ip == &v6;
         Bytes f;
-        if (linktype == 0) {  // DLT_NULL: AF_INET 2, AF_INET6 30 (as on macOS), little-endian
+        if (linktype == 0 && order == PcapWriter::Order::Big) {  // DLT_NULL: AF_INET 2, AF_INET6 24 (NetBSD)
+            f = {0, 0, 0, static_cast<std::uint8_t>(is6 ? 24 : 2)};
+        } else if (linktype == 0) {  // DLT_NULL: AF_INET 2, AF_INET6 30 (as on macOS), little-endian
             f = {static_cast<std::uint8_t>(is6 ? 30 : 2), 0, 0, 0};
         } else if (linktype == 127) {
             // radiotap: version 0, length 16, present = flags | rate | channel | dBm antenna signal
@@ -1662,6 +1665,7 @@ int main(int argc, char** argv) {
         {"cooked2.pcap", cooked(true)},
         {"protocols.pcap", protocols()},
         {"protocols-null.pcap", protocols_link(0)},
+        {"protocols-null-be.pcap", protocols_link(0, PcapWriter::Order::Big)},
         {"protocols-raw.pcap", protocols_link(101)},
         {"protocols-radiotap.pcap", protocols_link(127)},
     };

@@ -25,6 +25,7 @@ public:
 
     int dlt() const { return dlt_; }
     std::uint32_t snaplen() const { return snaplen_; }
+    bool swapped() const { return swapped_; }
 
     // The packet's bytes point into the mapping and stay valid while this object lives.
     // On Damaged, `damage` says what is wrong and at which file offset.

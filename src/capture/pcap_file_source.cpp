@@ -33,6 +33,8 @@ std::uint32_t PcapFileSource::snaplen() const {
     return mapped_ ? mapped_->snaplen() : static_cast<std::uint32_t>(pcap_snapshot(handle_.get()));
 }
 
+bool PcapFileSource::swapped() const { return mapped_ ? mapped_->swapped() : pcap_is_swapped(handle_.get()) == 1; }
+
 PcapFileSource::Status PcapFileSource::next(Packet& out) {
     if (mapped_) {
         std::string what;

@@ -23,6 +23,8 @@ public:
 
     int dlt() const;
     std::uint32_t snaplen() const;
+    // Written by a machine of the other byte order (pcap_is_swapped).
+    bool swapped() const;
     // Fills `out` (valid until the next call). On Damaged, damage() says what and where.
     Status next(Packet& out);
     const std::string& damage() const { return damage_; }

@@ -20,7 +20,7 @@ int run_dump(const Options& o) {
         }
         dlt = lt->dlt;
     }
-    auto prog = load_program(o, dlt);
+    auto prog = load_program(o, {.dlt = dlt, .snaplen = o.snaplen});
     if (!prog) return 1;
     fmt::print("{}", cbpf::dump(*prog, o.dump_level));
     return 0;

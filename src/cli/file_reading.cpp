@@ -18,7 +18,9 @@ std::optional<FileAndProgram> open_file_and_program(const Options& o, bool progr
         fmt::print(stderr, "sniff: {}: link type {} is not supported by the filter compiler yet\n", *o.read_file, out.source.dlt());
         return std::nullopt;
     }
-    out.program = load_program(o, out.source.dlt());
+    // As tcpdump -r: the file's link type and snapshot length, and libpcap's savefile rules.
+    out.program = load_program(o, {.dlt = out.source.dlt(), .snaplen = out.source.snaplen(),
+                                   .savefile = sniff::SavefileContext{out.source.swapped()}});
     if (!out.program) return std::nullopt;
     return out;
 }

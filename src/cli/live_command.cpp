@@ -86,7 +86,7 @@ int run_live(const Options& o) {
             fmt::print(stderr, "sniff: {}: link type {} is not supported by the filter compiler yet\n", lo.interface, source.dlt());
             return 1;
         }
-        prog = load_program(o, source.dlt(), /*live=*/true);
+        prog = load_program(o, {.dlt = source.dlt(), .snaplen = o.snaplen, .kernel_vlan = true});
         if (!prog) return 1;
     }
     if (o.dump_level > 0) {  // tcpdump -i IF -d: the program for that interface's link type

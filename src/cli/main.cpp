@@ -1,7 +1,11 @@
 // sniff's entry point: parse the options and hand over to one command.
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <system_error>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
@@ -26,7 +30,9 @@ void install_stop_handlers() {
 
 }  // namespace cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
     auto parsed = cli::parse_options(argc, argv);
     if (!parsed.options) return parsed.exit_code;
     const cli::Options& o = *parsed.options;
@@ -43,4 +49,27 @@ int main(int argc, char** argv) {
     if (o.dump_level > 0) return cli::run_dump(o);
     fmt::print(stderr, "sniff: nothing to do: give -r FILE to read packets, or -d with a filter to see its program (see --help)\n");
     return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // A closed pipe is a write error with a message and exit status 1, not a silent death by
+    // SIGPIPE: a script reading sniff's output must be able to tell that it stopped early.
+    std::signal(SIGPIPE, SIG_IGN);
+    int status;
+    try {
+        status = run(argc, argv);
+    } catch (const std::system_error& e) {  // fmt::print when standard output cannot be written
+        std::fflush(stdout);
+        fmt::print(stderr, "sniff: writing to standard output failed: {}\n", e.code().message());
+        return 1;
+    }
+    // Whatever is still buffered (-d, -D, --trace…) must reach its destination: a full disk or a
+    // closed pipe makes the run fail, even where tcpdump reports success.
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        fmt::print(stderr, "sniff: writing to standard output failed: {}\n", std::strerror(errno));
+        return 1;
+    }
+    return status;
 }

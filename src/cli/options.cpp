@@ -2,8 +2,35 @@
 #include "cli/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace cli {
+namespace {
+
+// libpcap's largest snapshot length for every link type sniff captures (MAXIMUM_SNAPLEN);
+// tcpdump refuses a larger -s.
+constexpr std::uint32_t kMaxSnaplen = 262144;
+
+// Options that cannot go together, or values out of range: a message, or nullopt.
+std::optional<std::string> conflict(const Options& o) {
+    if (o.snaplen > kMaxSnaplen) return fmt::format("invalid snaplen {} (must be >= 0 and <= {})", o.snaplen, kMaxSnaplen);
+    const bool expression = has_expression(o);
+    if (o.bpf_file && o.filter_file) return std::string("--bpf and -F both give the filter: give one of them");
+    if (o.bpf_file && expression) return fmt::format("--bpf {} gives the program, so the expression '{}' would be ignored: give one of them",
+                                                     *o.bpf_file, fmt::join(o.expression, " "));
+    if (o.filter_file && expression) return fmt::format("-F {} gives the filter, so the expression '{}' would be ignored: give one of them",
+                                                        *o.filter_file, fmt::join(o.expression, " "));
+    return std::nullopt;
+}
+
+}  // namespace
+
+bool has_expression(const Options& o) {
+    for (const auto& w : o.expression)
+        if (w.find_first_not_of(" \t\r\n") != std::string::npos) return true;
+    return false;
+}
 
 ParseOutcome parse_options(int argc, char** argv) {
     CLI::App app{"sniff: packet capture and pcap-filter compiler (tcpdump-compatible flags)", "sniff"};
@@ -50,7 +77,11 @@ ParseOutcome parse_options(int argc, char** argv) {
         int code = app.exit(e);
         return {std::nullopt, code == 0 ? 0 : 1};
     }
-    if (o.snaplen == 0) o.snaplen = 262144;
+    if (auto problem = conflict(o)) {
+        fmt::print(stderr, "sniff: {}\n", *problem);
+        return {std::nullopt, 1};
+    }
+    if (o.snaplen == 0) o.snaplen = kMaxSnaplen;
     return {o, 0};
 }
 

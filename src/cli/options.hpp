@@ -51,6 +51,9 @@ struct Options {
     std::optional<std::string> drop_user;   // -Z
 };
 
+// True when the command line holds a filter expression (not only blanks).
+bool has_expression(const Options& o);
+
 struct ParseOutcome {
     std::optional<Options> options;  // empty when the program should exit
     int exit_code = 0;

@@ -43,6 +43,7 @@ bool PacketOutput::handle(const capture::Packet& p) {
         auto more = sink_->write(p);
         if (!more) {
             fmt::print(stderr, "sniff: {}\n", more.error());
+            failed_ = true;
             return false;
         }
         return *more;
@@ -71,21 +72,28 @@ bool PacketOutput::flush() {
     if (sink_) {
         if (auto r = sink_->flush(); !r) {
             fmt::print(stderr, "sniff: {}\n", r.error());
-            return false;
+            failed_ = true;
         }
-        return true;
+        return !failed_;
     }
+    if (failed_) return false;  // the error was reported once; nothing more goes out
     bool ok = std::fwrite(text_.data(), 1, text_.size(), stdout) == text_.size() && std::fflush(stdout) == 0;
     text_.clear();
-    if (!ok) fmt::print(stderr, "sniff: writing to standard output failed: {}\n", std::strerror(errno));
+    if (!ok) {
+        fmt::print(stderr, "sniff: writing to standard output failed: {}\n", std::strerror(errno));
+        failed_ = true;
+    }
     return ok;
 }
 
 bool PacketOutput::finish() {
-    if (!sink_) return flush();
+    if (!sink_) return flush() && !failed_;
     auto r = sink_->close();
-    if (!r) fmt::print(stderr, "sniff: {}\n", r.error());
-    return r.has_value();
+    if (!r) {
+        fmt::print(stderr, "sniff: {}\n", r.error());
+        failed_ = true;
+    }
+    return !failed_;
 }
 
 }  // namespace cli

@@ -26,6 +26,8 @@ public:
     bool handle(const capture::Packet& p);
     // Writes what is buffered; false after printing the error (a full disk, a closed pipe).
     bool flush();
+    // Writes and closes everything; false if any write since open() failed (the error was
+    // printed when it happened), so the exit status can say so.
     bool finish();
 
 private:
@@ -34,6 +36,7 @@ private:
     int dlt_ = 1;
     std::optional<Savefiles> sink_;
     std::string text_;
+    bool failed_ = false;  // a write failed or the next -C/-G file could not be opened
 
     // Printing state: decode buffers reused from packet to packet, TCP connections seen so far
     // (for relative sequence numbers) and the previous timestamp (for -ttt).

@@ -3,28 +3,26 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "cbpf_vm/program_text.hpp"
 #include "cbpf_vm/validate.hpp"
+#include "cli/text_file.hpp"
 #include "compiler/compile.hpp"
 
 namespace cli {
 
 std::optional<std::string> filter_text(const Options& o) {
     if (o.filter_file) {
-        std::ifstream in(*o.filter_file);
-        if (!in) {
-            fmt::print(stderr, "sniff: {}: cannot read the filter file\n", *o.filter_file);
+        auto file = read_text_file(*o.filter_file);
+        if (!file) {
+            fmt::print(stderr, "sniff: -F {}\n", file.error());
             return std::nullopt;
         }
-        std::stringstream ss;
-        ss << in.rdbuf();
         // tcpdump's -F files may hold '#' comments to the end of a line; columns stay the same.
         std::string cleaned;
+        cleaned.reserve(file->size());
         bool comment = false;
-        for (char c : ss.str()) {
+        for (char c : *file) {
             if (c == '#') comment = true;
             if (c == '\n') comment = false;
             cleaned += comment || c == '\n' || c == '\t' || c == '\r' ? ' ' : c;
@@ -37,22 +35,17 @@ std::optional<std::string> filter_text(const Options& o) {
 }
 
 bool has_filter(const Options& o) {
-    if (o.bpf_file || o.filter_file) return true;
-    for (const auto& w : o.expression)
-        if (w.find_first_not_of(" \t\r\n") != std::string::npos) return true;
-    return false;
+    return o.bpf_file || o.filter_file || has_expression(o);
 }
 
-std::optional<cbpf::Program> load_program(const Options& o, int dlt, bool live) {
+std::optional<cbpf::Program> load_program(const Options& o, sniff::CompileOptions context) {
     if (o.bpf_file) {
-        std::ifstream in(*o.bpf_file);
-        if (!in) {
-            fmt::print(stderr, "sniff: {}: cannot read the program file\n", *o.bpf_file);
+        auto file = read_text_file(*o.bpf_file);
+        if (!file) {
+            fmt::print(stderr, "sniff: --bpf {}\n", file.error());
             return std::nullopt;
         }
-        std::stringstream ss;
-        ss << in.rdbuf();
-        auto prog = cbpf::parse_program_text(ss.str());
+        auto prog = cbpf::parse_program_text(*file);
         if (!prog) {
             fmt::print(stderr, "sniff: {}: {}\n", *o.bpf_file, prog.error());
             return std::nullopt;
@@ -65,7 +58,9 @@ std::optional<cbpf::Program> load_program(const Options& o, int dlt, bool live) 
     }
     auto text = filter_text(o);
     if (!text) return std::nullopt;
-    auto prog = sniff::compile(*text, {dlt, o.snaplen, !o.no_optimize, live, 0});
+    context.optimize = !o.no_optimize;
+    context.netmask = 0;
+    auto prog = sniff::compile(*text, context);
     if (!prog) {
         fmt::print(stderr, "sniff: {}", sniff::render(prog.error(), *text));
         return std::nullopt;

@@ -7,16 +7,18 @@
 
 #include "cbpf_vm/program.hpp"
 #include "cli/options.hpp"
+#include "compiler/compile.hpp"
 
 namespace cli {
 
 // The filter expression text (empty when none was given).
 std::optional<std::string> filter_text(const Options& o);
 
-// The program for link type `dlt`; nullopt after printing the reason.
-// `live`: the program is for a live capture (see CompileOptions::kernel_vlan). The netmask for
-// `ip broadcast` is 0, as tcpdump 4.99 passes it (it looks the interface's up only for -f).
-std::optional<cbpf::Program> load_program(const Options& o, int dlt, bool live = false);
+// The program for where the packets come from: `context` gives the link type, the snapshot
+// length the program returns, and whether it is for a live capture (kernel_vlan) or a capture
+// file (savefile). The optimizer follows -O; the netmask for `ip broadcast` is 0, as tcpdump 4.99
+// passes it (it looks the interface's up only for -f). nullopt after printing the reason.
+std::optional<cbpf::Program> load_program(const Options& o, sniff::CompileOptions context);
 
 // True when the user gave a filter (expression, -F or --bpf).
 bool has_filter(const Options& o);

@@ -78,7 +78,8 @@ struct Access {
     std::string proto;
     Span proto_span;
     Arith index;
-    unsigned size = 1;
+    unsigned size = 1;      // 0 when the size written is not a number
+    std::string size_text;  // the size as written (decimal, 0x hex or 0 octal, as libpcap's NUM)
     Span size_span;
     Span span;
 };

@@ -40,7 +40,7 @@ std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const Co
     if (!blank) {
         auto tree = parse(text);
         if (!tree) return std::unexpected(tree.error());
-        auto pred = lower(*tree, *link, text, {options.kernel_vlan, options.netmask});
+        auto pred = lower(*tree, *link, text, {options.kernel_vlan, options.netmask, options.savefile});
         if (!pred) return std::unexpected(pred.error());
         filter.pred = options.optimize ? optimize(*pred) : std::move(*pred);
         // libpcap refuses a filter that can never match; say why.

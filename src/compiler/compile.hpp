@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cbpf_vm/program.hpp"
+#include "compiler/link_type.hpp"
 #include "compiler/span.hpp"
 
 namespace sniff {
@@ -23,6 +24,13 @@ struct CompileOptions {
     // capture interface's, or 0 when reading a file. Unknown (absent, or 0xffffffff as libpcap's
     // PCAP_NETMASK_UNKNOWN), `ip broadcast` is an error.
     std::optional<std::uint32_t> netmask = std::nullopt;
+    // Set when the packets come from a capture file (-r). libpcap compiles a savefile's filter
+    // differently from a live or dead (-y) handle's (gencode.c, libpcap 1.10):
+    //  - NULL's 4-byte address family is in the byte order of the machine that wrote the file;
+    //  - `ip6` on NULL and LOOP tests all three BSD values of AF_INET6 (24, 28, 30), not Linux's 10;
+    //  - `inbound`, `outbound` and `ifindex` need the kernel's packet metadata, which a file does
+    //    not have: an error, except on the cooked link types that carry it in the frame.
+    std::optional<SavefileContext> savefile = std::nullopt;
 };
 
 std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const CompileOptions& options = {});

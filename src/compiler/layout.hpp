@@ -22,6 +22,8 @@ constexpr std::uint16_t kEtherIp = 0x0800, kEtherIp6 = 0x86dd, kEtherArp = 0x080
 constexpr std::uint8_t kProtoIcmp = 1, kProtoIgmp = 2, kProtoTcp = 6, kProtoIgrp = 9, kProtoUdp = 17, kProtoEsp = 50,
                        kProtoAh = 51, kProtoIcmp6 = 58, kProtoPim = 103, kProtoVrrp = 112, kProtoSctp = 132,
                        kProtoFragment = 44;
+// AF_INET6 as BSD, FreeBSD and Darwin number it in NULL and LOOP headers (libpcap's BSD_AFNUM_INET6_*).
+constexpr std::uint32_t kBsdAfInet6 = 24, kFreeBsdAfInet6 = 28, kDarwinAfInet6 = 30;
 
 inline std::unexpected<Diagnostic> error(Span span, std::string message, std::string hint = {}) {
     return std::unexpected(Diagnostic{span, std::move(message), std::move(hint)});
@@ -57,7 +59,8 @@ struct Base {
 // `pppoes` turns the rest of the frame into PPP.
 class Layout {
 public:
-    explicit Layout(const LinkType& lt) : lt_(lt), field_(lt.protocol_field), mac_(lt.mac) {
+    explicit Layout(const LinkType& lt, std::optional<SavefileContext> savefile = std::nullopt)
+        : lt_(lt), savefile_(savefile), field_(lt.protocol_field), mac_(lt.mac) {
         if (lt.prefix != LinkPrefix::None) link_ = Base{ir::Var{kLinkHeaderVar}, 0};
         // 802.11's payload starts after a header whose length depends on the frame.
         Base payload = lt.wlan() ? Base{ir::Var{kPayloadVar}, 0} : Base{};
@@ -68,6 +71,8 @@ public:
     }
 
     const LinkType& link() const { return lt_; }
+    // Set when compiling for a capture file (CompileOptions::savefile).
+    const std::optional<SavefileContext>& savefile() const { return savefile_; }
     // The MAC header primitives see: the link type's, or Ethernet inside Geneve.
     MacHeader mac() const { return mac_; }
     bool wlan() const { return mac_ == MacHeader::Wlan; }
@@ -183,14 +188,19 @@ public:
             case ProtocolField::Ipv6Only: return type == kEtherIp6;
             case ProtocolField::AfHostOrder:
             case ProtocolField::AfNetworkOrder: {
-                // libpcap compares with this host's AF_INET/AF_INET6 (2 and, on Linux, 10).
-                bool swap = field_ == ProtocolField::AfHostOrder && std::endian::native == std::endian::little;
+                // The family is in network order on LOOP; on NULL in the byte order of the
+                // machine that captured: this one live, the file's writer for a savefile.
+                bool big_endian = field_ == ProtocolField::AfNetworkOrder ||
+                                  (std::endian::native == std::endian::big) != (savefile_ && savefile_->swapped);
                 auto family = [&](std::uint32_t af) {
-                    return ir::eq(ir::load(0, 4), swap ? __builtin_bswap32(af) : af);
+                    return ir::eq(ir::load(0, 4), big_endian ? af : __builtin_bswap32(af));
                 };
                 if (type == kEtherIp) return family(AF_INET);
-                if (type == kEtherIp6) return family(AF_INET6);
-                return false;
+                if (type != kEtherIp6) return false;
+                // AF_INET6 differs between systems; a file may come from any of them, so libpcap
+                // tests the BSDs' 24, 28 and 30 there, and this host's value (Linux's 10) live.
+                if (!savefile_) return family(AF_INET6);
+                return ir::any({family(kBsdAfInet6), family(kFreeBsdAfInet6), family(kDarwinAfInet6)});
             }
         }
         return false;
@@ -255,6 +265,7 @@ public:
 
 private:
     const LinkType& lt_;
+    std::optional<SavefileContext> savefile_;
     ProtocolField field_;
     MacHeader mac_;
     Base link_, protocol_, network_, llc_;

@@ -23,14 +23,14 @@ constexpr std::array<LinkType, 17> kLinkTypes = {{
     {0, "NULL", "BSD loopback", 4, F::AfHostOrder, 0, M::None},
     {108, "LOOP", "OpenBSD loopback", 4, F::AfNetworkOrder, 0, M::None},
     {9, "PPP", "PPP", 4, F::PppProtocol, 2, M::None},
-    {51, "PPP_ETHER", "PPPoE session", 8, F::PppProtocol, 6, M::None},
+    {51, "PPP_ETHER", "PPPoE", 8, F::PppProtocol, 6, M::None},
     {104, "C_HDLC", "Cisco HDLC", 4, F::EtherType, 2, M::None, LinkPrefix::None, 1},
     {10, "FDDI", "FDDI", 21, F::Llc, 19, M::Fddi, LinkPrefix::None, 3},
-    {6, "IEEE802", "Token Ring", 22, F::Llc, 20, M::TokenRing, LinkPrefix::None, 3},
+    {6, "IEEE802", "Token ring", 22, F::Llc, 20, M::TokenRing, LinkPrefix::None, 3},
     {105, "IEEE802_11", "802.11", 8, F::Llc, 6, M::Wlan, LinkPrefix::None, 3},
-    {127, "IEEE802_11_RADIO", "802.11 with radiotap", 8, F::Llc, 6, M::Wlan, LinkPrefix::Radiotap, 3},
-    {119, "PRISM_HEADER", "802.11 with Prism", 8, F::Llc, 6, M::Wlan, LinkPrefix::Prism, 3},
-    {192, "PPI", "802.11 with PPI", 8, F::Llc, 6, M::Wlan, LinkPrefix::Ppi, 3},
+    {127, "IEEE802_11_RADIO", "802.11 plus radiotap header", 8, F::Llc, 6, M::Wlan, LinkPrefix::Radiotap, 3},
+    {119, "PRISM_HEADER", "802.11 plus Prism header", 8, F::Llc, 6, M::Wlan, LinkPrefix::Prism, 3},
+    {192, "PPI", "Per-Packet Information", 8, F::Llc, 6, M::Wlan, LinkPrefix::Ppi, 3},
 }};
 
 }  // namespace

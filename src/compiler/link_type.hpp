@@ -51,7 +51,7 @@ inline constexpr std::uint8_t kVlanProtocol = 6, kVlanNetwork = 7;
 struct LinkType {
     int dlt;                         // DLT_* value, as libpcap's pcap_datalink() reports it
     std::string_view name;           // tcpdump's -y name
-    std::string_view description;
+    std::string_view description;    // libpcap's pcap_datalink_val_to_description, as tcpdump prints it
     std::uint32_t network_offset;    // first byte of the network-layer header (802.11: from the payload)
     ProtocolField protocol_field;
     std::uint32_t protocol_offset;   // where that field is, when it is in the frame (802.11: from the payload)
@@ -70,5 +70,11 @@ const LinkType* find_link_type(int dlt);
 const LinkType* find_link_type(std::string_view name_or_number);
 
 inline constexpr int kDefaultDlt = 1;  // EN10MB
+
+// What libpcap's compile learns from a capture file's handle (pcap_open_offline) that a live or
+// dead one lacks; see CompileOptions::savefile.
+struct SavefileContext {
+    bool swapped = false;  // written by a machine of the other byte order (pcap_is_swapped)
+};
 
 }  // namespace sniff

@@ -26,7 +26,7 @@ using Result = std::expected<ir::Pred, Diagnostic>;
 class Lowering {
 public:
     Lowering(const LinkType& lt, std::string_view text, LowerOptions options)
-        : layout_(lt), context_{layout_, text, options.kernel_vlan, options.netmask} {}
+        : layout_(lt, options.savefile), context_{layout_, text, options.kernel_vlan, options.netmask} {}
 
     // `carry`: the qualifiers a bare value after and/or/not takes (libpcap's $<blk>0.q);
     // empty after a protocol keyword alone, where a bare value is a syntax error.

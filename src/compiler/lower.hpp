@@ -16,6 +16,7 @@ namespace sniff {
 struct LowerOptions {
     bool kernel_vlan = false;
     std::optional<std::uint32_t> netmask;
+    std::optional<SavefileContext> savefile;
 };
 
 std::expected<ir::Pred, Diagnostic> lower(const ast::Expr& expr, const LinkType& link, std::string_view text, LowerOptions options = {});

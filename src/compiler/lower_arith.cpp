@@ -63,7 +63,7 @@ ir::ArithOp ir_op(ast::ArithOp op) {
 // What an accessor's protocol means: where its index counts from, and what must hold first.
 Result access(const ast::Access& a, const Layout& layout) {
     if (a.size != 1 && a.size != 2 && a.size != 4)
-        return error(a.size_span, fmt::format("data size must be 1, 2 or 4, not {}", a.size), "write proto[offset:1], [offset:2] or [offset:4]");
+        return error(a.size_span, fmt::format("data size must be 1, 2 or 4, not {}", a.size_text), "write proto[offset:1], [offset:2] or [offset:4]");
     auto index = lower_arith(a.index, layout);
     if (!index) return index;
     const auto* k = std::get_if<ir::Const>(&index->value);

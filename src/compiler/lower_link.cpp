@@ -202,6 +202,18 @@ Result gateway(const Context& c, const ast::Qualifiers& q, const ast::Value& v) 
     return ir::all({std::move(link), ir::negate(ir::any(std::move(addresses)))});
 }
 
+namespace {
+
+// The kernel's per-packet metadata (direction, interface) exists only live; libpcap refuses the
+// primitives that need it when compiling for a savefile (gencode.c gen_inbound, gen_ifindex).
+std::optional<Diagnostic> need_packet_metadata(const Context& c, const ast::Keyword& k, std::string_view what) {
+    if (!c.layout.savefile()) return std::nullopt;
+    return Diagnostic{k.span, fmt::format("{} not supported on {} when reading savefiles", what, c.layout.link().description),
+                      "a capture file has no packet direction or interface, except in Linux cooked headers"};
+}
+
+}  // namespace
+
 Result keyword(const Context& c, const ast::Keyword& k) {
     std::optional<std::uint32_t> n;
     using W = ast::Keyword::Which;
@@ -220,8 +232,10 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::Inbound:
         case ast::Keyword::Which::Outbound: {
             // Linux packet type 4 is PACKET_OUTGOING: in the cooked header, else the kernel's
-            // ancillary field (which only a live capture has; offline it never matches).
+            // ancillary field, which a capture file does not have (libpcap refuses it there).
             const int dlt = c.layout.link().dlt;
+            if (dlt != 113 && dlt != 276)
+                if (auto e = need_packet_metadata(c, k, "inbound/outbound")) return std::unexpected(*e);
             ir::Value type = dlt == 113 ? ir::load(0, 2) : dlt == 276 ? ir::load(10, 1) : ir::load(kAncillaryPktType, 2);
             ir::Pred outgoing = ir::eq(type, 4);
             return k.which == ast::Keyword::Which::Outbound ? outgoing : ir::negate(outgoing);
@@ -250,6 +264,7 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::Mopdl: return c.layout.ethertype(0x6001);
         case ast::Keyword::Which::Ifindex:
             if (c.layout.link().dlt == 276) return ir::eq(ir::load(4, 4), *n);
+            if (auto e = need_packet_metadata(c, k, "ifindex")) return std::unexpected(*e);
             return ir::eq(ir::load(kAncillaryIfindex, 4), *n);
     }
     return false;

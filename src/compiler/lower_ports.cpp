@@ -85,23 +85,43 @@ Result port(const Context& c, const ast::Qualifiers& q, Dir dir, const ast::Valu
 }
 
 Result port_range(const Context& c, const ast::Qualifiers& q, Dir dir, const ast::Value& v) {
-    // Names may hold dashes themselves (ftp-data-http): take the first split where both ends resolve.
-    std::optional<PortValue> ends[2];
-    for (std::size_t dash = v.text.find('-', 1); dash != std::string::npos; dash = v.text.find('-', dash + 1)) {
-        ends[0] = port_value(v.text.substr(0, dash));
-        ends[1] = port_value(v.text.substr(dash + 1));
-        if (ends[0] && ends[1]) break;
+    // One number is a range of one port, as libpcap takes it (`portrange 25`).
+    struct End {
+        PortValue value;
+        std::string text;
+        std::size_t at;  // where it starts in v.text
+    };
+    std::optional<End> ends[2];
+    if (v.shape == ast::Value::Shape::Number) {
+        auto n = names::parse_number(v.text);
+        if (!n.value) return error(v.span, n.error);
+        ends[0] = ends[1] = End{{*n.value, std::nullopt}, v.text, 0};
     }
-    if (!ends[0] || !ends[1])
+    // Names may hold dashes themselves (ftp-data-http): take the first split where both ends resolve.
+    for (std::size_t dash = v.text.find('-', 1); !ends[0] && dash != std::string::npos; dash = v.text.find('-', dash + 1)) {
+        auto low = port_value(v.text.substr(0, dash)), high = port_value(v.text.substr(dash + 1));
+        if (low && high) {
+            ends[0] = End{*low, v.text.substr(0, dash), 0};
+            ends[1] = End{*high, v.text.substr(dash + 1), dash + 1};
+        }
+    }
+    if (!ends[0])
         return error(v.span, fmt::format("'{}' is not a port range", v.text), "write it as low-high, e.g. 6000-6010 or ftp-data-http");
     for (const auto& e : ends)
-        if (e->port > 65535) return error(v.span, fmt::format("port number {} is out of range", e->port), "ports are 0..65535");
-    // Both ends named for one transport restrict the range to it; otherwise it is every transport's.
-    std::optional<Proto> named = ends[0]->transport == ends[1]->transport ? ends[0]->transport : std::nullopt;
+        if (e->value.port > 65535) return error(v.span, fmt::format("port number {} is out of range", e->value.port), "ports are 0..65535");
+    // A transport qualifier must fit every named end (libpcap after its issue 1440; 1.10 checked
+    // only ranges whose two ends are both names). Unqualified, ends named for one transport
+    // restrict the range to it; otherwise it is every transport's.
+    std::optional<Proto> named = ends[0]->value.transport == ends[1]->value.transport ? ends[0]->value.transport : std::nullopt;
     auto transport = transport_of(c, q, named, v, "portrange");
     if (!transport) return std::unexpected(transport.error());
-    auto lo = static_cast<std::uint16_t>(std::min(ends[0]->port, ends[1]->port));
-    auto hi = static_cast<std::uint16_t>(std::max(ends[0]->port, ends[1]->port));
+    for (const auto& e : ends) {
+        if (!q.proto || !e->value.transport) continue;
+        const ast::Value end_value{v.shape, e->text, {v.span.begin + e->at, v.span.begin + e->at + e->text.size()}, {}, {}};
+        if (auto t = transport_of(c, q, e->value.transport, end_value, "port"); !t) return std::unexpected(t.error());
+    }
+    auto lo = static_cast<std::uint16_t>(std::min(ends[0]->value.port, ends[1]->value.port));
+    auto hi = static_cast<std::uint16_t>(std::max(ends[0]->value.port, ends[1]->value.port));
     return transport_ports(c, *transport, dir, [&](ir::Value port) {
         if (lo == hi) return ir::eq(port, lo);
         return ir::all({ir::cmp(ir::CmpOp::Ge, port, ir::constant(lo)), ir::negate(ir::cmp(ir::CmpOp::Gt, port, ir::constant(hi)))});

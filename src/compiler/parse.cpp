@@ -1,6 +1,7 @@
 // Spirit X3 grammar of pcap-filter(7). Semantic actions build the AST with spans; grammar-level
 // failures become Diagnostics at the parse() boundary.
 #include "compiler/parse.hpp"
+#include "compiler/names.hpp"
 #include "compiler/spelling.hpp"
 
 #include <boost/fusion/include/at_c.hpp>
@@ -336,7 +337,7 @@ auto const unary_body_def = (not_kw > operand)[on_not] | relation[on_group] | ('
 // ---- arithmetic and relations ----
 auto const number_lit_def = x3::lexeme[x3::digit >> *x3::alnum];
 auto const name_lit_def = x3::lexeme[x3::alpha >> *(x3::alnum | x3::char_("_-"))];
-auto const access_size_def = x3::lexeme[+x3::digit];
+auto const access_size_def = x3::lexeme[x3::digit >> *x3::alnum];
 auto const on_number = [](auto& ctx) {
     x3::_val(ctx) = ast::Arith{ast::Number{x3::_attr(ctx), here(ctx, x3::_where(ctx).begin() - x3::_attr(ctx).size(), x3::_where(ctx).begin())}};
 };
@@ -358,9 +359,11 @@ auto const on_access = [](auto& ctx) {
     // Find the protocol name: the last occurrence before the index.
     Span index_span = ast::span_of(at_c<1>(a));
     std::size_t proto_begin = std::string_view(begin, index_span.begin).rfind(proto);
-    ast::Access acc{proto, {proto_begin, proto_begin + proto.size()}, at_c<1>(a), 1, {}, {proto_begin, static_cast<std::size_t>(end - begin)}};
+    ast::Access acc{proto, {proto_begin, proto_begin + proto.size()}, at_c<1>(a), 1, {}, {}, {proto_begin, static_cast<std::size_t>(end - begin)}};
     if (size) {
-        acc.size = static_cast<unsigned>(std::min<std::size_t>(std::stoul(size->substr(0, 9)), 1000));
+        auto n = names::parse_number(*size);
+        acc.size = n.value ? *n.value : 0;
+        acc.size_text = *size;
         std::size_t colon = std::string_view(begin, static_cast<std::size_t>(end - begin)).rfind(':');
         acc.size_span = {colon + 1, static_cast<std::size_t>(end - begin) - 1};
     }
