@@ -113,7 +113,7 @@ Result check_scratch_initialised(const Program& prog) {
 
 Result validate(const Program& prog, ValidateOptions options) {
     if (prog.empty()) return fail(0, "empty-program", "the program has no instructions");
-    if (prog.size() > kMaxInsns)
+    if (options.kernel_length_limit && prog.size() > kMaxInsns)
         return fail(prog.size(), "too-long", fmt::format("{} instructions, the limit is {}", prog.size(), kMaxInsns));
     for (std::size_t i = 0; i < prog.size(); ++i)
         if (auto r = check_instruction(prog, i, options); !r) return r;

@@ -18,6 +18,9 @@ struct ValidationError {
 struct ValidateOptions {
     // Accept Linux ancillary loads (SKF_AD_OFF + n); the kernel does, libpcap's bpf_filter does not.
     bool allow_ancillary = false;
+    // The kernel refuses programs over 4096 instructions (BPF_MAXINSNS); libpcap's bpf_filter and
+    // sniff's interpreters run any length, so programs for files need not fit.
+    bool kernel_length_limit = true;
 };
 
 std::expected<void, ValidationError> validate(const Program& prog, ValidateOptions options = {});

@@ -88,6 +88,12 @@ int run_live(const Options& o) {
         }
         prog = load_program(o, {.dlt = source.dlt(), .snaplen = o.snaplen, .kernel_vlan = true});
         if (!prog) return 1;
+        // Files have no limit; the kernel takes classic programs of at most 4096 instructions.
+        if (prog->size() > cbpf::kMaxInsns && o.dump_level == 0) {
+            fmt::print(stderr, "sniff: {}: the filter compiles to {} instructions; the kernel takes at most {} for a live capture "
+                               "(reading a file with -r has no limit)\n", lo.interface, prog->size(), cbpf::kMaxInsns);
+            return 1;
+        }
     }
     if (o.dump_level > 0) {  // tcpdump -i IF -d: the program for that interface's link type
         if (prog) fmt::print("{}", cbpf::dump(*prog, o.dump_level));

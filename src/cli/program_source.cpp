@@ -50,7 +50,8 @@ std::optional<cbpf::Program> load_program(const Options& o, sniff::CompileOption
             fmt::print(stderr, "sniff: {}: {}\n", *o.bpf_file, prog.error());
             return std::nullopt;
         }
-        if (auto ok = cbpf::validate(*prog, {.allow_ancillary = true}); !ok) {
+        // Any length: the kernel's 4096 is checked only where the program goes into the kernel.
+        if (auto ok = cbpf::validate(*prog, {.allow_ancillary = true, .kernel_length_limit = false}); !ok) {
             fmt::print(stderr, "sniff: {}: {}\n", *o.bpf_file, cbpf::describe(ok.error()));
             return std::nullopt;
         }

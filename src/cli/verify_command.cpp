@@ -38,6 +38,9 @@ int run_verify(const Options& o) {
     // The kernel only makes sense for Ethernet frames replayed on a veth.
     if (dlt != 1) {
         fmt::print(stderr, "sniff: kernel leg skipped: link type {} cannot be replayed on a veth (Ethernet only)\n", dlt);
+    } else if (prog.size() > cbpf::kMaxInsns) {
+        fmt::print(stderr, "sniff: kernel leg skipped: the program has {} instructions; the kernel takes at most {}\n", prog.size(),
+                   cbpf::kMaxInsns);
     } else if (auto k = cbpf::KernelRunner::start(prog)) {
         kernel.emplace(std::move(*k));
     } else {

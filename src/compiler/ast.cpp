@@ -64,4 +64,22 @@ const char* name_of(Kind k) {
     return "?";
 }
 
+namespace {
+
+// Detaches the next node of a chain while this one is its only holder, freeing the chain one
+// node at a time (each freed node finds its own link already empty).
+template <class Node>
+void unlink_chain(Expr& link, Expr Node::*next) {
+    while (auto* child = std::get_if<std::shared_ptr<Node>>(&link)) {
+        if (!*child || child->use_count() != 1) break;
+        Expr rest = std::move((**child).*next);
+        link = std::move(rest);
+    }
+}
+
+}  // namespace
+
+Not::~Not() { unlink_chain(operand, &Not::operand); }
+Binary::~Binary() { unlink_chain(lhs, &Binary::lhs); }
+
 }  // namespace sniff::ast

@@ -124,9 +124,12 @@ struct Binary;
 using Expr = std::variant<Primitive, ProtoAbbrev, std::shared_ptr<Not>, std::shared_ptr<Binary>, std::shared_ptr<Relation>,
                           Keyword>;
 
+// Chains of `not` and of `and`/`or` are as deep as they are long; the destructors take them
+// apart one node at a time, so a 100,000-term list costs no stack to free.
 struct Not {
     Expr operand;
     Span span;
+    ~Not();
 };
 
 // `and` and `or` share one precedence and associate to the left (pcap-filter(7)).
@@ -136,6 +139,7 @@ struct Binary {
     Expr lhs;
     Expr rhs;
     Span span;
+    ~Binary();
 };
 
 Span span_of(const Expr& e);

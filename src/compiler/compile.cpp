@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "cbpf_vm/validate.hpp"
+#include "compiler/big_stack.hpp"
 #include "compiler/emit_cbpf.hpp"
 #include "compiler/link_prologue.hpp"
 #include "compiler/link_type.hpp"
@@ -16,6 +17,9 @@
 
 namespace sniff {
 namespace {
+
+// Filters this long or longer are compiled on a thread of their own with this much stack.
+constexpr std::size_t kOwnStackFrom = 2048, kOwnStackBytes = std::size_t{1} << 30;
 
 // True when the filter returns 0 for every packet: false itself, an `all` with such a term, or an
 // `any` of such terms (a load past the packet also returns 0, so what runs first does not matter).
@@ -28,9 +32,8 @@ bool never_matches(const ir::Pred& p) {
     return false;
 }
 
-}  // namespace
-
-std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const CompileOptions& options) {
+// The stages themselves, on whatever stack the caller has.
+std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, const CompileOptions& options) {
     const Span whole{0, text.size()};
     const LinkType* link = find_link_type(options.dlt);
     if (!link) return std::unexpected(Diagnostic{whole, fmt::format("link type {} is not supported by the compiler", options.dlt), {}});
@@ -53,10 +56,25 @@ std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const Co
     }
     auto program = emit_cbpf(filter);
     if (!program) return std::unexpected(Diagnostic{whole, program.error().message, {}});
-    // inbound/outbound/ifindex use the kernel's ancillary fields, which the kernel accepts.
-    if (auto ok = cbpf::validate(*program, {.allow_ancillary = true}); !ok)
+    // inbound/outbound/ifindex use the kernel's ancillary fields, which the kernel accepts. The
+    // kernel's 4096-instruction limit is checked where a program goes into the kernel: reading
+    // a file has none.
+    if (auto ok = cbpf::validate(*program, {.allow_ancillary = true, .kernel_length_limit = false}); !ok)
         return std::unexpected(Diagnostic{whole, "internal error: " + cbpf::describe(ok.error()), {}});
     return std::move(*program);
+}
+
+}  // namespace
+
+std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const CompileOptions& options) {
+    // Parsing and lowering recurse once per level of parentheses and `not`: a long filter may be
+    // nested far deeper than a default 8 MiB stack allows, so it gets a thread with 1 GiB of
+    // stack (reserved, used only as deep as it goes). Where even that is refused, the caller's
+    // stack serves and a too deep filter is an error, never an overflow.
+    if (text.size() < kOwnStackFrom) return compile_here(text, options);
+    std::optional<std::expected<cbpf::Program, Diagnostic>> result;
+    if (run_with_stack(kOwnStackBytes, [&] { result = compile_here(text, options); })) return std::move(*result);
+    return compile_here(text, options);
 }
 
 }  // namespace sniff

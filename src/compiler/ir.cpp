@@ -25,6 +25,9 @@ Pred eq(Value lhs, std::uint32_t k) { return cmp(CmpOp::Eq, std::move(lhs), cons
 
 namespace {
 
+// The largest node of the same kind whose terms are copied into another's (see combine()).
+constexpr std::size_t kFlattenLimit = 16;
+
 // Shared by all() and any(): `absorbing` is the value that decides the whole (false for all).
 template <class Node>
 Pred combine(std::vector<Pred> terms, bool absorbing) {
@@ -39,8 +42,19 @@ Pred combine(std::vector<Pred> terms, bool absorbing) {
             continue;
         }
         if (auto* same = std::get_if<std::shared_ptr<Node>>(&t)) {
-            for (auto& inner : (*same)->terms) kept.push_back(inner);
-            continue;
+            // A left-deep chain (`a or b or c …`, as parsed) adds one term at a time to a node
+            // nothing else holds: take its terms over instead of copying them, so a list of n
+            // terms is built in O(n), not O(n^2).
+            if (kept.empty() && same->use_count() == 1) {
+                kept = std::move((*same)->terms);
+                continue;
+            }
+            // Copying a large node into a later position would make right-nested chains
+            // (`a and (b and (c …))`) quadratic: it stays nested, which means the same.
+            if (kept.empty() || (*same)->terms.size() <= kFlattenLimit) {
+                for (auto& inner : (*same)->terms) kept.push_back(inner);
+                continue;
+            }
         }
         kept.push_back(std::move(t));
     }

@@ -61,13 +61,28 @@ public:
             carry.reset();
             return lowering::keyword(context_, *k);
         }
-        const auto& b = *std::get<std::shared_ptr<ast::Binary>>(e);
-        auto l = expr(b.lhs, carry);
-        if (!l) return l;
-        auto r = expr(b.rhs, carry);
-        if (!r) return r;
-        return b.op == ast::Binary::Op::And ? ir::all({std::move(*l), std::move(*r)})
-                                            : ir::any({std::move(*l), std::move(*r)});
+        // `a or b or c …` parses left-deep, as deep as the list is long: walk its left spine in a
+        // loop, then lower the operands left to right (carry-over follows expression order).
+        std::vector<const ast::Binary*> spine;
+        const ast::Expr* leftmost = &e;
+        while (const auto* b = std::get_if<std::shared_ptr<ast::Binary>>(leftmost)) {
+            spine.push_back(b->get());
+            leftmost = &(*b)->lhs;
+        }
+        auto acc = expr(*leftmost, carry);
+        if (!acc) return acc;
+        for (auto it = spine.rbegin(); it != spine.rend(); ++it) {
+            auto r = expr((*it)->rhs, carry);
+            if (!r) return r;
+            // Not an initializer list, whose elements are copied: the list built so far must
+            // reach ir::all/any as the only holder of its node (see combine()).
+            std::vector<ir::Pred> both;
+            both.reserve(2);
+            both.push_back(std::move(*acc));
+            both.push_back(std::move(*r));
+            acc = (*it)->op == ast::Binary::Op::And ? ir::all(std::move(both)) : ir::any(std::move(both));
+        }
+        return acc;
     }
 
     const Layout& layout() const { return layout_; }

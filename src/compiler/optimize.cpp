@@ -101,12 +101,14 @@ std::uint32_t assigned(const ir::Pred& p) {
     return slots;
 }
 
-ir::Pred simplify(const ir::Pred& p, Facts& facts) {
+// `assigning`: whether anything in the filter assigns variables (Geneve); without, no term
+// needs the (subtree-long) look for assignments, which would make deep nesting quadratic.
+ir::Pred simplify(const ir::Pred& p, Facts& facts, bool assigning) {
     if (auto e = equality(p)) {
         if (auto d = decided(facts, e->first, e->second)) return *d;
         return p;
     }
-    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return ir::negate(simplify((*n)->operand, facts));
+    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return ir::negate(simplify((*n)->operand, facts, assigning));
     const auto* all = std::get_if<std::shared_ptr<ir::All>>(&p);
     const auto* any = std::get_if<std::shared_ptr<ir::Any>>(&p);
     if (!all && !any) return p;
@@ -115,9 +117,9 @@ ir::Pred simplify(const ir::Pred& p, Facts& facts) {
     std::vector<ir::Pred> terms;
     terms.reserve(in.size());
     for (const auto& t : in) {
-        ir::Pred s = simplify(t, facts);
+        ir::Pred s = simplify(t, facts, assigning);
         learn(s, all != nullptr, facts);
-        for (std::uint32_t slots = assigned(s), slot = 0; slots; slots >>= 1, ++slot)
+        for (std::uint32_t slots = assigning ? assigned(s) : 0, slot = 0; slots; slots >>= 1, ++slot)
             if (slots & 1) facts.push_back({Key{kAssigned, slot, 0, 0, 0}, 0, false});
         terms.push_back(std::move(s));
     }
@@ -129,7 +131,7 @@ ir::Pred simplify(const ir::Pred& p, Facts& facts) {
 
 ir::Pred optimize(const ir::Pred& pred) {
     Facts facts;
-    return simplify(pred, facts);
+    return simplify(pred, facts, assigned(pred) != 0);
 }
 
 }  // namespace sniff

@@ -1,7 +1,9 @@
 // Spirit X3 grammar of pcap-filter(7). Semantic actions build the AST with spans; grammar-level
 // failures become Diagnostics at the parse() boundary.
 #include "compiler/parse.hpp"
+#include "compiler/big_stack.hpp"
 #include "compiler/names.hpp"
+#include "compiler/paren_groups.hpp"
 #include "compiler/spelling.hpp"
 
 #include <boost/fusion/include/at_c.hpp>
@@ -25,6 +27,7 @@ struct ParseError {
 };
 
 struct begin_tag;
+struct boolean_groups_tag;  // boolean_groups() of the text: which '(' open a boolean group
 
 constexpr std::array<std::string_view, 80> kReserved = {
     "and", "or", "not", "host", "net", "port", "portrange", "src", "dst", "ip", "ip6", "arp", "rarp",
@@ -310,6 +313,15 @@ x3::rule<class keyword_body_r, ast::Expr> const keyword_body = "a keyword primit
 x3::rule<class keyword_number_r, std::string> const keyword_number = "a number";
 x3::rule<class unary_body_r, ast::Expr> const unary_body = "unary";
 
+// Each level of parentheses, `not` and unary minus recurses: stop with an error where the thread's stack
+// is half used (compile() gives long filters a 1 GiB stack: some 300,000 levels).
+auto const room_to_recurse = x3::eps[([](auto& ctx) {
+    if (stack_has_room()) return;
+    Iter begin = x3::get<begin_tag>(ctx);
+    std::size_t at = static_cast<std::size_t>(x3::_where(ctx).begin() - begin);
+    throw ParseError{Diagnostic{{at, at + 1}, "the filter is nested too deeply here for sniff's stack",
+                                "write long lists flat ('a or b or c'), not nested ('a or (b or (c))')"}};
+})];
 auto const src_kw = kw("src");
 auto const dst_kw = kw("dst");
 
@@ -331,7 +343,15 @@ auto const qualified_body_def = (-proto_q >> -dir_q >> -kind_q >> -value)[on_qua
 auto const closing_def = x3::lit(')');
 // A rule whose definition has actions does not propagate attributes by itself, so every
 // alternative assigns _val explicitly.
-auto const unary_body_def = (not_kw > operand)[on_not] | relation[on_group] | ('(' > expr > closing)[on_group] |
+// A relation is not tried where a boolean group opens: only an arithmetic group can start one.
+auto const not_at_boolean_group = x3::eps[([](auto& ctx) {
+    Iter begin = x3::get<begin_tag>(ctx);
+    const std::vector<std::uint8_t>& boolean = x3::get<boolean_groups_tag>(ctx);
+    std::size_t at = static_cast<std::size_t>(x3::_where(ctx).begin() - begin);
+    while (at < boolean.size() && std::isspace(static_cast<unsigned char>(begin[at]))) ++at;
+    x3::_pass(ctx) = at >= boolean.size() || boolean[at] == 0;
+})];
+auto const unary_body_def = (not_kw > room_to_recurse > operand)[on_not] | (not_at_boolean_group >> relation)[on_group] | ('(' > room_to_recurse > expr > closing)[on_group] |
                             keyword[on_group] | qualified[on_group];
 
 // ---- arithmetic and relations ----
@@ -427,9 +447,9 @@ auto const shift_op_def = x3::lit("<<")[set_arith_op<ast::ArithOp::Lsh>] | x3::l
 auto const add_op_def = x3::lit('+')[set_arith_op<ast::ArithOp::Add>] | x3::lit('-')[set_arith_op<ast::ArithOp::Sub>];
 auto const mul_op_def = x3::lit('*')[set_arith_op<ast::ArithOp::Mul>] | x3::lit('/')[set_arith_op<ast::ArithOp::Div>];
 auto const access_def = (x3::lexeme[access_sym >> &x3::lit('[')] >> '[' > arith > -(':' > access_size) > ']')[on_access];
-auto const arith_primary_def = access[on_arith_assign] | number_lit[on_number] | ('(' >> arith >> ')')[on_arith_assign] |
+auto const arith_primary_def = access[on_arith_assign] | number_lit[on_number] | ('(' >> room_to_recurse >> arith >> ')')[on_arith_assign] |
                                name_lit[on_name];
-auto const arith_unary_def = ('-' >> arith_chain)[on_negate] | arith_primary[on_arith_assign];
+auto const arith_unary_def = ('-' >> room_to_recurse >> arith_chain)[on_negate] | arith_primary[on_arith_assign];
 auto const arith_chain_def = arith_unary[on_arith_assign] >> -(greedy_op > arith)[on_arith_fold];
 auto const arith_mul_def = arith_chain[on_arith_assign] >> *(mul_op > arith_chain)[on_arith_fold];
 auto const arith_add_def = arith_mul[on_arith_assign] >> *(add_op > arith_mul)[on_arith_fold];
@@ -523,7 +543,8 @@ std::expected<ast::Expr, Diagnostic> parse(std::string_view text) {
     Iter last = begin + buffer.size();
     ast::Expr result;
     try {
-        auto const parser = x3::with<begin_tag>(begin)[expr];
+        const std::vector<std::uint8_t> groups = boolean_groups(text);
+        auto const parser = x3::with<boolean_groups_tag>(std::cref(groups))[x3::with<begin_tag>(begin)[expr]];
         bool ok = x3::phrase_parse(first, last, parser, x3::space, result);
         std::size_t at = skip_spaces(text, static_cast<std::size_t>(first - begin));
         if (ok && at == text.size()) return result;
