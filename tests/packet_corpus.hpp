@@ -30,4 +30,10 @@ std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus);
 std::vector<StoredPacket> mutate_towards(const std::vector<StoredPacket>& seeds,
                                          const std::vector<cbpf::Program>& programs, std::size_t max_seeds, int path_rounds = 2);
 
+// How many times libpcap's bpf_filter, running `prog` over `p`, jumps back to the target of a
+// backward jump it visits most: for libpcap's protochain loop, the number of headers the walk
+// stepped over. bpf_filter sign-extends `ja` offsets, which that loop relies on; sniff's own
+// interpreter, like the kernel's checker, has no backward jumps.
+std::size_t libpcap_loop_steps(const cbpf::Program& prog, const StoredPacket& p);
+
 }  // namespace testing_support
