@@ -181,7 +181,7 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
         }
     }
     if (testing_support::shared_corpus_dir().empty())
-        std::printf("note: ../shared/corpus/tcpdump-tests not found; using captures/ only\n");
+        std::printf("note: no shared corpus (../shared/corpus/tcpdump-tests absent, or SNIFF_CORPUS=none); using captures/ only\n");
     pcap_t* dead = pcap_open_dead(dlt, kSnaplen);
     ASSERT_NE(dead, nullptr);
 
@@ -338,6 +338,7 @@ struct ChainRow {
     std::vector<ChainHeader> chain;
     std::uint8_t last;  // the protocol after the chain
     std::uint8_t ipv4_words = 5;
+    std::uint16_t ipv4_fragment = 0;  // flags and offset (protochain looks at neither)
 };
 
 // The IP packet of a row: the IP header, each header of the chain (its next-header byte naming
@@ -363,7 +364,8 @@ std::vector<std::uint8_t> chain_packet(const ChainRow& row) {
     } else {
         const std::size_t header = row.ipv4_words * 4u, total = std::max<std::size_t>(header, 20) + body.size();
         ip = {static_cast<std::uint8_t>(0x40 | row.ipv4_words), 0, static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total),
-              0, 1, 0, 0, 64, first, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+              0, 1, static_cast<std::uint8_t>(row.ipv4_fragment >> 8), static_cast<std::uint8_t>(row.ipv4_fragment), 64, first, 0, 0,
+              10, 0, 0, 1, 10, 0, 0, 2};
         ip.resize(std::max<std::size_t>(header, 20), 0x01);  // options (NOPs)
     }
     ip.insert(ip.end(), body.begin(), body.end());
@@ -435,6 +437,10 @@ std::vector<ChainRow> chain_rows() {
             }
         }
         rows.push_back({fmt::format("IPv4 ({} words), hop-by-hop (not followed on IPv4) then TCP", words), false, {{0, 0}}, 6, words});
+    }
+    for (std::uint16_t fragment : {0x2000, 0x0010, 0x2010}) {
+        rows.push_back({fmt::format("IPv4 fragment {:#x}, AH then TCP", fragment), false, {{51, 1}}, 6, 5, fragment});
+        rows.push_back({fmt::format("IPv4 fragment {:#x}, UDP", fragment), false, {}, 17, 5, fragment});
     }
     return rows;
 }

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <tuple>
 
 #include "cbpf_vm/interpret.hpp"
@@ -25,7 +26,10 @@ std::string source_root() {
 }
 
 std::string shared_corpus_dir() {
+    // SNIFF_CORPUS=DIR reads another corpus; SNIFF_CORPUS=none (or empty) none at all, as on a
+    // clean clone without ../shared (test.sh runs the differential suite that way too).
     const char* override_dir = std::getenv("SNIFF_CORPUS");
+    if (override_dir && (std::string_view(override_dir).empty() || std::string_view(override_dir) == "none")) return {};
     fs::path dir = override_dir ? fs::path(override_dir) : fs::path(source_root()) / ".." / "shared" / "corpus" / "tcpdump-tests";
     std::error_code ec;
     return fs::is_directory(dir, ec) ? dir.string() : std::string{};

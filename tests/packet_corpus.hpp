@@ -18,7 +18,8 @@ struct StoredPacket {
 
 // Directory of the source tree (SNIFF_SOURCE_ROOT, set by meson).
 std::string source_root();
-// ../shared/corpus/tcpdump-tests beside the checkout, or "" when absent.
+// ../shared/corpus/tcpdump-tests beside the checkout (or $SNIFF_CORPUS), or "" when absent or
+// when SNIFF_CORPUS is "none".
 std::string shared_corpus_dir();
 
 // All good packets of every capture with link type `dlt` in captures/ (and the shared corpus
