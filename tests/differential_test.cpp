@@ -522,6 +522,41 @@ TEST(Protochain, WalksEveryCraftedChainAsLibpcapDoes) {
                 packets.size(), compared, matched, deeper, sniff::ir::kProtochainMaxHeaders, deeper_libpcap_keeps);
 }
 
+// A filter with more walks than fit in 4,096 instructions at 64 headers each gets shorter walks
+// (README): 32 headers for three unqualified protochains, 16 for seven. Up to that depth sniff
+// agrees with libpcap; one header more and sniff rejects where libpcap keeps the packet.
+TEST(Protochain, FiltersWithManyWalksUnrollFewerHeaders) {
+    const std::pair<std::string, unsigned> filters[] = {
+        {"protochain 6 or protochain 17", sniff::ir::kProtochainMaxHeaders},
+        {"protochain 6 or protochain 17 or protochain 1", 32},
+        {"protochain 1 or protochain 2 or protochain 3 or protochain 4 or protochain 5 or protochain 6 or protochain 17", 16},
+    };
+    pcap_t* dead = pcap_open_dead(DLT_EN10MB, kSnaplen);
+    for (const auto& [expr, depth] : filters) {
+        auto ours = sniff::compile(expr, {DLT_EN10MB, kSnaplen});
+        ASSERT_TRUE(ours) << expr << ": " << ours.error().message;
+        bpf_program bp{};
+        ASSERT_EQ(pcap_compile(dead, &bp, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN), 0) << pcap_geterr(dead);
+        cbpf::Program theirs = to_program(bp);
+        pcap_freecode(&bp);
+        fix_protochain_auth_step(theirs);  // README: libpcap's AH step, as RFC 4302 defines it
+        std::vector<bpf_insn> insns;
+        for (const auto& in : theirs) insns.push_back({in.code, in.jt, in.jf, in.k});
+        for (unsigned n : {depth - 1, depth, depth + 1}) {
+            for (bool ipv6 : {true, false}) {
+                ChainRow row{"", ipv6, std::vector<ChainHeader>(n, ChainHeader{static_cast<std::uint8_t>(ipv6 ? 0 : 51), 0}), 17};
+                const std::vector<std::uint8_t> frame = framed(DLT_EN10MB, ipv6, chain_packet(row));
+                const auto size = static_cast<u_int>(frame.size());
+                const bool libpcap_keeps = bpf_filter(insns.data(), frame.data(), size, size) != 0;
+                const bool sniff_keeps = cbpf::run(*ours, frame, size) != 0;
+                EXPECT_TRUE(libpcap_keeps) << expr << ", " << n << " headers";
+                EXPECT_EQ(sniff_keeps, n <= depth) << expr << (ipv6 ? ", IPv6 " : ", IPv4 ") << n << " headers";
+            }
+        }
+    }
+    pcap_close(dead);
+}
+
 // libpcap steps over AH by setting the offset to AH's length instead of adding it (README,
 // "Deliberate differences"): on IPv4 with AH then AH, it reads the second header's next-header
 // byte from inside the first AH. sniff adds the length, as the rewritten program does.

@@ -52,6 +52,13 @@ std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const Co
         filter.pred = ir::all({std::move(setup.precondition), std::move(filter.pred)});
     }
     auto program = emit_cbpf(filter);
+    // protochain's walk is unrolled over 64 headers; a filter with several walks that is then
+    // too long for the kernel gets shorter walks, down to 16 headers (README).
+    for (unsigned depth = ir::protochain_depth(filter.pred); !program && depth > ir::kProtochainMinHeaders;) {
+        depth = std::max(depth / 2, ir::kProtochainMinHeaders);
+        filter.pred = ir::with_protochain_depth(filter.pred, depth);
+        program = emit_cbpf(filter);
+    }
     if (!program) return std::unexpected(Diagnostic{whole, program.error().message, {}});
     // inbound/outbound/ifindex use the kernel's ancillary fields, which the kernel accepts.
     if (auto ok = cbpf::validate(*program, {.allow_ancillary = true}); !ok)

@@ -73,8 +73,10 @@ constexpr std::uint8_t kExtensionHeaders[] = {0, 60, 43, 44};
 // so backends unroll this many steps, and a chain that needs more rejects the packet (README,
 // "Deliberate differences"). Every step moves on at least 8 bytes, so all chains within the
 // 8 * 64 bytes after the IP header are walked as libpcap walks them. 64 steps cost about
-// 1,200 instructions on IPv6 and 650 on IPv4: a filter holds a few within the kernel's 4,096.
+// 1,150 instructions on IPv6 and 650 on IPv4, so two unqualified protochains fit in the
+// kernel's 4,096; a filter with more is unrolled to 32, then 16 headers (compile()).
 constexpr unsigned kProtochainMaxHeaders = 64;
+constexpr unsigned kProtochainMinHeaders = 16;
 
 // True when protocol `target` appears in the header chain of a packet already known to be IPv4
 // (`ipv6` false) or IPv6: the IP header's protocol, then the next-header field of each header
@@ -145,5 +147,10 @@ Pred set_vars(std::vector<Assign> steps);
 // The variables `p` reads or assigns, as a bit set over slots.
 std::uint32_t vars_used(const Pred& p);
 std::uint32_t vars_used(const Value& v);
+
+// The most headers any `protochain` in `p` walks (0: none), and `p` with every walk cut to at
+// most `depth` headers.
+unsigned protochain_depth(const Pred& p);
+Pred with_protochain_depth(const Pred& p, unsigned depth);
 
 }  // namespace sniff::ir
