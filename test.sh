@@ -16,7 +16,7 @@ SNIFF_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:prin
   meson test -C build-asan --no-rebuild --print-errorlogs --num-processes 2 "${sanitized_suites[@]}"
 
 # The differential suite once more without the shared corpus, as on a clean clone without
-# ../shared: other packets, other mutations (about 30 s).
+# ../shared: other packets, other mutations (about 35 s of CPU).
 SNIFF_CORPUS=none meson test -C build --no-rebuild --print-errorlogs --num-processes 2 differential
 
 exec meson test -C build --print-errorlogs --num-processes 2 "$@"

@@ -465,13 +465,18 @@ TEST(Protochain, WalksEveryCraftedChainAsLibpcapDoes) {
         }
     }
     ASSERT_EQ(packets.size(), 3u) << "captures/cooked.pcap#260 is missing";
+    // Under the sanitizers (test.sh), every fourth length and the whole packet.
+    const std::size_t cut_step = std::getenv("SNIFF_SANITIZED") ? 4 : 1;
     for (const ChainRow& row : chain_rows()) {
         const std::vector<std::uint8_t> ip = chain_packet(row);
         for (int dlt : {DLT_EN10MB, DLT_LINUX_SLL, DLT_RAW}) {
             if (dlt != DLT_EN10MB && row.chain.size() > 20) continue;
             const std::vector<std::uint8_t> whole = framed(dlt, row.ipv6, ip);
             // Every length from the IP header's first byte on.
-            for (std::size_t cut = whole.size() - ip.size(); cut <= whole.size(); ++cut) {
+            std::vector<std::size_t> cuts;
+            for (std::size_t cut = whole.size() - ip.size(); cut < whole.size(); cut += cut_step) cuts.push_back(cut);
+            cuts.push_back(whole.size());
+            for (std::size_t cut : cuts) {
                 StoredPacket p{fmt::format("{} on {}, {} of {} bytes", row.name, link_type_name(dlt), cut, whole.size()),
                                std::vector<std::uint8_t>(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(cut)),
                                static_cast<std::uint32_t>(whole.size())};
