@@ -5,10 +5,13 @@
 #include <pcap/pcap.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <filesystem>
-#include <set>
+#include <map>
 #include <optional>
+#include <set>
+#include <string_view>
 #include <tuple>
 
 #include "cbpf_vm/interpret.hpp"
@@ -23,7 +26,10 @@ std::string source_root() {
 }
 
 std::string shared_corpus_dir() {
+    // SNIFF_CORPUS=DIR reads another corpus; SNIFF_CORPUS=none (or empty) none at all, as on a
+    // clean clone without ../shared (test.sh runs the differential suite that way too).
     const char* override_dir = std::getenv("SNIFF_CORPUS");
+    if (override_dir && (std::string_view(override_dir).empty() || std::string_view(override_dir) == "none")) return {};
     fs::path dir = override_dir ? fs::path(override_dir) : fs::path(source_root()) / ".." / "shared" / "corpus" / "tcpdump-tests";
     std::error_code ec;
     return fs::is_directory(dir, ec) ? dir.string() : std::string{};
@@ -250,6 +256,93 @@ std::vector<StoredPacket> mutate_towards(const std::vector<StoredPacket>& seeds,
         }
     }
     return out;
+}
+
+std::size_t libpcap_loop_steps(const cbpf::Program& prog, const StoredPacket& p) {
+    using namespace cbpf::op;
+    std::uint32_t a = 0, x = 0;
+    std::array<std::uint32_t, cbpf::kMemWords> mem{};
+    std::map<std::size_t, std::size_t> visits;  // backward-jump target -> times jumped to
+    auto load = [&](std::uint64_t at, std::uint16_t width, std::uint32_t& out) {
+        const unsigned n = width == W ? 4 : width == H ? 2 : 1;
+        if (at + n > p.bytes.size()) return false;
+        out = 0;
+        for (unsigned i = 0; i < n; ++i) out = (out << 8) | p.bytes[at + i];
+        return true;
+    };
+    auto most = [&] {
+        std::size_t m = 0;
+        for (const auto& [target, count] : visits) m = std::max(m, count);
+        return m;
+    };
+    // libpcap's loops end (a load fails) within the packet's length in steps; the bound only
+    // guards against a program that would not.
+    for (std::size_t pc = 0, executed = 0; pc < prog.size() && executed < 100'000'000; ++pc, ++executed) {
+        const cbpf::Insn& in = prog[pc];
+        switch (cls(in.code)) {
+            case LD:
+                switch (mode(in.code)) {
+                    case IMM: a = in.k; break;
+                    case ABS: if (!load(in.k, size(in.code), a)) return most(); break;
+                    case IND: if (!load(std::uint64_t{x} + in.k, size(in.code), a)) return most(); break;
+                    case MEM: a = mem[in.k % cbpf::kMemWords]; break;
+                    case LEN: a = p.wire_length; break;
+                    default: return most();
+                }
+                break;
+            case LDX:
+                switch (mode(in.code)) {
+                    case IMM: x = in.k; break;
+                    case MEM: x = mem[in.k % cbpf::kMemWords]; break;
+                    case LEN: x = p.wire_length; break;
+                    case MSH: {
+                        std::uint32_t b = 0;
+                        if (!load(in.k, B, b)) return most();
+                        x = (b & 0xf) << 2;
+                        break;
+                    }
+                    default: return most();
+                }
+                break;
+            case ST: mem[in.k % cbpf::kMemWords] = a; break;
+            case STX: mem[in.k % cbpf::kMemWords] = x; break;
+            case ALU: {
+                const std::uint32_t v = src(in.code) == X ? x : in.k;
+                switch (alu_op(in.code)) {
+                    case ADD: a += v; break;
+                    case SUB: a -= v; break;
+                    case MUL: a *= v; break;
+                    case DIV: if (v == 0) return most(); a /= v; break;
+                    case MOD: if (v == 0) return most(); a %= v; break;
+                    case OR: a |= v; break;
+                    case AND: a &= v; break;
+                    case XOR: a ^= v; break;
+                    case LSH: a = v < 32 ? a << v : 0; break;
+                    case RSH: a = v < 32 ? a >> v : 0; break;
+                    case NEG: a = 0u - a; break;
+                    default: return most();
+                }
+                break;
+            }
+            case JMP: {
+                if (alu_op(in.code) == JA) {
+                    const std::int64_t offset = static_cast<std::int32_t>(in.k);
+                    if (offset < 0) ++visits[static_cast<std::size_t>(static_cast<std::int64_t>(pc) + 1 + offset)];
+                    pc = static_cast<std::size_t>(static_cast<std::int64_t>(pc) + offset);
+                    break;
+                }
+                const std::uint32_t v = src(in.code) == X ? x : in.k;
+                bool taken = alu_op(in.code) == JEQ ? a == v : alu_op(in.code) == JGT ? a > v : alu_op(in.code) == JGE ? a >= v : (a & v) != 0;
+                pc += taken ? in.jt : in.jf;
+                break;
+            }
+            case RET: return most();
+            case MISC:
+                if (misc_op(in.code) == TAX) x = a; else a = x;
+                break;
+        }
+    }
+    return most();
 }
 
 }  // namespace testing_support

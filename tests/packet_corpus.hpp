@@ -18,7 +18,8 @@ struct StoredPacket {
 
 // Directory of the source tree (SNIFF_SOURCE_ROOT, set by meson).
 std::string source_root();
-// ../shared/corpus/tcpdump-tests beside the checkout, or "" when absent.
+// ../shared/corpus/tcpdump-tests beside the checkout (or $SNIFF_CORPUS), or "" when absent or
+// when SNIFF_CORPUS is "none".
 std::string shared_corpus_dir();
 
 // All good packets of every capture with link type `dlt` in captures/ (and the shared corpus
@@ -29,5 +30,11 @@ std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus);
 // ld [x+k] with x from ldxb) are set to each compared constant, so each branch is taken both ways.
 std::vector<StoredPacket> mutate_towards(const std::vector<StoredPacket>& seeds,
                                          const std::vector<cbpf::Program>& programs, std::size_t max_seeds, int path_rounds = 2);
+
+// How many times libpcap's bpf_filter, running `prog` over `p`, jumps back to the target of a
+// backward jump it visits most: for libpcap's protochain loop, the number of headers the walk
+// stepped over. bpf_filter sign-extends `ja` offsets, which that loop relies on; sniff's own
+// interpreter, like the kernel's checker, has no backward jumps.
+std::size_t libpcap_loop_steps(const cbpf::Program& prog, const StoredPacket& p);
 
 }  // namespace testing_support

@@ -55,6 +55,14 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
         filter.pred = ir::all({std::move(setup.precondition), std::move(filter.pred)});
     }
     auto program = emit_cbpf(filter);
+    // protochain's walk is unrolled over 64 headers; a filter with several walks that is then
+    // too long for the kernel gets shorter walks, down to 16 headers (README).
+    auto too_long = [&] { return !program || program->size() > cbpf::kMaxInsns; };
+    for (unsigned depth = ir::protochain_depth(filter.pred); too_long() && depth > ir::kProtochainMinHeaders;) {
+        depth = std::max(depth / 2, ir::kProtochainMinHeaders);
+        filter.pred = ir::with_protochain_depth(filter.pred, depth);
+        program = emit_cbpf(filter);
+    }
     if (!program) return std::unexpected(Diagnostic{whole, program.error().message, {}});
     // inbound/outbound/ifindex use the kernel's ancillary fields, which the kernel accepts. The
     // kernel's 4096-instruction limit is checked where a program goes into the kernel: reading

@@ -90,8 +90,11 @@ private:
 
     void jump_if(std::uint32_t k, int t, int f) { code_.push_back({cbpf::jump(JMP | JEQ | K, k, 0, 0), t, f}); }
 
-    // The header chain, unrolled: A holds the current protocol, X where its header starts (from
-    // the network header's constant offset), M[slot] the next protocol while X moves on.
+    // libpcap's gen_protochain walk, unrolled (its backward jump is not classic BPF the kernel
+    // takes). A holds the current protocol, X where its header starts (past the network
+    // header's constant offset k). Each step ends at the shared `end`, which tests A against
+    // the target once, as libpcap's loop exit does; jumping there with `ja` keeps every
+    // conditional jump within its step, so a deep unroll needs no trampolines.
     void proto_chain(const ir::ProtoChain& c, int t, int f) {
         const std::uint32_t slot = push_scratch(), k = c.network;
         if (c.ipv6) {
@@ -121,49 +124,50 @@ private:
             emit(cbpf::stmt(LD | B | ABS, k + 9));
             emit(cbpf::stmt(LDX | B | MSH, k));
         }
-        // One header: the next protocol is its first byte; its length is in the second, in
-        // 8-byte units past the first 8 (extension headers) or 4-byte units past the first 8 (AH).
-        auto step = [&](std::uint32_t add, std::uint32_t shift, int next) {
-            emit(cbpf::stmt(LD | B | IND, k));
-            emit(cbpf::stmt(ST, slot));
-            emit(cbpf::stmt(LD | B | IND, k + 1));
-            emit(cbpf::stmt(ALU | ADD | K, add));
-            emit(cbpf::stmt(ALU | LSH | K, shift));
-            emit(cbpf::stmt(ALU | ADD | X, 0));
-            emit(cbpf::stmt(MISC | TAX, 0));
-            emit(cbpf::stmt(LD | W | MEM, slot));
-            jump_to(next);
-        };
-        int next = new_label();
-        for (unsigned i = 0; i < c.max_headers; ++i) {
-            int here = next, extension = new_label(), auth = new_label(), other = new_label();
-            next = new_label();
-            place(here);
-            int not_target = new_label();
-            jump_if(c.target, t, not_target);
-            place(not_target);
-            int not_end = new_label();
-            jump_if(ir::kNoNextHeader, f, not_end);
-            place(not_end);
+        const int end = new_label();
+        for (unsigned i = 0; i <= c.max_headers; ++i) {
+            // After max_headers steps, a header that would need one more rejects the packet.
+            const bool last = i == c.max_headers;
+            const int stop = new_label(), extension = last ? reject_ : new_label(), auth = last ? reject_ : new_label();
+            int next = new_label();
+            jump_if(c.target, stop, next);
             if (c.ipv6) {
                 for (std::uint8_t h : ir::kExtensionHeaders) {
-                    int no = new_label();
-                    jump_if(h, extension, no);
-                    place(no);
+                    place(next);
+                    next = new_label();
+                    jump_if(h, extension, next);
                 }
             }
-            jump_if(ir::kAuthHeader, auth, other);
-            place(other);
-            jump_to(f);
-            place(extension);
-            step(1, 3, next);
+            place(next);
+            // No-next-header (59) and everything else not followed stop here, as in libpcap.
+            jump_if(ir::kAuthHeader, auth, stop);
+            place(stop);
+            jump_to(end);
+            if (last) break;
+            // The step: the next protocol is the header's first byte; its length is in the
+            // second, in 8-byte units past the first 8 (extension headers) or 4-byte units past
+            // the first 8 (AH, RFC 4302; libpcap sets X to it instead of adding it, README).
+            // Both are multiples of 4 bytes: (len + 1) * 2 or len + 2, times 4.
+            const int length = new_label();
+            if (c.ipv6) {
+                place(extension);
+                emit(cbpf::stmt(LD | B | IND, k + 1));
+                emit(cbpf::stmt(ALU | ADD | K, 1));
+                emit(cbpf::stmt(ALU | LSH | K, 1));
+                jump_to(length);
+            }
             place(auth);
-            step(2, 2, next);
+            emit(cbpf::stmt(LD | B | IND, k + 1));
+            emit(cbpf::stmt(ALU | ADD | K, 2));
+            place(length);
+            emit(cbpf::stmt(ALU | LSH | K, 2));
+            emit(cbpf::stmt(ALU | ADD | X, 0));
+            emit(cbpf::stmt(ST, slot));
+            emit(cbpf::stmt(LD | B | IND, k));
+            emit(cbpf::stmt(LDX | W | MEM, slot));
         }
-        // Deeper than max_headers: the packet is rejected, as when a header is cut short (such
-        // chains are garbage in practice; libpcap walks on until a load fails).
-        place(next);
-        jump_to(reject_);
+        place(end);
+        jump_if(c.target, t, f);
         pop_scratch();
     }
 

@@ -1,6 +1,8 @@
 // IR builders with light folding (true/false absorption, flattening of nested all/any).
 #include "compiler/ir.hpp"
 
+#include <algorithm>
+
 namespace sniff::ir {
 
 Value constant(std::uint32_t v) { return Const{v}; }
@@ -98,6 +100,46 @@ std::uint32_t vars_used(const Pred& p) {
     if (const auto* a = std::get_if<std::shared_ptr<Any>>(&p))
         for (const auto& t : (*a)->terms) used |= vars_used(t);
     return used;
+}
+
+unsigned protochain_depth(const Pred& p) {
+    if (const auto* c = std::get_if<ProtoChain>(&p)) return c->max_headers;
+    if (const auto* n = std::get_if<std::shared_ptr<Negation>>(&p)) return protochain_depth((*n)->operand);
+    unsigned depth = 0;
+    if (const auto* s = std::get_if<std::shared_ptr<SetVars>>(&p))
+        for (const auto& a : (*s)->steps) depth = std::max(depth, protochain_depth(a.when));
+    if (const auto* a = std::get_if<std::shared_ptr<All>>(&p))
+        for (const auto& t : (*a)->terms) depth = std::max(depth, protochain_depth(t));
+    if (const auto* a = std::get_if<std::shared_ptr<Any>>(&p))
+        for (const auto& t : (*a)->terms) depth = std::max(depth, protochain_depth(t));
+    return depth;
+}
+
+Pred with_protochain_depth(const Pred& p, unsigned depth) {
+    if (const auto* c = std::get_if<ProtoChain>(&p)) {
+        ProtoChain cut = *c;
+        cut.max_headers = std::min(cut.max_headers, depth);
+        return cut;
+    }
+    // Nodes may be shared, so the path to each walk is copied, not changed in place.
+    if (const auto* n = std::get_if<std::shared_ptr<Negation>>(&p))
+        return std::make_shared<Negation>(Negation{with_protochain_depth((*n)->operand, depth)});
+    if (const auto* s = std::get_if<std::shared_ptr<SetVars>>(&p)) {
+        SetVars copy = **s;
+        for (auto& a : copy.steps) a.when = with_protochain_depth(a.when, depth);
+        return std::make_shared<SetVars>(std::move(copy));
+    }
+    if (const auto* a = std::get_if<std::shared_ptr<All>>(&p)) {
+        All copy = **a;
+        for (auto& t : copy.terms) t = with_protochain_depth(t, depth);
+        return std::make_shared<All>(std::move(copy));
+    }
+    if (const auto* a = std::get_if<std::shared_ptr<Any>>(&p)) {
+        Any copy = **a;
+        for (auto& t : copy.terms) t = with_protochain_depth(t, depth);
+        return std::make_shared<Any>(std::move(copy));
+    }
+    return p;
 }
 
 }  // namespace sniff::ir

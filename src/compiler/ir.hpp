@@ -60,16 +60,30 @@ struct All;
 struct Any;
 struct Negation;
 
-// IPv6 extension headers (hop-by-hop, routing, fragment, destination options) and AH, which
-// `protochain` walks through.
-constexpr std::uint8_t kNoNextHeader = 59, kAuthHeader = 51;
+// The headers `protochain` steps over, as libpcap 1.10's gen_protochain does: on IPv6 hop-by-hop
+// (0), destination options (60), routing (43) and fragment (44), each (length + 1) * 8 bytes
+// long (the fragment header's length byte is reserved, but it is added all the same); AH (51)
+// on IPv4 and IPv6, (length + 2) * 4 bytes. Nothing else is followed: not ESP, no-next-header
+// (59), mobility (135), HIP (139), shim6 (140) or the experimental 253 and 254.
+constexpr std::uint8_t kAuthHeader = 51;
 constexpr std::uint8_t kExtensionHeaders[] = {0, 60, 43, 44};
 
+// How many headers past the IP header sniff's `protochain` steps over. libpcap walks with a
+// backward jump, as far as the packet goes; classic BPF has no loops (the kernel refuses them),
+// so backends unroll this many steps, and a chain that needs more rejects the packet (README,
+// "Deliberate differences"). Every step moves on at least 8 bytes, so all chains within the
+// 8 * 64 bytes after the IP header are walked as libpcap walks them. 64 steps cost about
+// 1,150 instructions on IPv6 and 650 on IPv4, so two unqualified protochains fit in the
+// kernel's 4,096; a filter with more is unrolled to 32, then 16 headers (compile()).
+constexpr unsigned kProtochainMaxHeaders = 64;
+constexpr unsigned kProtochainMinHeaders = 16;
+
 // True when protocol `target` appears in the header chain of a packet already known to be IPv4
-// (`ipv6` false) or IPv6: the IP header's protocol, then each extension header's next-header
-// field (IPv6) and AH's (both). A chain deeper than `max_headers` rejects the packet (as a
-// header cut short does). The network header starts at
-// `base + network` (`base` absent: at `network`). A loop in the program; backends unroll it.
+// (`ipv6` false) or IPv6: the IP header's protocol, then the next-header field of each header
+// in kExtensionHeaders (IPv6 only) and of AH (both), until a protocol that is `target` or is
+// not followed. A chain that needs more than `max_headers` steps rejects the packet, as a
+// header cut short does. The network header starts at `base + network` (`base` absent: at
+// `network`). A loop in the program; backends unroll it.
 struct ProtoChain {
     bool ipv6;
     std::uint8_t target;
@@ -133,5 +147,10 @@ Pred set_vars(std::vector<Assign> steps);
 // The variables `p` reads or assigns, as a bit set over slots.
 std::uint32_t vars_used(const Pred& p);
 std::uint32_t vars_used(const Value& v);
+
+// The most headers any `protochain` in `p` walks (0: none), and `p` with every walk cut to at
+// most `depth` headers.
+unsigned protochain_depth(const Pred& p);
+Pred with_protochain_depth(const Pred& p, unsigned depth);
 
 }  // namespace sniff::ir

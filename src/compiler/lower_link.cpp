@@ -163,12 +163,10 @@ Result protochain(const Context& c, const ast::Qualifiers& q, const ast::Value& 
         if (!number) return error(v.span, fmt::format("unknown IP protocol '{}'", name), "names come from /etc/protocols; numbers work too");
     }
     if (*number > 255) return error(v.span, fmt::format("IP protocol {} is out of range", *number), "protocols are 0..255");
-    // Walking more headers than this needs a loop, which classic BPF cannot have (README).
-    constexpr unsigned kMaxHeaders = 16;
     const Base& nl = c.layout.network();
     auto chain = [&](bool ipv6) {
         return ir::all({ipv6 ? c.layout.ip6() : c.layout.ip(),
-                        ir::ProtoChain{ipv6, static_cast<std::uint8_t>(*number), nl.k, nl.var, kMaxHeaders}});
+                        ir::ProtoChain{ipv6, static_cast<std::uint8_t>(*number), nl.k, nl.var, ir::kProtochainMaxHeaders}});
     };
     if (!q.proto) return ir::any({chain(false), chain(true)});
     if (q.proto->value == Proto::Ip) return chain(false);
