@@ -1,54 +1,86 @@
-// libpcap's offline reader; a read error becomes a message with the file offset of the damage.
+// Chooses the reader from the first bytes, which sniff peeks and libpcap then reads again, so
+// the choice works on pipes. A read error becomes a message with the file offset of the damage.
 #include "capture/pcap_file_source.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <pcap/pcap.h>
+#include <unistd.h>
 
-#include <cstdio>
+#include <cerrno>
+#include <cstring>
+
+#include "capture/cookie_file.hpp"
+#include "capture/pcap_header.hpp"
 
 namespace capture {
 
 void PcapFileSource::Closer::operator()(pcap_t* p) const { pcap_close(p); }
 
 std::expected<PcapFileSource, std::string> PcapFileSource::open(const std::string& path) {
-    std::string mapped_error;
-    if (auto mapped = MappedPcap::open(path, mapped_error)) {
-        PcapFileSource s;
-        s.mapped_.emplace(std::move(*mapped));
-        s.path_ = path;
-        return s;
-    }
-    char err[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* p = pcap_open_offline(path.c_str(), err);
-    if (!p) return std::unexpected(fmt::format("{}: {}", path == "-" ? "standard input" : path, err));
     PcapFileSource s;
+    if (path == "-") {
+        s.name_ = "standard input";
+        s.reader_ = std::make_unique<ByteReader>(STDIN_FILENO, false);
+    } else {
+        s.name_ = path;
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return std::unexpected(fmt::format("{}: {}", path, std::strerror(errno)));
+        s.reader_ = std::make_unique<ByteReader>(fd, true);
+    }
+    ByteReader& reader = *s.reader_;
+    if (auto first = reader.peek(4); first.size() == 4) {
+        auto magic = classify_magic(first.first<4>());
+        if (magic == PcapMagic::Micro || magic == PcapMagic::Nano) {
+            auto bytes = reader.peek(kPcapFileHeaderBytes);
+            if (bytes.size() < kPcapFileHeaderBytes) {
+                if (reader.read_errno()) return std::unexpected(fmt::format("{}: error reading dump file: {}", s.name_, std::strerror(reader.read_errno())));
+                return std::unexpected(fmt::format("{}: truncated dump file; tried to read {} file header bytes, only got {}", s.name_,
+                                                   kPcapFileHeaderBytes, bytes.size()));
+            }
+            auto header = parse_pcap_header(bytes.first<kPcapFileHeaderBytes>());
+            if (!header) return std::unexpected(fmt::format("{}: {}", s.name_, header.error()));
+            if (!libpcap_rewrites_packets(*header)) {
+                reader.consume(kPcapFileHeaderBytes);
+                s.stream_.emplace(reader, *header);
+                return s;
+            }
+        }
+    }
+    std::FILE* f = open_cookie_file(reader);
+    if (!f) return std::unexpected(fmt::format("{}: {}", s.name_, std::strerror(errno)));
+    char err[PCAP_ERRBUF_SIZE] = {};
+    pcap_t* p = pcap_fopen_offline(f, err);
+    if (!p) {
+        std::fclose(f);
+        return std::unexpected(fmt::format("{}: {}", s.name_, err));
+    }
     s.handle_.reset(p);
-    s.path_ = path;
     return s;
 }
 
-int PcapFileSource::dlt() const { return mapped_ ? mapped_->dlt() : pcap_datalink(handle_.get()); }
+int PcapFileSource::dlt() const { return stream_ ? stream_->header().dlt : pcap_datalink(handle_.get()); }
 
 std::uint32_t PcapFileSource::snaplen() const {
-    return mapped_ ? mapped_->snaplen() : static_cast<std::uint32_t>(pcap_snapshot(handle_.get()));
+    return stream_ ? stream_->header().snaplen : static_cast<std::uint32_t>(pcap_snapshot(handle_.get()));
 }
 
 PcapFileSource::Status PcapFileSource::next(Packet& out) {
-    if (mapped_) {
+    if (stream_) {
         std::string what;
-        switch (mapped_->next(out, what)) {
-            case MappedPcap::Status::Packet: return Status::Packet;
-            case MappedPcap::Status::End: return Status::End;
-            case MappedPcap::Status::Damaged:
-                damage_ = fmt::format("{}: {}", path_, what);
+        switch (stream_->next(out, what)) {
+            case PcapStream::Status::Packet: return Status::Packet;
+            case PcapStream::Status::End: return Status::End;
+            case PcapStream::Status::Damaged:
+                damage_ = fmt::format("{}: {}", name_, what);
                 return Status::Damaged;
         }
     }
     pcap_pkthdr* hdr = nullptr;
     const u_char* data = nullptr;
-    // Where the record starts, for the message if it turns out to be damaged.
-    FILE* f = pcap_file(handle_.get());
-    long offset = f ? std::ftell(f) : -1;
+    // Where the record or block starts, for the message if it turns out to be damaged: the FILE
+    // is ours, so this is arithmetic, not a system call.
+    const long offset = std::ftell(pcap_file(handle_.get()));
     int rc = pcap_next_ex(handle_.get(), &hdr, &data);
     if (rc == 1) {
         out.ts_sec = hdr->ts.tv_sec;
@@ -57,10 +89,16 @@ PcapFileSource::Status PcapFileSource::next(Packet& out) {
         out.data = {data, hdr->caplen};
         return Status::Packet;
     }
-    if (rc == PCAP_ERROR_BREAK) return Status::End;
+    if (rc == PCAP_ERROR_BREAK) {
+        if (auto shrank = reader_->shrinkage()) {
+            damage_ = fmt::format("{}: damaged record at file offset {}: {}", name_, reader_->offset(), *shrank);
+            return Status::Damaged;
+        }
+        return Status::End;
+    }
     std::string where = offset >= 0 ? fmt::format(" at file offset {}", offset) : std::string{};
-    damage_ = fmt::format("{}: damaged record{}: {}", path_ == "-" ? "standard input" : path_, where,
-                          pcap_geterr(handle_.get()));
+    damage_ = fmt::format("{}: damaged record{}: {}", name_, where, pcap_geterr(handle_.get()));
+    if (auto shrank = reader_->shrinkage()) damage_ += fmt::format(" ({})", *shrank);
     return Status::Damaged;
 }
 

@@ -1,15 +1,18 @@
-// Reads pcap and pcapng files (or stdin, "-"): classic pcap files are mapped and read in place
-// (MappedPcap); pcapng, pipes and stdin go through libpcap.
+// Reads pcap and pcapng captures from a file or stdin ("-"), through a ByteReader (read(2), no
+// mapping). Classic pcap is read by sniff's PcapStream, from files and pipes alike; pcapng and
+// the rare formats libpcap rewrites as it reads go to libpcap through a FILE on the same reader.
 #pragma once
 
+#include <cstdio>
 #include <expected>
 #include <memory>
+#include <optional>
 #include <string>
 
-#include <optional>
-
-#include "capture/mapped_pcap.hpp"
+#include "capture/byte_reader.hpp"
+#include "capture/file_identity.hpp"
 #include "capture/packet.hpp"
+#include "capture/pcap_stream.hpp"
 
 typedef struct pcap pcap_t;
 
@@ -27,13 +30,19 @@ public:
     Status next(Packet& out);
     const std::string& damage() const { return damage_; }
 
+    // The input (stdin's file too), so that no output overwrites it.
+    const std::optional<FileIdentity>& identity() const { return reader_->identity(); }
+    bool read_by_libpcap() const { return handle_ != nullptr; }
+
 private:
     struct Closer {
         void operator()(pcap_t* p) const;
     };
-    std::optional<MappedPcap> mapped_;
+    // Declared first, destroyed last: the stream and libpcap's FILE read from it.
+    std::unique_ptr<ByteReader> reader_;
+    std::optional<PcapStream> stream_;
     std::unique_ptr<pcap_t, Closer> handle_;
-    std::string path_;
+    std::string name_;  // the path, or "standard input"
     std::string damage_;
 };
 

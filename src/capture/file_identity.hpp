@@ -1,0 +1,23 @@
+// Which file an open descriptor or a name is, as the kernel sees it (st_dev, st_ino): the same
+// file under another name, a symlink or a hard link has the same identity.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <optional>
+
+namespace capture {
+
+struct FileIdentity {
+    dev_t device = 0;
+    ino_t inode = 0;
+    friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
+};
+
+inline std::optional<FileIdentity> identity_of(int fd) {
+    struct stat st {};
+    if (fstat(fd, &st) != 0) return std::nullopt;
+    return FileIdentity{st.st_dev, st.st_ino};
+}
+
+}  // namespace capture
