@@ -66,6 +66,7 @@ ssize_t ByteReader::read_some(void* into, std::size_t n) {
         consume(k);
         return static_cast<ssize_t>(k);
     }
+    // Straight into the caller's (large) buffer: no second copy.
     for (;;) {
         ssize_t got = ::read(fd_, into, n);
         if (got < 0 && errno == EINTR) continue;

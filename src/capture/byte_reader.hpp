@@ -34,8 +34,8 @@ public:
         begin_ += n;
         offset_ += n;
     }
-    // Copies up to `n` bytes (buffered ones first) and consumes them: the stream behind the FILE
-    // handed to libpcap. 0 at the end, -1 on a read error.
+    // Copies up to `n` bytes (buffered ones first, then straight from the descriptor) and
+    // consumes them: the stream behind the FILE handed to libpcap. 0 at the end, -1 on an error.
     ssize_t read_some(void* into, std::size_t n);
 
     std::uint64_t offset() const { return offset_; }  // of the next byte not consumed

@@ -1,5 +1,5 @@
 // fopencookie(3): glibc calls read_fn to fill the FILE's buffer and seek_fn(0, SEEK_CUR) for
-// ftell(), which subtracts what is still buffered.
+// ftell(). A cookie stream must stay buffered: unbuffered, glibc reads it a byte at a time.
 #include "capture/cookie_file.hpp"
 
 #include <cerrno>
@@ -27,6 +27,17 @@ std::FILE* open_cookie_file(ByteReader& reader) {
     // One call per 256 KiB rather than per 8 KiB.
     if (f) setvbuf(f, nullptr, _IOFBF, 256 * 1024);
     return f;
+}
+
+std::uint64_t cookie_file_offset(std::FILE* f, const ByteReader& reader) {
+#ifdef __GLIBC__
+    // glibc's FILE fields are public (<bits/types/struct_FILE.h>); ftell() computes the same
+    // difference, behind a lock and three indirect calls, which cost a fifth of reading pcapng.
+    return reader.offset() - static_cast<std::uint64_t>(f->_IO_read_end - f->_IO_read_ptr);
+#else
+    (void)reader;
+    return static_cast<std::uint64_t>(std::ftell(f));
+#endif
 }
 
 }  // namespace capture

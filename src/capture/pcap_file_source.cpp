@@ -78,9 +78,9 @@ PcapFileSource::Status PcapFileSource::next(Packet& out) {
     }
     pcap_pkthdr* hdr = nullptr;
     const u_char* data = nullptr;
-    // Where the record or block starts, for the message if it turns out to be damaged: the FILE
-    // is ours, so this is arithmetic, not a system call.
-    const long offset = std::ftell(pcap_file(handle_.get()));
+    // Where the record or block starts, for the message if it turns out to be damaged: libpcap's
+    // FILE reads from our reader, so this is arithmetic, not a system call.
+    const std::uint64_t offset = cookie_file_offset(pcap_file(handle_.get()), *reader_);
     int rc = pcap_next_ex(handle_.get(), &hdr, &data);
     if (rc == 1) {
         out.ts_sec = hdr->ts.tv_sec;
@@ -96,8 +96,7 @@ PcapFileSource::Status PcapFileSource::next(Packet& out) {
         }
         return Status::End;
     }
-    std::string where = offset >= 0 ? fmt::format(" at file offset {}", offset) : std::string{};
-    damage_ = fmt::format("{}: damaged record{}: {}", name_, where, pcap_geterr(handle_.get()));
+    damage_ = fmt::format("{}: damaged record at file offset {}: {}", name_, offset, pcap_geterr(handle_.get()));
     if (auto shrank = reader_->shrinkage()) damage_ += fmt::format(" ({})", *shrank);
     return Status::Damaged;
 }
