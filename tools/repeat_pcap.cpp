@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
         }
         return std::fclose(f) == 0 ? 0 : 1;
     }
-    auto out = capture::PcapFileSink::open(argv[2], in->dlt(), in->snaplen());
+    auto out = capture::PcapFileSink::open(argv[2], in->dlt(), in->snaplen(), in->identity());
     if (!out) {
         std::fprintf(stderr, "repeat_pcap: %s\n", out.error().c_str());
         return 1;

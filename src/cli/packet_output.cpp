@@ -16,7 +16,8 @@
 
 namespace cli {
 
-std::optional<PacketOutput> PacketOutput::open(const Options& o, int dlt, std::uint32_t snaplen) {
+std::optional<PacketOutput> PacketOutput::open(const Options& o, int dlt, std::uint32_t snaplen,
+                                               const std::optional<capture::FileIdentity>& input) {
     PacketOutput out;
     out.dlt_ = dlt;
     out.text_options_ = decode::TextOptions{o.verbose, o.link_header, o.quiet};
@@ -29,7 +30,7 @@ std::optional<PacketOutput> PacketOutput::open(const Options& o, int dlt, std::u
     if (o.write_file) {
         std::optional<std::uint64_t> max_bytes;
         if (o.file_size_mb) max_bytes = *o.file_size_mb * 1000000ull;  // tcpdump's -C unit
-        out.sink_.emplace(SavefilePolicy{*o.write_file, max_bytes, o.file_count, o.rotate_seconds}, dlt, snaplen);
+        out.sink_.emplace(SavefilePolicy{*o.write_file, max_bytes, o.file_count, o.rotate_seconds}, dlt, snaplen, input);
         if (auto started = out.sink_->start(); !started) {
             fmt::print(stderr, "sniff: {}\n", started.error());
             return std::nullopt;
@@ -43,6 +44,7 @@ bool PacketOutput::handle(const capture::Packet& p) {
         auto more = sink_->write(p);
         if (!more) {
             fmt::print(stderr, "sniff: {}\n", more.error());
+            failed_ = true;
             return false;
         }
         return *more;
@@ -71,21 +73,25 @@ bool PacketOutput::flush() {
     if (sink_) {
         if (auto r = sink_->flush(); !r) {
             fmt::print(stderr, "sniff: {}\n", r.error());
+            failed_ = true;
             return false;
         }
         return true;
     }
     bool ok = std::fwrite(text_.data(), 1, text_.size(), stdout) == text_.size() && std::fflush(stdout) == 0;
     text_.clear();
-    if (!ok) fmt::print(stderr, "sniff: writing to standard output failed: {}\n", std::strerror(errno));
+    if (!ok) {
+        fmt::print(stderr, "sniff: writing to standard output failed: {}\n", std::strerror(errno));
+        failed_ = true;
+    }
     return ok;
 }
 
 bool PacketOutput::finish() {
-    if (!sink_) return flush();
+    if (!sink_) return flush() && !failed_;
     auto r = sink_->close();
     if (!r) fmt::print(stderr, "sniff: {}\n", r.error());
-    return r.has_value();
+    return r.has_value() && !failed_;
 }
 
 }  // namespace cli

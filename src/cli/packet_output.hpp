@@ -18,20 +18,24 @@ namespace cli {
 
 class PacketOutput {
 public:
-    // nullopt after printing why the output could not be opened.
-    static std::optional<PacketOutput> open(const Options& o, int dlt, std::uint32_t snaplen);
+    // nullopt after printing why the output could not be opened. `input` is the capture being
+    // read, which no -w file may overwrite.
+    static std::optional<PacketOutput> open(const Options& o, int dlt, std::uint32_t snaplen,
+                                            const std::optional<capture::FileIdentity>& input = std::nullopt);
 
     // False once the output wants no more packets (-G with -W made its last file, or writing
     // failed); the caller stops capturing.
     bool handle(const capture::Packet& p);
     // Writes what is buffered; false after printing the error (a full disk, a closed pipe).
     bool flush();
+    // Closes the output; false if it or any earlier write failed (the exit status is then 1).
     bool finish();
 
 private:
     PacketOutput() = default;
 
     int dlt_ = 1;
+    bool failed_ = false;  // an error was printed
     std::optional<Savefiles> sink_;
     std::string text_;
 
