@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
 
 #include "capture/pcap_file_sink.hpp"
 #include "capture/pcap_file_source.hpp"
@@ -321,13 +323,14 @@ Observed by_libpcap(const std::string& path) {
     return o;
 }
 
-// Writes `c` to a file and checks that sniff and libpcap agree on it; returns libpcap's view.
-Observed expect_same_as_libpcap(const Crafted& c, const std::string& row) {
+// Writes `bytes` to a file and checks that sniff and libpcap agree on it; returns libpcap's view
+// (and sniff's in `sniff`).
+Observed expect_same_as_libpcap(const std::vector<std::uint8_t>& bytes, const std::string& row, Observed* sniff = nullptr) {
     fs::path f = fs::temp_directory_path() / fmt::format("sniff_hdr_{}.pcap", ::getpid());
-    auto bytes = crafted_file(c);
     { std::ofstream(f, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())); }
     Observed want = by_libpcap(f.string()), got = by_sniff(f.string());
     fs::remove(f);
+    if (sniff) *sniff = got;
     EXPECT_EQ(got.opened, want.opened) << row << ": sniff " << (got.opened ? "opened" : "refused") << " (" << got.error << "), libpcap: " << want.error;
     if (!want.opened) {
         EXPECT_NE(got.error.find(want.error), std::string::npos) << row << ": sniff says '" << got.error << "', libpcap '" << want.error << "'";
@@ -357,7 +360,7 @@ TEST(PcapHeaderRules, VersionsOpenExactlyAsLibpcapOpensThem) {
                     c.magic = magic;
                     c.major = major;
                     c.minor = minor;
-                    auto want = expect_same_as_libpcap(c, fmt::format("version {}.{} {} {:#x}", major, minor, big ? "big-endian" : "little-endian", magic));
+                    auto want = expect_same_as_libpcap(crafted_file(c), fmt::format("version {}.{} {} {:#x}", major, minor, big ? "big-endian" : "little-endian", magic));
                     (want.opened ? opened : refused)++;
                 }
     // The grid reaches every rule: 2.0-2.4 and 543.0 open, the rest is archaic or unsupported.
@@ -375,7 +378,7 @@ TEST(PcapHeaderRules, LinkTypesAndSnapshotLengthsAsLibpcapReportsThem) {
             Crafted c;
             c.big_endian = big;
             c.linktype = lt;
-            expect_same_as_libpcap(c, fmt::format("link type {:#x} {}", lt, big ? "big-endian" : "little-endian"));
+            expect_same_as_libpcap(crafted_file(c), fmt::format("link type {:#x} {}", lt, big ? "big-endian" : "little-endian"));
         }
     // 0 and above-maximum snapshot lengths become the link type's maximum; DBUS, EBHSCR and
     // USBPCAP have larger maxima than the rest.
@@ -384,8 +387,141 @@ TEST(PcapHeaderRules, LinkTypesAndSnapshotLengthsAsLibpcapReportsThem) {
             Crafted c;
             c.linktype = lt;
             c.snaplen = snap;
-            expect_same_as_libpcap(c, fmt::format("link type {} snaplen {}", lt, snap));
+            expect_same_as_libpcap(crafted_file(c), fmt::format("link type {} snaplen {}", lt, snap));
         }
+}
+
+// --- pcapng: sniff reads common files itself and hands the rest to libpcap at the first block it
+// does not read; either way the packets, the end and the damage must be libpcap's, and a
+// damaged block is reported at its own offset.
+
+struct NgBuilder {
+    bool big_endian = false;
+    std::vector<std::uint8_t> b;
+
+    void u32(std::vector<std::uint8_t>& to, std::uint32_t v) const { put_in<std::uint32_t>(to, v, big_endian); }
+    void u16(std::vector<std::uint8_t>& to, std::uint16_t v) const { put_in<std::uint16_t>(to, v, big_endian); }
+    // A block with `body` padded to 4 bytes; `trailer` overrides the trailing length.
+    NgBuilder& block(std::uint32_t type, std::vector<std::uint8_t> body, std::optional<std::uint32_t> length = {},
+                     std::optional<std::uint32_t> trailer = {}) {
+        body.resize((body.size() + 3) & ~std::size_t{3}, 0);
+        const auto total = static_cast<std::uint32_t>(body.size() + 12);
+        u32(b, type);
+        u32(b, length.value_or(total));
+        b.insert(b.end(), body.begin(), body.end());
+        u32(b, trailer.value_or(total));
+        return *this;
+    }
+    NgBuilder& section(std::uint16_t major = 1, std::uint16_t minor = 0) {
+        std::vector<std::uint8_t> body;
+        u32(body, 0x1A2B3C4D);
+        u16(body, major);
+        u16(body, minor);
+        u32(body, 0xffffffff);
+        u32(body, 0xffffffff);
+        return block(0x0A0D0D0A, body);
+    }
+    // `options`: (code, value) pairs, then opt_endofopt.
+    NgBuilder& interface(std::uint16_t linktype, std::uint32_t snaplen, std::vector<std::pair<std::uint16_t, std::vector<std::uint8_t>>> options = {}) {
+        std::vector<std::uint8_t> body;
+        u16(body, linktype);
+        u16(body, 0);
+        u32(body, snaplen);
+        for (auto& [code, value] : options) {
+            u16(body, code);
+            u16(body, static_cast<std::uint16_t>(value.size()));
+            body.insert(body.end(), value.begin(), value.end());
+            body.resize((body.size() + 3) & ~std::size_t{3}, 0);
+        }
+        if (!options.empty()) u32(body, 0);
+        return block(1, body);
+    }
+    NgBuilder& packet(std::uint32_t interface, std::uint64_t ts, std::uint32_t caplen, std::uint32_t len, std::size_t bytes = SIZE_MAX,
+                      std::optional<std::uint32_t> trailer = {}) {
+        std::vector<std::uint8_t> body;
+        u32(body, interface);
+        u32(body, static_cast<std::uint32_t>(ts >> 32));
+        u32(body, static_cast<std::uint32_t>(ts));
+        u32(body, caplen);
+        u32(body, len);
+        for (std::size_t i = 0; i < std::min<std::size_t>(bytes, caplen); ++i) body.push_back(static_cast<std::uint8_t>(i * 13 + caplen));
+        return block(6, body, {}, trailer);
+    }
+    NgBuilder& simple_packet(std::uint32_t len) {
+        std::vector<std::uint8_t> body;
+        u32(body, len);
+        for (std::uint32_t i = 0; i < len; ++i) body.push_back(static_cast<std::uint8_t>(i));
+        return block(3, body);
+    }
+    NgBuilder& statistics() { return block(5, std::vector<std::uint8_t>(12, 0)); }
+    NgBuilder& name_resolution() { return block(4, std::vector<std::uint8_t>(4, 0)); }
+    NgBuilder& packets(int n, std::uint32_t interface = 0) {
+        for (int i = 0; i < n; ++i) packet(interface, 1700000000123456ull + static_cast<std::uint64_t>(i) * 1000001, 60 + static_cast<std::uint32_t>(i), 100);
+        return *this;
+    }
+    std::size_t size() const { return b.size(); }
+};
+
+std::vector<std::uint8_t> le64(std::uint64_t v) {
+    std::vector<std::uint8_t> out(8);
+    std::memcpy(out.data(), &v, 8);
+    return out;
+}
+
+struct NgCase {
+    const char* what;
+    std::function<void(NgBuilder&, std::size_t& bad_offset)> build;  // sets bad_offset for damage
+    bool sniff_starts;  // sniff's own reader takes the file from its start
+};
+
+const NgCase kNgCases[] = {
+    {"plain, microseconds", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 262144).packets(20); }, true},
+    {"big-endian", [](NgBuilder& n, std::size_t&) { n.big_endian = true; n.section().interface(1, 65535).packets(20); }, true},
+    {"version 1.2", [](NgBuilder& n, std::size_t&) { n.section(1, 2).interface(1, 65535).packets(3); }, true},
+    {"version 1.1", [](NgBuilder& n, std::size_t&) { n.section(1, 1).interface(1, 65535).packets(3); }, false},
+    {"nanoseconds", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{9, {9}}}).packets(20); }, true},
+    {"milliseconds", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{9, {3}}}).packets(5); }, false},
+    {"binary resolution", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{9, {0x94}}}).packets(5); }, false},
+    {"time offset", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{14, le64(1000)}, {2, {'e', 't', 'h', '0'}}}).packets(5); }, true},
+    {"snaplen 0", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 0).packets(5); }, true},
+    {"raw IP link type", [](NgBuilder& n, std::size_t&) { n.section().interface(101, 65535).packets(5); }, true},
+    {"big-endian cooked", [](NgBuilder& n, std::size_t&) { n.big_endian = true; n.section().interface(113, 65535).packets(5); }, false},
+    {"name resolution first", [](NgBuilder& n, std::size_t&) { n.section().name_resolution().interface(1, 65535).packets(5); }, false},
+    {"second interface", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535).packets(5).interface(1, 65535).packets(5, 1).packets(2); }, true},
+    {"second interface of another type", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535).packets(5).interface(101, 65535).packets(5, 1); }, true},
+    {"simple packet block", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 64).packets(3).simple_packet(100).packets(3); }, true},
+    {"statistics at the end", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535).packets(5).statistics(); }, true},
+    {"second section", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535).packets(5).section().interface(1, 65535).packets(5); }, true},
+    {"damaged: block length 7", [](NgBuilder& n, std::size_t& bad) { n.section().interface(1, 65535).packets(5); bad = n.size(); n.block(6, std::vector<std::uint8_t>(24, 0), 7); }, true},
+    {"damaged: trailer differs", [](NgBuilder& n, std::size_t& bad) { n.section().interface(1, 65535).packets(5); bad = n.size(); n.packet(0, 1, 60, 60, SIZE_MAX, 999); n.packets(2); }, true},
+    {"damaged: caplen above snaplen", [](NgBuilder& n, std::size_t& bad) { n.section().interface(1, 100).packets(5); bad = n.size(); n.packet(0, 1, 200, 200); }, true},
+    {"damaged: caplen beyond the block", [](NgBuilder& n, std::size_t& bad) { n.section().interface(1, 65535).packets(5); bad = n.size(); n.packet(0, 1, 200, 200, 40); }, true},
+    {"damaged: unknown interface", [](NgBuilder& n, std::size_t& bad) { n.section().interface(1, 65535).packets(5); bad = n.size(); n.packets(1, 3); }, true},
+    {"damaged: cut inside a block", [](NgBuilder& n, std::size_t& bad) { n.section().interface(1, 65535).packets(5); bad = n.size(); n.packets(1); n.b.resize(n.b.size() - 10); }, true},
+    {"damaged: cut inside a block header", [](NgBuilder& n, std::size_t& bad) { n.section().interface(1, 65535).packets(5); bad = n.size(); n.b.insert(n.b.end(), {6, 0, 0}); }, true},
+    {"damaged after the hand-over", [](NgBuilder& n, std::size_t& bad) { n.section().interface(1, 65535).packets(3).statistics().packets(5); bad = n.size(); n.block(6, std::vector<std::uint8_t>(24, 0), 7); }, true},
+    {"damaged, libpcap from the start", [](NgBuilder& n, std::size_t& bad) { n.section().name_resolution().interface(1, 65535).packets(5); bad = n.size(); n.packet(0, 1, 60, 60, SIZE_MAX, 999); }, false},
+    {"no interface", [](NgBuilder& n, std::size_t&) { n.section(); }, false},
+    {"packet before the interface", [](NgBuilder& n, std::size_t&) { n.section().packets(1).interface(1, 65535); }, false},
+};
+
+TEST(PcapngReading, AgreesWithLibpcapAndHandsOverAtTheFirstUnusualBlock) {
+    for (const auto& c : kNgCases) {
+        NgBuilder n;
+        std::size_t bad = 0;
+        c.build(n, bad);
+        Observed got;
+        Observed want = expect_same_as_libpcap(n.b, c.what, &got);
+        if (bad) {
+            EXPECT_TRUE(want.damaged) << c.what << ": the row should damage the file";
+            EXPECT_NE(got.damage.find(fmt::format("damaged record at file offset {}:", bad)), std::string::npos) << c.what << ": " << got.damage;
+        }
+        // Which reader starts: sniff's own for the common layout, libpcap for the rest.
+        fs::path f = fs::temp_directory_path() / fmt::format("sniff_ng_{}.pcapng", ::getpid());
+        { std::ofstream(f, std::ios::binary).write(reinterpret_cast<const char*>(n.b.data()), static_cast<std::streamsize>(n.b.size())); }
+        if (auto src = PcapFileSource::open(f.string())) EXPECT_EQ(!src->read_by_libpcap(), c.sniff_starts) << c.what;
+        fs::remove(f);
+    }
 }
 
 // --- The file changes while it is read: nothing may kill the reader, packets before the change

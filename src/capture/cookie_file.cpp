@@ -3,11 +3,12 @@
 #include "capture/cookie_file.hpp"
 
 #include <cerrno>
+#include <cstring>
 
 namespace capture {
 namespace {
 
-ssize_t read_fn(void* cookie, char* buf, std::size_t size) { return static_cast<ByteReader*>(cookie)->read_some(buf, size); }
+ssize_t read_fn(void* cookie, char* buf, std::size_t size) { return static_cast<CookieFile*>(cookie)->read(buf, size); }
 
 int seek_fn(void* cookie, off64_t* offset, int whence) {
     // Only "where are we" is answered; libpcap never seeks a savefile it reads.
@@ -15,29 +16,41 @@ int seek_fn(void* cookie, off64_t* offset, int whence) {
         errno = ESPIPE;
         return -1;
     }
-    *offset = static_cast<off64_t>(static_cast<ByteReader*>(cookie)->offset());
+    // What was handed to the FILE; glibc subtracts what it still buffers.
+    *offset = static_cast<off64_t>(static_cast<CookieFile*>(cookie)->handed_over());
     return 0;
 }
 
 }  // namespace
 
-std::FILE* open_cookie_file(ByteReader& reader) {
+std::unique_ptr<CookieFile> CookieFile::open(ByteReader& reader, std::vector<std::uint8_t> prefix) {
+    std::unique_ptr<CookieFile> c(new CookieFile(reader, std::move(prefix)));
     cookie_io_functions_t io{read_fn, nullptr, seek_fn, nullptr};
-    std::FILE* f = fopencookie(&reader, "rb", io);
+    c->file_ = fopencookie(c.get(), "rb", io);
+    if (!c->file_) return nullptr;
     // One call per 256 KiB rather than per 8 KiB.
-    if (f) setvbuf(f, nullptr, _IOFBF, 256 * 1024);
-    return f;
+    setvbuf(c->file_, nullptr, _IOFBF, 256 * 1024);
+    return c;
 }
 
-std::uint64_t cookie_file_offset(std::FILE* f, const ByteReader& reader) {
-#ifdef __GLIBC__
+ssize_t CookieFile::read(char* into, std::size_t n) {
+    if (prefix_done_ < prefix_.size()) {
+        const std::size_t k = std::min(n, prefix_.size() - prefix_done_);
+        std::memcpy(into, prefix_.data() + prefix_done_, k);
+        prefix_done_ += k;
+        return static_cast<ssize_t>(k);
+    }
+    return reader_->read_some(into, n);
+}
+
+#ifndef __GLIBC__
+#error "CookieFile::offset reads glibc's FILE fields"
+#endif
+
+std::uint64_t CookieFile::offset() const {
     // glibc's FILE fields are public (<bits/types/struct_FILE.h>); ftell() computes the same
     // difference, behind a lock and three indirect calls, which cost a fifth of reading pcapng.
-    return reader.offset() - static_cast<std::uint64_t>(f->_IO_read_end - f->_IO_read_ptr);
-#else
-    (void)reader;
-    return static_cast<std::uint64_t>(std::ftell(f));
-#endif
+    return reader_->offset() - static_cast<std::uint64_t>(file_->_IO_read_end - file_->_IO_read_ptr);
 }
 
 }  // namespace capture

@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "capture/cookie_file.hpp"
 #include "capture/pcap_header.hpp"
 
 namespace capture {
@@ -42,33 +41,53 @@ std::expected<PcapFileSource, std::string> PcapFileSource::open(const std::strin
             if (!header) return std::unexpected(fmt::format("{}: {}", s.name_, header.error()));
             if (!libpcap_rewrites_packets(*header)) {
                 reader.consume(kPcapFileHeaderBytes);
-                s.stream_.emplace(reader, *header);
+                s.pcap_.emplace(reader, *header);
                 return s;
             }
+        } else if (auto ng = PcapngStream::open(reader)) {
+            s.pcapng_.emplace(std::move(*ng));
+            return s;
         }
     }
-    std::FILE* f = open_cookie_file(reader);
-    if (!f) return std::unexpected(fmt::format("{}: {}", s.name_, std::strerror(errno)));
-    char err[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* p = pcap_fopen_offline(f, err);
-    if (!p) {
-        std::fclose(f);
-        return std::unexpected(fmt::format("{}: {}", s.name_, err));
-    }
-    s.handle_.reset(p);
+    std::string error;
+    if (!s.hand_to_libpcap({}, error)) return std::unexpected(fmt::format("{}: {}", s.name_, error));
     return s;
 }
 
-int PcapFileSource::dlt() const { return stream_ ? stream_->header().dlt : pcap_datalink(handle_.get()); }
+bool PcapFileSource::hand_to_libpcap(std::vector<std::uint8_t> prefix, std::string& error) {
+    cookie_ = CookieFile::open(*reader_, std::move(prefix));
+    if (!cookie_) {
+        error = std::strerror(errno);
+        return false;
+    }
+    char err[PCAP_ERRBUF_SIZE] = {};
+    pcap_t* p = pcap_fopen_offline(cookie_->file(), err);
+    if (!p) {
+        std::fclose(cookie_->file());
+        cookie_.reset();
+        error = err;
+        return false;
+    }
+    handle_.reset(p);
+    return true;
+}
+
+int PcapFileSource::dlt() const {
+    if (pcap_) return pcap_->header().dlt;
+    if (pcapng_) return pcapng_->dlt();
+    return pcap_datalink(handle_.get());
+}
 
 std::uint32_t PcapFileSource::snaplen() const {
-    return stream_ ? stream_->header().snaplen : static_cast<std::uint32_t>(pcap_snapshot(handle_.get()));
+    if (pcap_) return pcap_->header().snaplen;
+    if (pcapng_) return pcapng_->snaplen();
+    return static_cast<std::uint32_t>(pcap_snapshot(handle_.get()));
 }
 
 PcapFileSource::Status PcapFileSource::next(Packet& out) {
-    if (stream_) {
+    if (pcap_) {
         std::string what;
-        switch (stream_->next(out, what)) {
+        switch (pcap_->next(out, what)) {
             case PcapStream::Status::Packet: return Status::Packet;
             case PcapStream::Status::End: return Status::End;
             case PcapStream::Status::Damaged:
@@ -76,11 +95,38 @@ PcapFileSource::Status PcapFileSource::next(Packet& out) {
                 return Status::Damaged;
         }
     }
+    if (pcapng_) {
+        switch (pcapng_->next(out)) {
+            case PcapngStream::Status::Packet: return Status::Packet;
+            case PcapngStream::Status::End:
+                if (auto shrank = reader_->shrinkage()) {
+                    damage_ = fmt::format("{}: damaged record at file offset {}: {}", name_, reader_->offset(), *shrank);
+                    return Status::Damaged;
+                }
+                return Status::End;
+            case PcapngStream::Status::HandOver: {
+                // libpcap reads the section and interface blocks again, then this block on.
+                const std::uint64_t at = reader_->offset();
+                std::string error;
+                bool ok = hand_to_libpcap(pcapng_->prefix(), error);
+                pcapng_.reset();
+                if (!ok) {
+                    damage_ = fmt::format("{}: damaged record at file offset {}: {}", name_, at, error);
+                    return Status::Damaged;
+                }
+                break;
+            }
+        }
+    }
+    return next_from_libpcap(out);
+}
+
+PcapFileSource::Status PcapFileSource::next_from_libpcap(Packet& out) {
     pcap_pkthdr* hdr = nullptr;
     const u_char* data = nullptr;
     // Where the record or block starts, for the message if it turns out to be damaged: libpcap's
     // FILE reads from our reader, so this is arithmetic, not a system call.
-    const std::uint64_t offset = cookie_file_offset(pcap_file(handle_.get()), *reader_);
+    const std::uint64_t offset = cookie_->offset();
     int rc = pcap_next_ex(handle_.get(), &hdr, &data);
     if (rc == 1) {
         out.ts_sec = hdr->ts.tv_sec;
