@@ -4,8 +4,6 @@
 
 #include <sys/stat.h>
 
-#include <optional>
-
 namespace capture {
 
 struct FileIdentity {
@@ -13,11 +11,5 @@ struct FileIdentity {
     ino_t inode = 0;
     friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
 };
-
-inline std::optional<FileIdentity> identity_of(int fd) {
-    struct stat st {};
-    if (fstat(fd, &st) != 0) return std::nullopt;
-    return FileIdentity{st.st_dev, st.st_ino};
-}
 
 }  // namespace capture
