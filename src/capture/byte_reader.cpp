@@ -1,5 +1,5 @@
-// 1 MiB reads: a few hundred system calls per gigabyte, and a buffer small enough to stay in
-// the cache. The buffer grows only for a record larger than it (DBUS allows 128 MiB).
+// 1 MiB reads: about a thousand system calls per gigabyte (256 KiB measured the same). The
+// buffer grows only for a record larger than it (DBUS allows 128 MiB).
 #include "capture/byte_reader.hpp"
 
 #include <fmt/format.h>
