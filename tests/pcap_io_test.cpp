@@ -524,6 +524,20 @@ TEST(PcapngReading, AgreesWithLibpcapAndHandsOverAtTheFirstUnusualBlock) {
     }
 }
 
+// Every prefix of a good file is a file cut short: sniff must stop where libpcap stops, with its
+// message, whether its own reader or libpcap (after a hand-over) meets the cut.
+TEST(PcapFileSource, EveryPrefixOfAGoodFileEndsAsLibpcapEndsIt) {
+    NgBuilder ng;
+    ng.section().interface(1, 65535, {{9, {9}}}).packets(3).statistics().packets(2);
+    const std::vector<std::uint8_t> pcap = crafted_file(Crafted{});
+    for (const std::vector<std::uint8_t>* whole : {&pcap, static_cast<const std::vector<std::uint8_t>*>(&ng.b)}) {
+        for (std::size_t n = 0; n <= whole->size(); ++n) {
+            std::vector<std::uint8_t> cut(whole->begin(), whole->begin() + static_cast<std::ptrdiff_t>(n));
+            expect_same_as_libpcap(cut, fmt::format("{} cut to {} of {} bytes", whole == &pcap ? "pcap" : "pcapng", n, whole->size()));
+        }
+    }
+}
+
 // --- The file changes while it is read: nothing may kill the reader, packets before the change
 // are delivered, and a file that shrank is reported with the offset where reading stopped.
 

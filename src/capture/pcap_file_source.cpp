@@ -34,8 +34,9 @@ std::expected<PcapFileSource, std::string> PcapFileSource::open(const std::strin
             auto bytes = reader.peek(kPcapFileHeaderBytes);
             if (bytes.size() < kPcapFileHeaderBytes) {
                 if (reader.read_errno()) return std::unexpected(fmt::format("{}: error reading dump file: {}", s.name_, std::strerror(reader.read_errno())));
+                // libpcap counts what it got after the magic number (sf-pcap.c pcap_check_header).
                 return std::unexpected(fmt::format("{}: truncated dump file; tried to read {} file header bytes, only got {}", s.name_,
-                                                   kPcapFileHeaderBytes, bytes.size()));
+                                                   kPcapFileHeaderBytes, bytes.size() - 4));
             }
             auto header = parse_pcap_header(bytes.first<kPcapFileHeaderBytes>());
             if (!header) return std::unexpected(fmt::format("{}: {}", s.name_, header.error()));
