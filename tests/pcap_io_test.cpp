@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <thread>
 
 #include "capture/pcap_file_sink.hpp"
 #include "capture/pcap_file_source.hpp"
@@ -323,14 +324,52 @@ Observed by_libpcap(const std::string& path) {
     return o;
 }
 
-// Writes `bytes` to a file and checks that sniff and libpcap agree on it; returns libpcap's view
-// (and sniff's in `sniff`).
+// sniff reading `bytes` from its standard input, a pipe fed by a thread: the path `cat f | sniff -r -`
+// takes, where nothing can be read twice or sought.
+Observed by_sniff_through_pipe(const std::vector<std::uint8_t>& bytes) {
+    int fds[2];
+    if (::pipe(fds) != 0) return {};
+    const int saved_stdin = ::dup(STDIN_FILENO);
+    ::dup2(fds[0], STDIN_FILENO);
+    ::close(fds[0]);
+    std::thread writer([&] {
+        for (std::size_t done = 0; done < bytes.size();) {
+            ssize_t n = ::write(fds[1], bytes.data() + done, bytes.size() - done);
+            if (n <= 0) break;
+            done += static_cast<std::size_t>(n);
+        }
+        ::close(fds[1]);
+    });
+    Observed o = by_sniff("-");
+    char sink[65536];
+    while (::read(STDIN_FILENO, sink, sizeof sink) > 0) {}  // what sniff left, so the writer ends
+    writer.join();
+    ::dup2(saved_stdin, STDIN_FILENO);
+    ::close(saved_stdin);
+    return o;
+}
+
+// What a message says after its "file name: " part.
+std::string without_name(const std::string& message) {
+    auto at = message.find(": ");
+    return at == std::string::npos ? message : message.substr(at + 2);
+}
+
+// Writes `bytes` to a file and checks that sniff and libpcap agree on it, and that sniff reads
+// the same through a pipe; returns libpcap's view (and sniff's in `sniff`).
 Observed expect_same_as_libpcap(const std::vector<std::uint8_t>& bytes, const std::string& row, Observed* sniff = nullptr) {
     fs::path f = fs::temp_directory_path() / fmt::format("sniff_hdr_{}.pcap", ::getpid());
     { std::ofstream(f, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())); }
     Observed want = by_libpcap(f.string()), got = by_sniff(f.string());
     fs::remove(f);
     if (sniff) *sniff = got;
+    Observed piped = by_sniff_through_pipe(bytes);
+    EXPECT_EQ(piped.opened, got.opened) << row << " through a pipe: " << piped.error;
+    EXPECT_EQ(without_name(piped.error), without_name(got.error)) << row << " through a pipe";
+    EXPECT_EQ(piped.dlt, got.dlt) << row << " through a pipe";
+    EXPECT_EQ(piped.snaplen, got.snaplen) << row << " through a pipe";
+    EXPECT_EQ(piped.records, got.records) << row << " through a pipe";
+    EXPECT_EQ(without_name(piped.damage), without_name(got.damage)) << row << " through a pipe";
     EXPECT_EQ(got.opened, want.opened) << row << ": sniff " << (got.opened ? "opened" : "refused") << " (" << got.error << "), libpcap: " << want.error;
     if (!want.opened) {
         EXPECT_NE(got.error.find(want.error), std::string::npos) << row << ": sniff says '" << got.error << "', libpcap '" << want.error << "'";
