@@ -20,6 +20,7 @@
 #include "cbpf_vm/program.hpp"
 #include "compiler/compile.hpp"
 #include "packet_corpus.hpp"
+#include "../tools/pcapng_write.hpp"
 
 namespace {
 
@@ -48,6 +49,18 @@ Outcome sniff(const std::string& args, const std::string& stdin_file = "/dev/nul
     EXPECT_NE(bin, nullptr) << "SNIFF_BINARY is set by meson";
     fs::path out = temp_file("stdout"), err = temp_file("stderr");
     int rc = std::system(fmt::format("{} {} <{} >{} 2>{}", bin ? bin : "sniff", args, stdin_file, out.string(), err.string()).c_str());
+    Outcome o{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(out), slurp(err)};
+    fs::remove(out);
+    fs::remove(err);
+    return o;
+}
+
+// Runs a shell command in which SNIFF stands for the binary (pipelines, redirections of its own).
+Outcome shell(std::string command) {
+    const char* bin = std::getenv("SNIFF_BINARY");
+    for (std::size_t at; (at = command.find("SNIFF")) != std::string::npos;) command.replace(at, 5, bin ? bin : "sniff");
+    fs::path out = temp_file("stdout"), err = temp_file("stderr");
+    int rc = std::system(fmt::format("{{ {}; }} </dev/null >{} 2>{}", command, out.string(), err.string()).c_str());
     Outcome o{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, slurp(out), slurp(err)};
     fs::remove(out);
     fs::remove(err);
@@ -395,21 +408,8 @@ TEST(CliSavefiles, TimeRotationNamesFilesByStrftimeAndStopsAfterW) {
 
 namespace {
 
-// Runs shell text (`{sniff}` stands for the binary) and keeps its exit status and stderr; stdout
-// goes where the text sends it.
-Outcome shell(const std::string& text) {
-    const char* bin = std::getenv("SNIFF_BINARY");
-    std::string cmd = text;
-    for (std::size_t at; (at = cmd.find("{sniff}")) != std::string::npos;) cmd.replace(at, 7, bin ? bin : "sniff");
-    fs::path err = temp_file("shell_stderr");
-    int rc = std::system(fmt::format("bash -c '{}' 2>{}", cmd, err.string()).c_str());
-    Outcome o{WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, "", slurp(err)};
-    fs::remove(err);
-    return o;
-}
-
 struct FailedWrite {
-    const char* command;  // shell text; CAPTURES is captures/
+    const char* command;  // shell text: SNIFF is the binary, CAPTURES is captures/
     const char* stderr_part;
 };
 
@@ -417,14 +417,14 @@ struct FailedWrite {
 // JSON, a pcap to standard output, a program dump, the interface list (tcpdump exits 0 for the
 // last two; sniff does better on purpose).
 const FailedWrite kFailedWrites[] = {
-    {"{sniff} -r CAPTURES/mixed.pcap >/dev/full", "writing to standard output failed: No space left on device"},
-    {"{sniff} -r CAPTURES/mixed.pcap --json >/dev/full", "writing to standard output failed: No space left on device"},
-    {"{sniff} -r CAPTURES/mixed.pcap -c 3 >/dev/full", "writing to standard output failed: No space left on device"},
-    {"{sniff} -r CAPTURES/mixed.pcap -w - >/dev/full", "standard output: write failed: No space left on device"},
-    {"{sniff} -d \"tcp port 443\" >/dev/full", "writing to standard output failed: No space left on device"},
-    {"{sniff} -ddd \"host 10.0.0.1 or host 10.0.0.2\" >/dev/full", "writing to standard output failed"},
-    {"{sniff} -D >/dev/full", "writing to standard output failed: No space left on device"},
-    {"{sniff} --trace -r CAPTURES/mixed.pcap udp >/dev/full", "writing to standard output failed"},
+    {"SNIFF -r CAPTURES/mixed.pcap >/dev/full", "writing to standard output failed: No space left on device"},
+    {"SNIFF -r CAPTURES/mixed.pcap --json >/dev/full", "writing to standard output failed: No space left on device"},
+    {"SNIFF -r CAPTURES/mixed.pcap -c 3 >/dev/full", "writing to standard output failed: No space left on device"},
+    {"SNIFF -r CAPTURES/mixed.pcap -w - >/dev/full", "standard output: write failed: No space left on device"},
+    {"SNIFF -d \"tcp port 443\" >/dev/full", "writing to standard output failed: No space left on device"},
+    {"SNIFF -ddd \"host 10.0.0.1 or host 10.0.0.2\" >/dev/full", "writing to standard output failed"},
+    {"SNIFF -D >/dev/full", "writing to standard output failed: No space left on device"},
+    {"SNIFF --trace -r CAPTURES/mixed.pcap udp >/dev/full", "writing to standard output failed"},
 };
 
 TEST(CliExitStatus, EveryFailedWriteFails) {
@@ -551,6 +551,120 @@ TEST(CliLongFilters, DeepNestingCompilesOrFailsWithAShortMessage) {
     EXPECT_LT(too_deep.err.size(), 1000u) << "a window around the caret, not 2 MB of text";
     fs::remove(deep);
     fs::remove(deeper);
+}
+
+}  // namespace
+
+namespace {
+
+// --- Writing to the file being read is refused before anything is truncated, however the
+// output names it (same st_dev and st_ino), for -w and for every file -C/-W/-G would open.
+
+struct SameFileCase {
+    const char* what;
+    const char* args;       // IN: the input; SYM: a symlink to it; HARD: a hard link; DIR: their directory
+    const char* links_to_input[2];  // names in DIR made hard links to IN before the run
+    const char* stdin_file;  // "IN" to feed the input on stdin, or nullptr
+};
+
+const SameFileCase kSameFile[] = {
+    {"same name", "-r IN -w IN", {}, nullptr},
+    {"another spelling", "-r IN -w DIR/./same_in.pcap", {}, nullptr},
+    {"a symlink", "-r IN -w SYM", {}, nullptr},
+    {"read through a symlink", "-r SYM -w IN", {}, nullptr},
+    {"a hard link", "-r IN -w HARD", {}, nullptr},
+    {"standard input", "-r - -w IN", {}, "IN"},
+    {"the second -C file", "-r IN -w DIR/rot -C 1", {"rot1"}, nullptr},
+    {"a -W ring file", "-r IN -w DIR/ring -C 1 -W 3", {"ring1"}, nullptr},
+    {"a -G file", "-r IN -w 'DIR/g_%H%M%S.pcap' -G 10", {"g_221330.pcap"}, nullptr},
+    {"standard output appended to the input", "SNIFF -r IN -w - >> IN", {}, nullptr},
+};
+
+TEST(CliSameFile, WritingTheFileBeingReadIsRefusedAndTheInputIsIntact) {
+    fs::path dir = temp_file("same");
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    fs::path in = dir / "same_in.pcap", sym = dir / "sym.pcap", hard = dir / "hard.pcap";
+    {
+        fs::path made = repeated_capture("same_src.pcap", 30);  // ~3.2 MB: -C 1 rotates
+        fs::rename(made, in);
+    }
+    const std::string original = slurp(in);
+    for (const auto& c : kSameFile) {
+        if (slurp(in) != original) std::ofstream(in, std::ios::binary) << original;  // a failed row damages it
+        fs::remove(sym);
+        fs::remove(hard);
+        fs::create_symlink(in, sym);
+        fs::create_hard_link(in, hard);
+        for (const char* name : c.links_to_input)
+            if (name) fs::create_hard_link(in, dir / name);
+        std::string args = c.args;
+        for (auto [key, value] : {std::pair<std::string, std::string>{"DIR", dir.string()}, {"SYM", sym.string()}, {"HARD", hard.string()}, {"IN", in.string()}})
+            for (std::size_t at; (at = args.find(key)) != std::string::npos;) args.replace(at, key.size(), value);
+        Outcome o = args.starts_with("SNIFF") ? shell(args) : sniff(args, c.stdin_file ? in.string() : "/dev/null");
+        EXPECT_EQ(o.status, 1) << c.what << " (a signal gives -1): " << args << "\n" << o.err;
+        EXPECT_NE(o.err.find("is the capture file being read"), std::string::npos) << c.what << ": " << o.err;
+        EXPECT_TRUE(slurp(in) == original) << c.what << ": the input was changed (" << fs::file_size(in) << " bytes)";
+        for (const auto& e : fs::directory_iterator(dir))
+            if (e.path() != in && e.path() != sym && e.path() != hard && !fs::equivalent(e.path(), in)) fs::remove(e.path());
+        for (const char* name : c.links_to_input)
+            if (name) fs::remove(dir / name);
+    }
+    fs::remove_all(dir);
+}
+
+// --- Pipes and pcapng: damage is reported with the offset of the bad record or block whatever
+// the input is, and every good packet before it is printed.
+
+std::string pcapng_with_bad_tail(std::size_t packets, std::size_t& bad_block_offset) {
+    std::vector<std::uint8_t> b;
+    pcapng_write::append_header(b, 1, 262144);
+    auto in = capture::PcapFileSource::open(capture_path("mixed.pcap"));
+    EXPECT_TRUE(in);
+    capture::Packet p;
+    for (std::size_t i = 0; i < packets && in->next(p) == capture::PcapFileSource::Status::Packet; ++i)
+        pcapng_write::append_packet(b, static_cast<std::uint64_t>(p.ts_sec) * 1000000 + p.ts_usec, p.wire_length, p.data);
+    bad_block_offset = b.size();
+    // An Enhanced Packet Block whose total length (7) is not a multiple of 4 and below the minimum.
+    pcapng_write::put32(b, 6);
+    pcapng_write::put32(b, 7);
+    b.insert(b.end(), 40, 0);
+    return std::string(b.begin(), b.end());
+}
+
+struct PipeCase {
+    const char* what;
+    const char* file;        // in captures/, or "PCAPNG" for the crafted pcapng file
+    bool through_pipe;
+    std::size_t lines;
+    const char* damage_part;  // with the offset
+};
+
+const PipeCase kPipes[] = {
+    {"damaged pcap from a file", "corrupt-tail.pcap", false, 30, "damaged record at file offset 3416"},
+    {"damaged pcap through a pipe", "corrupt-tail.pcap", true, 30, "damaged record at file offset 3416"},
+    {"cut-short pcap through a pipe", "cut-short.pcap", true, 30, "truncated dump file"},
+    {"good pcap through a pipe", "mixed.pcap", true, 1000, nullptr},
+    {"damaged pcapng from a file", "PCAPNG", false, 50, "damaged record at file offset BAD"},
+    {"damaged pcapng through a pipe", "PCAPNG", true, 50, "damaged record at file offset BAD"},
+};
+
+TEST(CliPipes, DamageIsReportedWithItsOffsetFromFilesAndPipes) {
+    std::size_t bad = 0;
+    fs::path ng = temp_file("bad.pcapng");
+    { std::ofstream(ng, std::ios::binary) << pcapng_with_bad_tail(50, bad); }
+    for (const auto& c : kPipes) {
+        std::string file = std::string(c.file) == "PCAPNG" ? ng.string() : capture_path(c.file);
+        Outcome o = shell(c.through_pipe ? fmt::format("cat {} | SNIFF -r -", file) : fmt::format("SNIFF -r {}", file));
+        EXPECT_EQ(lines(o.out), c.lines) << c.what << ": " << o.err;
+        EXPECT_EQ(o.status, c.damage_part ? 1 : 0) << c.what << ": " << o.err;
+        if (c.damage_part) {
+            std::string part = c.damage_part;
+            if (auto at = part.find("BAD"); at != std::string::npos) part.replace(at, 3, std::to_string(bad));
+            EXPECT_NE(o.err.find(part), std::string::npos) << c.what << ": " << o.err;
+        }
+    }
+    fs::remove(ng);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,15 +35,26 @@ void put(std::vector<std::uint8_t>& b, T v) {
 
 }  // namespace
 
-std::expected<PcapFileSink, std::string> PcapFileSink::open(const std::string& path, int dlt, std::uint32_t snaplen) {
+std::expected<PcapFileSink, std::string> PcapFileSink::open(const std::string& path, int dlt, std::uint32_t snaplen,
+                                                            const std::optional<FileIdentity>& input) {
     PcapFileSink s;
     s.path_ = path == "-" ? "standard output" : path;
     if (path == "-") {
         s.fd_ = STDOUT_FILENO;
+        struct stat st {};
+        if (input && fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) && FileIdentity{st.st_dev, st.st_ino} == *input)
+            return std::unexpected(std::string("standard output is the capture file being read; refusing to write to it"));
     } else {
-        s.fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        // Opened without O_TRUNC, so the identity is checked on the file actually opened (no name
+        // comparison, no window between a stat and the open) before it is emptied.
+        s.fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         if (s.fd_ < 0) return std::unexpected(fmt::format("{}: {}", path, std::strerror(errno)));
         s.owns_fd_ = true;
+        struct stat st {};
+        if (fstat(s.fd_, &st) != 0) return std::unexpected(fmt::format("{}: {}", path, std::strerror(errno)));
+        if (input && S_ISREG(st.st_mode) && FileIdentity{st.st_dev, st.st_ino} == *input)
+            return std::unexpected(fmt::format("{}: is the capture file being read; refusing to overwrite it", path));
+        if (S_ISREG(st.st_mode) && ftruncate(s.fd_, 0) != 0) return std::unexpected(fmt::format("{}: {}", path, std::strerror(errno)));
     }
     s.buffer_.reserve(kBufferBytes + 65536);
     put<std::uint32_t>(s.buffer_, 0xa1b2c3d4);

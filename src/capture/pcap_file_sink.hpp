@@ -3,16 +3,21 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "capture/file_identity.hpp"
 #include "capture/packet.hpp"
 
 namespace capture {
 
 class PcapFileSink {
 public:
-    static std::expected<PcapFileSink, std::string> open(const std::string& path, int dlt, std::uint32_t snaplen);
+    // `input` is the capture being read, if any: a path (or standard output) that is that file,
+    // under any name or link, is refused before anything is truncated.
+    static std::expected<PcapFileSink, std::string> open(const std::string& path, int dlt, std::uint32_t snaplen,
+                                                         const std::optional<FileIdentity>& input = std::nullopt);
 
     PcapFileSink(PcapFileSink&& other) noexcept;
     PcapFileSink& operator=(PcapFileSink&& other) noexcept;

@@ -36,7 +36,7 @@ int run_offline(const Options& o) {
         return 0;
     }
     if (o.trace) return trace(*in, o);
-    auto output = PacketOutput::open(o, in->source.dlt(), in->source.snaplen());
+    auto output = PacketOutput::open(o, in->source.dlt(), in->source.snaplen(), in->source.identity());
     if (!output) return 1;
     std::optional<cbpf::FastFilter> fast;
     if (in->program) fast.emplace(*in->program);

@@ -16,7 +16,8 @@
 
 namespace cli {
 
-std::optional<PacketOutput> PacketOutput::open(const Options& o, int dlt, std::uint32_t snaplen) {
+std::optional<PacketOutput> PacketOutput::open(const Options& o, int dlt, std::uint32_t snaplen,
+                                               const std::optional<capture::FileIdentity>& input) {
     PacketOutput out;
     out.dlt_ = dlt;
     out.text_options_ = decode::TextOptions{o.verbose, o.link_header, o.quiet};
@@ -29,7 +30,7 @@ std::optional<PacketOutput> PacketOutput::open(const Options& o, int dlt, std::u
     if (o.write_file) {
         std::optional<std::uint64_t> max_bytes;
         if (o.file_size_mb) max_bytes = *o.file_size_mb * 1000000ull;  // tcpdump's -C unit
-        out.sink_.emplace(SavefilePolicy{*o.write_file, max_bytes, o.file_count, o.rotate_seconds}, dlt, snaplen);
+        out.sink_.emplace(SavefilePolicy{*o.write_file, max_bytes, o.file_count, o.rotate_seconds}, dlt, snaplen, input);
         if (auto started = out.sink_->start(); !started) {
             fmt::print(stderr, "sniff: {}\n", started.error());
             return std::nullopt;

@@ -18,8 +18,10 @@ namespace cli {
 
 class PacketOutput {
 public:
-    // nullopt after printing why the output could not be opened.
-    static std::optional<PacketOutput> open(const Options& o, int dlt, std::uint32_t snaplen);
+    // nullopt after printing why the output could not be opened. `input` is the capture being
+    // read, which no -w file may overwrite.
+    static std::optional<PacketOutput> open(const Options& o, int dlt, std::uint32_t snaplen,
+                                            const std::optional<capture::FileIdentity>& input = std::nullopt);
 
     // False once the output wants no more packets (-G with -W made its last file, or writing
     // failed); the caller stops capturing.

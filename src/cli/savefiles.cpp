@@ -39,7 +39,8 @@ std::expected<void, std::string> Savefiles::open_next(std::int64_t t) {
         if (auto closed = sink_->close(); !closed) return std::unexpected(closed.error());
         sink_.reset();
     }
-    auto s = capture::PcapFileSink::open(file_name(t, size_index_), dlt_, snaplen_);
+    // Each rotated name is checked as it is opened: -C/-W/-G may reach the input's name late.
+    auto s = capture::PcapFileSink::open(file_name(t, size_index_), dlt_, snaplen_, input_);
     if (!s) return std::unexpected(s.error());
     sink_.emplace(std::move(*s));
     bytes_ = kFileHeaderBytes;

@@ -22,7 +22,9 @@ struct SavefilePolicy {
 
 class Savefiles {
 public:
-    Savefiles(SavefilePolicy policy, int dlt, std::uint32_t snaplen) : policy_(std::move(policy)), dlt_(dlt), snaplen_(snaplen) {}
+    // `input`: the capture being read (-r), which no file opened here may be.
+    Savefiles(SavefilePolicy policy, int dlt, std::uint32_t snaplen, std::optional<capture::FileIdentity> input = std::nullopt)
+        : policy_(std::move(policy)), dlt_(dlt), snaplen_(snaplen), input_(input) {}
 
     // Without -G the first file is created at once, so even a capture with no matching packet
     // leaves a valid (empty) pcap; with -G the first packet's time names it.
@@ -44,6 +46,7 @@ private:
     SavefilePolicy policy_;
     int dlt_;
     std::uint32_t snaplen_;
+    std::optional<capture::FileIdentity> input_;
     std::optional<capture::PcapFileSink> sink_;
     std::uint64_t bytes_ = 0;            // written to the current file, header included
     std::uint32_t size_index_ = 0;       // -C: files opened in this interval
