@@ -21,6 +21,10 @@ case "$target" in
   *) echo "fuzz: unknown target '$target' (filter_fuzz pcap_fuzz decode_fuzz bpf_fuzz)" >&2; exit 2 ;;
 esac
 
+# Campaigns (fuzz.sh sets SNIFF_FUZZ_KEEP_GOING) go on after a finding: libFuzzer's fork mode
+# runs the target in a child, keeps each crashing input and starts again.
+if [ -n "${SNIFF_FUZZ_KEEP_GOING:-}" ]; then args+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1); fi
+
 # Host names in filters go to the resolver: without a network (a private namespace, where we may
 # create one) a name that is not in /etc/hosts fails at once instead of waiting for DNS.
 wrap=()
@@ -32,8 +36,9 @@ ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_er
   nice -n 19 "${wrap[@]}" "build-fuzz/fuzz/$target" "${args[@]}" "$corpus" "build-fuzz/seeds/${target%_fuzz}" >"$log" 2>&1 || rc=$?
 after=$(find "$findings" -maxdepth 1 -name "$target-*" ! -name '*.log' | wc -l)
 
-execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+[ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9]*\).*/\1/p' <<<"$last")  # fork mode: "#EXECS: cov: ..."
 cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
 ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
 units=$(find "$corpus" -type f | wc -l)
