@@ -86,8 +86,9 @@ void compare_with_libpcap(const std::string& path) {
         if (st != capture::MappedPcap::Status::Packet) finding(at + "libpcap read a packet, the mapped reader: " + damage);
         // Same 32 bits; sniff reads them unsigned (README, deliberate differences), libpcap 1.10 signed.
         if (static_cast<std::uint32_t>(pkt.ts_sec) != static_cast<std::uint32_t>(h->ts.tv_sec)) finding(at + "seconds differ");
-        // An invalid fraction (a second or more) has no right value; libpcap wraps it, sniff keeps it.
-        if (h->ts.tv_usec >= 0 && h->ts.tv_usec < 1000000 && pkt.ts_usec != static_cast<std::uint32_t>(h->ts.tv_usec))
+        // An invalid fraction (a second or more) has no right value; libpcap wraps it (it reads the
+        // field signed, so 0xffffffff ns is 0 us there), sniff keeps it.
+        if (pkt.ts_usec < 1000000 && pkt.ts_usec != static_cast<std::uint32_t>(h->ts.tv_usec))
             finding(at + "fraction differs");
         if (pkt.wire_length != h->len) finding(at + "wire length differs");
         if (pkt.data.size() != h->caplen)
