@@ -17,8 +17,21 @@ namespace {
 
 constexpr std::uint32_t kMagicMicro = 0xa1b2c3d4, kMagicNano = 0xa1b23c4d;
 constexpr std::size_t kFileHeader = 24, kRecordHeader = 16;
-// Larger captured lengths are corruption, not packets (libpcap's limit for every link type).
+// Larger captured lengths are corruption, not packets (libpcap's MAXIMUM_SNAPLEN, its limit for
+// every link type this reader takes).
 constexpr std::uint32_t kMaxCaplen = 262144;
+
+// Link types whose records libpcap changes or measures differently, left to libpcap: larger
+// record limits (D-Bus, EBHSCR, USBPcap: max_snaplen_for_dlt), and pseudo-headers it converts to
+// host byte order in a swapped file (pflog, cooked v1/v2 with SocketCAN, Linux USB, NFLOG) or
+// whose length it fixes up in any file (Linux USB, memory-mapped).
+bool libpcap_rewrites(int dlt, bool swapped) {
+    switch (dlt) {
+        case 231: case 279: case 249: case 220: return true;
+        case 117: case 113: case 276: case 189: case 239: return swapped;
+        default: return false;
+    }
+}
 
 }  // namespace
 
@@ -48,14 +61,24 @@ std::optional<MappedPcap> MappedPcap::open(const std::string& path, std::string&
     } else {
         return std::nullopt;  // pcapng or not a capture: libpcap decides
     }
+    // Only today's version 2.4. libpcap reads older files with the two lengths swapped (2.0 to
+    // 2.2, sometimes 2.3, DG/UX's 543.0) and refuses other versions: those files go to libpcap.
+    std::uint16_t major, minor;
+    std::memcpy(&major, m.data_ + 4, 2);
+    std::memcpy(&minor, m.data_ + 6, 2);
+    if (m.swapped_) major = __builtin_bswap16(major), minor = __builtin_bswap16(minor);
+    if (major != 2 || minor != 4) return std::nullopt;
     m.snaplen_ = m.u32(16);
-    // The low 16 bits are the link type; the upper ones carry FCS flags (pcap-savefile(5)).
-    m.dlt_ = static_cast<int>(m.u32(20) & 0xffff);
+    // The low 26 bits are the link type, as libpcap's LT_LINKTYPE() takes them: bits 16 to 25
+    // are reserved (and kept, so a file that sets them has libpcap's odd link type), the top 6
+    // carry FCS flags (pcap-savefile(5)).
+    m.dlt_ = static_cast<int>(m.u32(20) & 0x03ffffff);
     // LINKTYPE_* values equal DLT_* values except for a few old ones; RAW is common enough to map
     // here (101 -> DLT_RAW 12), the rest are left to libpcap's table.
     if (m.dlt_ == 101) m.dlt_ = 12;
     else if (m.dlt_ >= 100 && m.dlt_ <= 112 && m.dlt_ != 104 && m.dlt_ != 105 && m.dlt_ != 107 && m.dlt_ != 108)
         return std::nullopt;
+    if (libpcap_rewrites(m.dlt_, m.swapped_)) return std::nullopt;
     m.offset_ = kFileHeader;
     (void)error;
     return m;
@@ -86,9 +109,10 @@ MappedPcap::Status MappedPcap::next(Packet& out, std::string& damage) {
         return Status::Damaged;
     }
     const std::uint32_t caplen = u32(offset_ + 8);
-    if (caplen > std::max(kMaxCaplen, snaplen_)) {
-        damage = fmt::format("damaged record at file offset {}: invalid packet capture length {}, bigger than snaplen of {}",
-                             offset_, caplen, std::max(kMaxCaplen, snaplen_));
+    // libpcap refuses a record over its limit whatever the file header's snaplen says.
+    if (caplen > kMaxCaplen) {
+        damage = fmt::format("damaged record at file offset {}: invalid packet capture length {}, bigger than the maximum of {}",
+                             offset_, caplen, kMaxCaplen);
         return Status::Damaged;
     }
     if (left - kRecordHeader < caplen) {
