@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds sniff (installing what is missing) and runs the whole test suite: once in the release
 # build, then the VM, reader and differential suites again under AddressSanitizer and UBSan
-# (no out-of-bounds read on any captured packet or corpus file).
+# (no out-of-bounds read on any captured packet or corpus file), and a short libFuzzer run of each
+# fuzz target (scripts/fuzz_smoke.sh, clang).
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/setup.sh
+scripts/setup.sh clang libclang-rt-dev
 
 sanitized_suites=(cbpf_vm fast_filter capture differential decode)
 if [ ! -f build-asan/build.ninja ]; then
@@ -13,5 +14,8 @@ fi
 ninja -C build-asan -j 2 sniff $(printf 'tests/%s_test ' "${sanitized_suites[@]}") >&2
 SNIFF_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --no-rebuild --print-errorlogs --num-processes 2 "${sanitized_suites[@]}"
+
+# About 20 seconds per fuzz target from the seeds; any crash or disagreement fails the run.
+scripts/fuzz_smoke.sh >&2
 
 exec meson test -C build --print-errorlogs --num-processes 2 "$@"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Shared set-up for run.sh and test.sh: install missing Debian packages, configure and build.
+# Extra package names on the command line are installed too (test.sh adds clang for the fuzz smoke).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ meson ninja-build pkg-config ccache libpcap-dev libboost-dev libcli11-dev libfmt-dev
-          libgtest-dev libgmock-dev libbenchmark-dev)
+          libgtest-dev libgmock-dev libbenchmark-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
