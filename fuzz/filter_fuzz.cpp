@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,8 +54,8 @@ struct Libpcap {
 
 // Empty when libpcap refuses the text.
 std::optional<Libpcap> libpcap_compile(std::string_view text, int dlt) {
-    static pcap_t* dead[512] = {};
-    pcap_t*& p = dead[dlt & 511];
+    static auto& dead = *new std::map<int, pcap_t*>;  // one per link type, for the whole run
+    pcap_t*& p = dead[dlt];
     if (!p) p = pcap_open_dead(dlt, kSnaplen);
     std::string expr(text);
     Libpcap out;
@@ -117,6 +118,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto plain = sniff::compile(text, {.dlt = dlt, .snaplen = kSnaplen, .optimize = false});
     if (!plain) finding("compiles optimised but not with -O", text, dlt, &*ours);
     if (cbpf::run(*plain, packet, wire_length) != verdict) finding("optimised and -O programs disagree", text, dlt, &*ours);
+
+    // Live on Ethernet, `vlan` also tests the kernel's VLAN fields (ancillary loads): that program
+    // must be valid too, and both interpreters must agree on it.
+    if (dlt == 1 && contains_word(text, "vlan")) {
+        auto live = sniff::compile(text, {.dlt = dlt, .snaplen = kSnaplen, .kernel_vlan = true});
+        if (!live) finding("compiles for a file but not for a live capture", text, dlt, &*ours);
+        if (auto v = cbpf::validate(*live, {.allow_ancillary = true}); !v)
+            finding(("invalid live program: " + cbpf::describe(v.error())).c_str(), text, dlt, &*live);
+        if (cbpf::FastFilter(*live).run(packet, wire_length) != cbpf::run(*live, packet, wire_length))
+            finding("fast path and reference interpreter disagree on the live program", text, dlt, &*live);
+    }
 
     // The oracle. Left out: protochain (libpcap's AH step and walk differ by design, README; being
     // reworked in another branch) and filters libpcap refuses (gateway, dashed port names, 802.11
