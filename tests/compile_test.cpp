@@ -171,6 +171,31 @@ TEST(Compile, EmptyFilterAcceptsEverything) {
     EXPECT_EQ(cbpf::run(*r, pkt, 3), 1500u);
 }
 
+// libpcap's scanner takes only space, tab, CR and LF between tokens: a vertical tab or form feed
+// is a syntax error there (pcap_compile: "syntax error"). filter_fuzz found sniff accepting them.
+TEST(Compile, WhiteSpaceIsLibpcaps) {
+    struct Case {
+        const char* name;  // the text with its control characters spelled out
+        const char* text;
+        bool compiles;
+    };
+    const Case cases[] = {
+        {"ip VT or arp", "ip\vor arp", false},
+        {"ip FF or arp", "ip\for arp", false},
+        {"VT", "\v", false},
+        {"FF", "\f", false},
+        {"tcp VT", "tcp\v", false},
+        {"VT tcp", "\vtcp", false},
+        {"port VT 53", "port\v53", false},
+        {"TAB tcp CR LF or LF udp", "\ttcp\r\nor\nudp ", true},
+        {"SP TAB CR LF", " \t\r\n", true},
+    };
+    for (const auto& c : cases) {
+        auto r = compile(c.text);
+        EXPECT_EQ(r.has_value(), c.compiles) << c.name << (r ? "" : ": " + r.error().message);
+    }
+}
+
 TEST(Compile, UnknownLinkTypeIsAnError) {
     auto r = compile("ip", {9999, 262144});
     ASSERT_FALSE(r.has_value());
