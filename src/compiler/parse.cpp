@@ -156,6 +156,15 @@ auto const on_qualified = [](auto& ctx) {
         return;
     }
     if (value) {
+        // libpcap's grammar has no `proto value`: a protocol before a value needs a direction or
+        // a kind ("ip 10.0.0.1" is a syntax error there; found by fuzz/filter_fuzz.cpp). A value
+        // that looks like a misspelled keyword ("udp prot 53") gets its spelling hint later.
+        if (q.proto && !q.dir && !q.kind && !keyword_like(value->text)) {
+            Iter begin = x3::get<begin_tag>(ctx);
+            const std::string proto(begin + q.proto->span.begin, begin + q.proto->span.end);
+            throw ParseError{Diagnostic{value->span, fmt::format("expected 'host', 'net', 'port' or a direction after '{}'", proto),
+                                        fmt::format("write '{} host {}'", proto, value->text)}};
+        }
         x3::_val(ctx) = ast::Expr{ast::Primitive{q, std::move(*value), {}}};
         return;
     }
@@ -334,7 +343,9 @@ auto const unary_body_def = (not_kw > operand)[on_not] | relation[on_group] | ('
                             keyword[on_group] | qualified[on_group];
 
 // ---- arithmetic and relations ----
-auto const number_lit_def = x3::lexeme[x3::digit >> *x3::alnum];
+// libpcap's scanner takes the longest token, and its names may hold '-', '_' and '.': "1-1" or
+// "0xf0-0x40" is one name there (a syntax error in arithmetic), not a subtraction.
+auto const number_lit_def = x3::lexeme[x3::digit >> *x3::alnum >> !(*(x3::lit('-') | '_') >> (x3::alnum | '.'))];
 auto const name_lit_def = x3::lexeme[x3::alpha >> *(x3::alnum | x3::char_("_-"))];
 auto const access_size_def = x3::lexeme[+x3::digit];
 auto const on_number = [](auto& ctx) {
