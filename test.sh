@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds sniff (installing what is missing) and runs the whole test suite: the VM, reader and
 # differential suites under AddressSanitizer and UBSan (no out-of-bounds read on any captured
-# packet or corpus file), the differential suite without the shared corpus, then everything in
-# the release build.
+# packet or corpus file), the differential suite without the shared corpus, a short libFuzzer
+# run of each fuzz target (scripts/fuzz_smoke.sh, clang), then everything in the release build.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh --tests
@@ -18,5 +18,8 @@ SNIFF_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:prin
 # The differential suite once more without the shared corpus, as on a clean clone without
 # ../shared: other packets, other mutations (about 35 s of CPU).
 SNIFF_CORPUS=none meson test -C build --no-rebuild --print-errorlogs --num-processes 2 differential
+
+# About 20 seconds per fuzz target from the seeds; any crash or disagreement fails the run.
+scripts/fuzz_smoke.sh >&2
 
 exec meson test -C build --print-errorlogs --num-processes 2 "$@"

@@ -184,6 +184,54 @@ TEST(Compile, EmptyFilterAcceptsEverything) {
     EXPECT_EQ(cbpf::run(*r, pkt, 3), 1500u);
 }
 
+// libpcap's scanner takes only space, tab, CR and LF between tokens: a vertical tab or form feed
+// is a syntax error there (pcap_compile: "syntax error"). filter_fuzz found sniff accepting them.
+TEST(Compile, WhiteSpaceIsLibpcaps) {
+    struct Case {
+        const char* name;  // the text with its control characters spelled out
+        const char* text;
+        bool compiles;
+    };
+    const Case cases[] = {
+        {"ip VT or arp", "ip\vor arp", false},
+        {"ip FF or arp", "ip\for arp", false},
+        {"VT", "\v", false},
+        {"FF", "\f", false},
+        {"tcp VT", "tcp\v", false},
+        {"VT tcp", "\vtcp", false},
+        {"port VT 53", "port\v53", false},
+        {"TAB tcp CR LF or LF udp", "\ttcp\r\nor\nudp ", true},
+        {"SP TAB CR LF", " \t\r\n", true},
+    };
+    for (const auto& c : cases) {
+        auto r = compile(c.text);
+        EXPECT_EQ(r.has_value(), c.compiles) << c.name << (r ? "" : ": " + r.error().message);
+    }
+}
+
+// Texts pcap_compile refuses with a syntax error, which sniff accepted (found by filter_fuzz):
+// a protocol directly before a value, and numbers that libpcap's scanner reads as part of a name
+// (its names may hold '-', '_' and '.', and it takes the longest token). Controls beside them.
+TEST(Compile, RefusesWhatLibpcapsGrammarRefuses) {
+    struct Case {
+        const char* text;
+        bool compiles;
+    };
+    const Case cases[] = {
+        {"ip 10.0.0.1", false},       {"arp 10.0.0.1", false},      {"rarp 00", false},
+        {"ether 0:1:2:3:4:5", false}, {"ip6 ::1", false},           {"host 10.0.0.1 and ip 10.0.0.2", false},
+        {"1-1=0", false},             {"ip[1-1]=0", false},         {"ip[0]&0xf0-0x40=0", false},
+        {"ip[0]=1.5", false},         {"1_1=0", false},
+        {"ip host 10.0.0.1", true},   {"ip src 10.0.0.1", true},    {"src 10.0.0.1", true},
+        {"ip[0]-1=0", true},          {"ip[1 - 1] = 0", true},      {"len - 14 > 5", true},
+        {"tcp[13]&2!=0", true},       {"ip[0]&0xf0=0x40", true},
+    };
+    for (const auto& c : cases) {
+        auto r = compile(c.text);
+        EXPECT_EQ(r.has_value(), c.compiles) << c.text << (r ? "" : ": " + r.error().message);
+    }
+}
+
 TEST(Compile, UnknownLinkTypeIsAnError) {
     auto r = compile("ip", {9999, 262144});
     ASSERT_FALSE(r.has_value());

@@ -5,12 +5,15 @@
 
 #include <pcap/pcap.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <optional>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "capture/pcap_file_sink.hpp"
 #include "capture/pcap_file_source.hpp"
@@ -636,6 +639,87 @@ TEST(PcapFileSource, FileChangedWhileReadIsHandledWithoutASignal) {
             EXPECT_NE(src->damage().find("shrank"), std::string::npos) << c.what << ": " << src->damage();
         }
         fs::remove(f);
+    }
+}
+
+}  // namespace
+
+namespace {
+
+// A classic pcap file: header fields as given, then records of (caplen, len, bytes), all in
+// little-endian order unless `big_endian`.
+struct OddFile {
+    const char* name;
+    std::uint16_t major, minor;
+    std::uint32_t snaplen, linktype;
+    bool big_endian;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> records;  // caplen, len (caplen bytes follow)
+    std::vector<std::uint8_t> bytes;                               // the records' bytes, repeated as needed
+};
+
+std::string write_odd_file(const OddFile& f) {
+    std::vector<std::uint8_t> out;
+    auto put = [&](std::uint32_t v, int n) {
+        for (int i = 0; i < n; ++i) out.push_back(static_cast<std::uint8_t>(f.big_endian ? v >> (8 * (n - 1 - i)) : v >> (8 * i)));
+    };
+    put(0xa1b2c3d4, 4), put(f.major, 2), put(f.minor, 2), put(0, 4), put(0, 4), put(f.snaplen, 4), put(f.linktype, 4);
+    for (auto [caplen, len] : f.records) {
+        put(1700000000, 4), put(0, 4), put(caplen, 4), put(len, 4);
+        for (std::uint32_t i = 0; i < caplen; ++i) out.push_back(f.bytes[i % f.bytes.size()]);
+    }
+    auto path = fs::temp_directory_path() / (std::string("sniff-odd-") + std::to_string(getpid()) + ".pcap");
+    std::FILE* fp = std::fopen(path.c_str(), "wb");
+    std::fwrite(out.data(), 1, out.size(), fp);
+    std::fclose(fp);
+    return path.string();
+}
+
+// Files whose header or records libpcap reads in its own way; found by fuzz/pcap_fuzz.cpp when the
+// mapped reader read them differently. The reader must give exactly libpcap's records.
+TEST(PcapFileSource, OddHeadersReadAsLibpcapReadsThem) {
+    const std::vector<std::uint8_t> eth = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x00, 0x45, 0};
+    // Linux cooked v1 carrying SocketCAN (protocol 0x000c): libpcap swaps the CAN id of a swapped file.
+    const std::vector<std::uint8_t> sll_can = {0, 0, 1, 0x18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x0c, 1, 2, 3, 4, 8, 0, 0, 0};
+    const OddFile cases[] = {
+        {"reserved link-type bits", 2, 4, 65535, 0x00010001, false, {{16, 60}, {16, 60}}, eth},
+        {"version 2.3, lengths swapped", 2, 3, 65535, 1, false, {{60, 16}, {16, 60}}, eth},
+        {"version 2.2, lengths swapped", 2, 2, 65535, 1, false, {{60, 16}}, eth},
+        {"version 1.0", 1, 0, 65535, 1, false, {{16, 60}}, eth},
+        {"version 2.5", 2, 5, 65535, 1, false, {{16, 60}}, eth},
+        {"snaplen over the limit", 2, 4, 1000000, 1, false, {{16, 60}, {300000, 300000}}, eth},
+        {"swapped cooked SocketCAN", 2, 4, 65535, 113, true, {{24, 24}}, sll_can},
+        {"snaplen 0", 2, 4, 0, 1, false, {{16, 60}}, eth},
+    };
+    for (const auto& c : cases) {
+        const std::string path = write_odd_file(c);
+        char err[PCAP_ERRBUF_SIZE];
+        pcap_t* theirs = pcap_open_offline(path.c_str(), err);
+        auto ours = PcapFileSource::open(path);
+        EXPECT_EQ(ours.has_value(), theirs != nullptr) << c.name << ": " << (theirs ? ours.error() : std::string(err));
+        if (!theirs || !ours) {
+            if (theirs) pcap_close(theirs);
+            continue;
+        }
+        EXPECT_EQ(ours->dlt(), pcap_datalink(theirs)) << c.name;
+        capture::Packet p;
+        for (std::size_t i = 0;; ++i) {
+            pcap_pkthdr* h;
+            const u_char* d;
+            const int rc = pcap_next_ex(theirs, &h, &d);
+            const auto st = ours->next(p);
+            if (rc != 1) {
+                EXPECT_EQ(st == PcapFileSource::Status::Damaged, rc == PCAP_ERROR) << c.name << " record " << i << ": " << ours->damage();
+                EXPECT_NE(st, PcapFileSource::Status::Packet) << c.name << " record " << i;
+                break;
+            }
+            EXPECT_EQ(st, PcapFileSource::Status::Packet) << c.name << " record " << i << ": " << ours->damage();
+            EXPECT_EQ(p.wire_length, h->len) << c.name << " record " << i;
+            EXPECT_EQ(p.data.size(), h->caplen) << c.name << " record " << i;
+            if (st != PcapFileSource::Status::Packet || p.data.size() != h->caplen) break;
+            EXPECT_EQ(std::memcmp(p.data.data(), d, h->caplen), 0) << c.name << " record " << i;
+        }
+        pcap_close(theirs);
+        fs::remove(path);
     }
 }
 

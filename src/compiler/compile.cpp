@@ -39,7 +39,7 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
     if (!link) return std::unexpected(Diagnostic{whole, fmt::format("link type {} is not supported by the compiler", options.dlt), {}});
 
     ir::Filter filter{true, options.snaplen};
-    bool blank = std::all_of(text.begin(), text.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+    bool blank = std::all_of(text.begin(), text.end(), is_filter_space);
     if (!blank) {
         auto tree = parse(text);
         if (!tree) return std::unexpected(tree.error());

@@ -1,13 +1,14 @@
 // Classifies parenthesised groups in one pass over the text, with a stack of open groups.
 #include "compiler/paren_groups.hpp"
 
-#include <cctype>
+#include "compiler/parse.hpp"
+
 #include <string_view>
 
 namespace sniff {
 namespace {
 
-bool space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+bool space(char c) { return is_filter_space(c); }
 
 // An arithmetic operator or comparison begins at `at` (`&&`, `||` and a lone `!` are boolean).
 bool arithmetic_after(std::string_view t, std::size_t at) {

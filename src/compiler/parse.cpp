@@ -160,6 +160,15 @@ auto const on_qualified = [](auto& ctx) {
         return;
     }
     if (value) {
+        // libpcap's grammar has no `proto value`: a protocol before a value needs a direction or
+        // a kind ("ip 10.0.0.1" is a syntax error there; found by fuzz/filter_fuzz.cpp). A value
+        // that looks like a misspelled keyword ("udp prot 53") gets its spelling hint later.
+        if (q.proto && !q.dir && !q.kind && !keyword_like(value->text)) {
+            Iter begin = x3::get<begin_tag>(ctx);
+            const std::string proto(begin + q.proto->span.begin, begin + q.proto->span.end);
+            throw ParseError{Diagnostic{value->span, fmt::format("expected 'host', 'net', 'port' or a direction after '{}'", proto),
+                                        fmt::format("write '{} host {}'", proto, value->text)}};
+        }
         x3::_val(ctx) = ast::Expr{ast::Primitive{q, std::move(*value), {}}};
         return;
     }
@@ -167,9 +176,9 @@ auto const on_qualified = [](auto& ctx) {
         // _where starts where the match ended: the first token the qualifiers needed.
         Iter begin = x3::get<begin_tag>(ctx);
         Iter p = x3::_where(ctx).begin();
-        while (*p && std::isspace(static_cast<unsigned char>(*p))) ++p;
+        while (*p && is_filter_space(*p)) ++p;
         Iter e = p;
-        while (*e && !std::isspace(static_cast<unsigned char>(*e))) ++e;
+        while (*e && !is_filter_space(*e)) ++e;
         Span where{static_cast<std::size_t>(p - begin), static_cast<std::size_t>(std::max(e, p + 1) - begin)};
         std::string msg;
         if (q.kind && q.kind->value == ast::Kind::Port)
@@ -229,7 +238,7 @@ struct relop_symbols : x3::symbols<ast::RelOp> {
 template <class Ctx>
 Span here(const Ctx& ctx, Iter from, Iter to) {
     Iter begin = x3::get<begin_tag>(ctx);
-    while (from < to && std::isspace(static_cast<unsigned char>(*from))) ++from;
+    while (from < to && is_filter_space(*from)) ++from;
     return {static_cast<std::size_t>(from - begin), static_cast<std::size_t>(to - begin)};
 }
 
@@ -348,14 +357,16 @@ auto const not_at_boolean_group = x3::eps[([](auto& ctx) {
     Iter begin = x3::get<begin_tag>(ctx);
     const std::vector<std::uint8_t>& boolean = x3::get<boolean_groups_tag>(ctx);
     std::size_t at = static_cast<std::size_t>(x3::_where(ctx).begin() - begin);
-    while (at < boolean.size() && std::isspace(static_cast<unsigned char>(begin[at]))) ++at;
+    while (at < boolean.size() && is_filter_space(begin[at])) ++at;
     x3::_pass(ctx) = at >= boolean.size() || boolean[at] == 0;
 })];
 auto const unary_body_def = (not_kw > room_to_recurse > operand)[on_not] | (not_at_boolean_group >> relation)[on_group] | ('(' > room_to_recurse > expr > closing)[on_group] |
                             keyword[on_group] | qualified[on_group];
 
 // ---- arithmetic and relations ----
-auto const number_lit_def = x3::lexeme[x3::digit >> *x3::alnum];
+// libpcap's scanner takes the longest token, and its names may hold '-', '_' and '.': "1-1" or
+// "0xf0-0x40" is one name there (a syntax error in arithmetic), not a subtraction.
+auto const number_lit_def = x3::lexeme[x3::digit >> *x3::alnum >> !(*(x3::lit('-') | '_') >> (x3::alnum | '.'))];
 auto const name_lit_def = x3::lexeme[x3::alpha >> *(x3::alnum | x3::char_("_-"))];
 auto const access_size_def = x3::lexeme[x3::digit >> *x3::alnum];
 auto const on_number = [](auto& ctx) {
@@ -496,13 +507,13 @@ BOOST_SPIRIT_DEFINE(expr, unary, operand, qualified, closing, proto_q, dir_q, ki
 std::string token_at(std::string_view text, std::size_t at) {
     if (at >= text.size()) return "end of expression";
     std::size_t e = at;
-    while (e < text.size() && !std::isspace(static_cast<unsigned char>(text[e]))) ++e;
+    while (e < text.size() && !is_filter_space(text[e])) ++e;
     return fmt::format("'{}'", text.substr(at, std::max<std::size_t>(e - at, 1)));
 }
 
 Span token_span(std::string_view text, std::size_t at) {
     std::size_t e = at;
-    while (e < text.size() && !std::isspace(static_cast<unsigned char>(text[e]))) ++e;
+    while (e < text.size() && !is_filter_space(text[e])) ++e;
     return {at, std::max(e, at + 1)};
 }
 
@@ -523,7 +534,7 @@ std::optional<Diagnostic> not_yet_supported(std::string_view text, std::size_t a
 }
 
 std::size_t skip_spaces(std::string_view text, std::size_t at) {
-    while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
+    while (at < text.size() && is_filter_space(text[at])) ++at;
     return at;
 }
 
@@ -545,7 +556,7 @@ std::expected<ast::Expr, Diagnostic> parse(std::string_view text) {
     try {
         const std::vector<std::uint8_t> groups = boolean_groups(text);
         auto const parser = x3::with<boolean_groups_tag>(std::cref(groups))[x3::with<begin_tag>(begin)[expr]];
-        bool ok = x3::phrase_parse(first, last, parser, x3::space, result);
+        bool ok = x3::phrase_parse(first, last, parser, x3::char_(" \t\r\n"), result);  // is_filter_space
         std::size_t at = skip_spaces(text, static_cast<std::size_t>(first - begin));
         if (ok && at == text.size()) return result;
         std::string found = token_at(text, at);
@@ -557,9 +568,9 @@ std::expected<ast::Expr, Diagnostic> parse(std::string_view text) {
         // "hots 10.0.0.1": the word before the surprise is probably a misspelled keyword.
         std::string hint = "join primitives with 'and' or 'or'";
         std::size_t prev_end = at;
-        while (prev_end > 0 && std::isspace(static_cast<unsigned char>(text[prev_end - 1]))) --prev_end;
+        while (prev_end > 0 && is_filter_space(text[prev_end - 1])) --prev_end;
         std::size_t prev_begin = prev_end;
-        while (prev_begin > 0 && !std::isspace(static_cast<unsigned char>(text[prev_begin - 1]))) --prev_begin;
+        while (prev_begin > 0 && !is_filter_space(text[prev_begin - 1])) --prev_begin;
         std::string_view previous = text.substr(prev_begin, prev_end - prev_begin);
         if (auto k = keyword_like(previous)) {
             return std::unexpected(Diagnostic{{prev_begin, prev_end}, fmt::format("'{}' is not a keyword", previous),

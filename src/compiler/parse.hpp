@@ -10,6 +10,10 @@
 
 namespace sniff {
 
+// White space between tokens, as libpcap's scanner has it: space, tab, CR and LF. A vertical tab
+// or form feed is a syntax error there, so it is here too (found by fuzz/filter_fuzz.cpp).
+constexpr bool is_filter_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 // Parses a non-empty filter expression. Errors carry the span of the offending text.
 std::expected<ast::Expr, Diagnostic> parse(std::string_view text);
 
