@@ -526,6 +526,13 @@ const NgCase kNgCases[] = {
     {"binary resolution", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{9, {0x94}}}).packets(5); }, false},
     {"time offset", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{14, le64(1000)}, {2, {'e', 't', 'h', '0'}}}).packets(5); }, true},
     {"snaplen 0", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 0).packets(5); }, true},
+    // Interface options libpcap judges (process_idb_options): each bad one refuses the file.
+    {"opt_endofopt of length 1", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{0, {0}}}).packets(3); }, false},
+    {"if_tsresol of length 2", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{9, {6, 0}}}).packets(3); }, false},
+    {"two if_tsresol", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{9, {6}}, {9, {6}}}).packets(3); }, false},
+    {"if_tsoffset of length 4", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{14, {0, 0, 0, 0}}}).packets(3); }, false},
+    {"two if_tsoffset", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{14, le64(1)}, {14, le64(2)}}).packets(3); }, false},
+    {"a bad option after opt_endofopt", [](NgBuilder& n, std::size_t&) { n.section().interface(1, 65535, {{0, {}}, {9, {6, 0}}}).packets(3); }, true},
     {"raw IP link type", [](NgBuilder& n, std::size_t&) { n.section().interface(101, 65535).packets(5); }, true},
     {"big-endian cooked", [](NgBuilder& n, std::size_t&) { n.big_endian = true; n.section().interface(113, 65535).packets(5); }, false},
     {"name resolution first", [](NgBuilder& n, std::size_t&) { n.section().name_resolution().interface(1, 65535).packets(5); }, false},

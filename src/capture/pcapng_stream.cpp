@@ -81,7 +81,10 @@ std::optional<PcapngStream> PcapngStream::open(ByteReader& reader) {
         const std::size_t padded = (length + 3u) & ~3u;
         if (end - at - 4 < padded) return std::nullopt;
         const std::uint8_t* value = idb + at + 4;
-        if (code == 0) break;  // opt_endofopt
+        if (code == 0) {  // opt_endofopt: libpcap refuses one with a length (found by pcap_fuzz)
+            if (length != 0) return std::nullopt;
+            break;
+        }
         if (code == 9) {       // if_tsresol
             if (seen_resol || length != 1 || (value[0] != 6 && value[0] != 9)) return std::nullopt;
             seen_resol = true;
