@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -132,7 +133,9 @@ const BadInput kBadInputs[] = {
     {"--bpf /dev/null -F /dev/null -d", "--bpf and -F both give the filter"},
     {"-s 262145 -d ip", "invalid snaplen 262145 (must be >= 0 and <= 262144)"},
     {"-s 4294967295 -d ip", "invalid snaplen 4294967295"},
-    {"-s -1 -d ip", "-s"},
+    {"-s -1 -d ip", "invalid snaplen -1 (must be >= 0 and <= 262144)"},
+    {"-s 5x -d ip", "invalid snaplen 5x"},
+    {"-s '' -d ip", "invalid snaplen  (must be"},
     // libpcap refuses what needs packet metadata when it reads a file (tcpdump -r says the same).
     {"-r CAPTURES/mixed.pcap inbound", "column 1: inbound/outbound not supported on Ethernet when reading savefiles"},
     {"-r CAPTURES/mixed.pcap 'ifindex 2'", "ifindex not supported on Ethernet when reading savefiles"},
@@ -435,6 +438,7 @@ TEST(CliExitStatus, EveryFailedWriteFails) {
         Outcome o = shell(cmd);
         EXPECT_EQ(o.status, 1) << cmd << "\nstderr: " << o.err;
         EXPECT_NE(o.err.find(row.stderr_part), std::string::npos) << cmd << "\nstderr: " << o.err;
+        EXPECT_EQ(o.err.find(row.stderr_part), o.err.rfind(row.stderr_part)) << cmd << ": reported once\nstderr: " << o.err;
     }
 }
 
@@ -665,6 +669,51 @@ TEST(CliPipes, DamageIsReportedWithItsOffsetFromFilesAndPipes) {
         }
     }
     fs::remove(ng);
+}
+
+}  // namespace
+
+namespace {
+
+// Standard error that cannot be written (a full disk, a closed pipe) is no reason to die by
+// SIGABRT: the run fails with status 1 (before, an exception escaped from the message print).
+TEST(CliExitStatus, UnwritableStandardErrorIsStatusOne) {
+    const std::string caps = (fs::path(testing_support::source_root()) / "captures").string();
+    for (const char* args : {"-d hots", "-r /nonexistent/x.pcap", "-r CAPTURES/corrupt-tail.pcap >/dev/null",
+                             "-s 5x -d ip", "-F / -d"}) {
+        std::string cmd = fmt::format("SNIFF {} 2>/dev/full", args);
+        for (std::size_t at; (at = cmd.find("CAPTURES")) != std::string::npos;) cmd.replace(at, 8, caps);
+        EXPECT_EQ(shell(cmd).status, 1) << cmd;
+    }
+}
+
+// A named pipe given to -F is read once its writer comes (as tcpdump does), not taken as an
+// empty filter that matches everything because nobody had opened it yet.
+TEST(CliFilterFile, NamedPipeWaitsForItsWriter) {
+    fs::path fifo = temp_file("filter.fifo");
+    fs::remove(fifo);
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    Outcome o = shell(fmt::format("(sleep 0.3; echo udp > {0}) & SNIFF -F {0} -d; wait", fifo.string()));
+    EXPECT_EQ(o.status, 0) << o.err;
+    EXPECT_EQ(o.out, sniff("-d udp").out);
+    fs::remove(fifo);
+}
+
+// -r FILE -d without a filter shows the accept-all program with the file's snapshot length, as
+// tcpdump -r FILE -d does; a huge token's error stays short.
+TEST(CliFilterFile, DumpWithoutFilterAndHugeTokens) {
+    for (const char* file : {"nsec.pcap", "mixed.pcap", "cooked.pcap"}) {
+        Outcome ours = sniff(fmt::format("-r {} -d", capture_path(file)));
+        Outcome theirs = shell(fmt::format("tcpdump -r {} -d 2>/dev/null", capture_path(file)));
+        EXPECT_EQ(ours.status, 0) << ours.err;
+        EXPECT_EQ(ours.out, theirs.out) << file;
+    }
+    fs::path word = temp_file("word.txt");
+    std::ofstream(word) << std::string(100000, 'a');
+    Outcome o = sniff(fmt::format("-F {} -d", word.string()));
+    EXPECT_EQ(o.status, 1);
+    EXPECT_LT(o.err.size(), 2000u) << o.err.substr(0, 300);
+    fs::remove(word);
 }
 
 }  // namespace

@@ -130,3 +130,25 @@ TEST(FastFilter, FusesLoadsWithTheirComparisons) {
 }
 
 }  // namespace
+
+namespace {
+
+// Programs for files may be longer than 65,536 instructions (a 4,500-host list is 107,916):
+// jump targets past that must not wrap. They did, and `-r` looped for ever on such a filter.
+TEST(FastFilter, JumpsBeyondSixtyFiveThousandInstructions) {
+    std::string text = "host 10.0.0.0";
+    for (int i = 1; i < 4500; ++i) text += fmt::format(" or host 10.0.{}.{}", i >> 8, i & 255);
+    auto prog = sniff::compile(text);
+    ASSERT_TRUE(prog) << prog.error().message;
+    ASSERT_GT(prog->size(), 65536u);
+    cbpf::FastFilter fast(*prog);
+    std::size_t matched = 0;
+    for (const auto& p : testing_support::packets_for_link_type(DLT_EN10MB, false)) {
+        const std::uint32_t want = cbpf::run(*prog, p.bytes, p.wire_length);
+        ASSERT_EQ(fast.run(p.bytes, p.wire_length), want) << p.origin;
+        matched += want != 0;
+    }
+    EXPECT_GT(matched, 0u);
+}
+
+}  // namespace

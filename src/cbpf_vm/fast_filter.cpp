@@ -136,13 +136,13 @@ FastFilter::FastFilter(const Program& prog) {
         else if (op::cls(in.code) == op::JMP) { is_target[i + 1 + in.jt] = true; is_target[i + 1 + in.jf] = true; }
     }
     // First pass: choose fusions and the new index of every original instruction.
-    std::vector<std::uint16_t> new_index(n, 0);
+    std::vector<std::uint32_t> new_index(n, 0);
     std::vector<const Fusion*> fusion(n, nullptr);
     std::size_t count = 0;
     for (std::size_t i = 0; i < n; ++count) {
         fusion[i] = fusion_at(prog, i, is_target);
         std::size_t len = fusion[i] ? fusion[i]->length() : 1;
-        for (std::size_t j = 0; j < len; ++j) new_index[i + j] = static_cast<std::uint16_t>(count);
+        for (std::size_t j = 0; j < len; ++j) new_index[i + j] = static_cast<std::uint32_t>(count);
         i += len;
     }
     ops_.reserve(count);

@@ -24,8 +24,8 @@ public:
         std::uint32_t k;
         std::uint32_t k2;   // constants of the second and third instruction of a fused run
         std::uint32_t k3;
-        std::uint16_t jt;   // absolute targets in ops_
-        std::uint16_t jf;
+        std::uint32_t jt;   // absolute targets in ops_ (programs for files may be far longer than 65,536)
+        std::uint32_t jf;
         std::uint8_t kind;
     };
 

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <system_error>
 
+#include <stdio_ext.h>
+
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 
@@ -60,15 +62,21 @@ int main(int argc, char** argv) {
     int status;
     try {
         status = run(argc, argv);
-    } catch (const std::system_error& e) {  // fmt::print when standard output cannot be written
-        std::fflush(stdout);
-        fmt::print(stderr, "sniff: writing to standard output failed: {}\n", e.code().message());
+    } catch (const std::system_error& e) {
+        // fmt::print could not write (standard output, or standard error itself): say so where
+        // possible, without anything that could throw again, and fail.
+        if (std::ferror(stdout)) {
+            __fpurge(stdout);  // reported here; the exit must not try again
+            std::fprintf(stderr, "sniff: writing to standard output failed: %s\n", e.code().message().c_str());
+        } else {
+            std::fprintf(stderr, "sniff: %s\n", e.what());
+        }
         return 1;
     }
     // Whatever is still buffered (-d, -D, --trace…) must reach its destination: a full disk or a
     // closed pipe makes the run fail, even where tcpdump reports success.
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-        fmt::print(stderr, "sniff: writing to standard output failed: {}\n", std::strerror(errno));
+        std::fprintf(stderr, "sniff: writing to standard output failed: %s\n", std::strerror(errno));
         return 1;
     }
     return status;

@@ -13,8 +13,11 @@
 namespace cli {
 namespace {
 
+// No filter: every packet, whole, as tcpdump -r F -d shows it (`ret #` the file's snapshot length).
+cbpf::Program accept_all(const FileAndProgram& in) { return {cbpf::stmt(cbpf::op::RET | cbpf::op::K, in.source.snaplen())}; }
+
 int trace(FileAndProgram& in, const Options& o) {
-    const cbpf::Program prog = in.program ? *in.program : cbpf::Program{cbpf::stmt(cbpf::op::RET | cbpf::op::K, o.snaplen)};
+    const cbpf::Program prog = in.program ? *in.program : accept_all(in);
     std::uint64_t index = 0;
     return for_each_packet(in.source, o, [&](const capture::Packet& pkt) {
         // Every packet read is explained, so -c counts packets explained.
@@ -32,7 +35,7 @@ int run_offline(const Options& o) {
     auto in = open_file_and_program(o, false);
     if (!in) return 1;
     if (o.dump_level > 0) {
-        if (in->program) fmt::print("{}", cbpf::dump(*in->program, o.dump_level));
+        fmt::print("{}", cbpf::dump(in->program ? *in->program : accept_all(*in), o.dump_level));
         return 0;
     }
     if (o.trace) return trace(*in, o);

@@ -2,6 +2,9 @@
 #include "cli/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <optional>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -12,9 +15,18 @@ namespace {
 // tcpdump refuses a larger -s.
 constexpr std::uint32_t kMaxSnaplen = 262144;
 
+// -s as tcpdump reads it: strtol with base 0 (decimal, 0x hex, 0 octal, an optional sign), the
+// whole text, within 0..262144.
+std::optional<std::uint32_t> parse_snaplen(const std::string& text) {
+    errno = 0;
+    char* end = nullptr;
+    const long long v = std::strtoll(text.c_str(), &end, 0);
+    if (text.empty() || end == text.c_str() || *end != '\0' || errno != 0 || v < 0 || v > kMaxSnaplen) return std::nullopt;
+    return static_cast<std::uint32_t>(v);
+}
+
 // Options that cannot go together, or values out of range: a message, or nullopt.
 std::optional<std::string> conflict(const Options& o) {
-    if (o.snaplen > kMaxSnaplen) return fmt::format("invalid snaplen {} (must be >= 0 and <= {})", o.snaplen, kMaxSnaplen);
     const bool expression = has_expression(o);
     if (o.bpf_file && o.filter_file) return std::string("--bpf and -F both give the filter: give one of them");
     if (o.bpf_file && expression) return fmt::format("--bpf {} gives the program, so the expression '{}' would be ignored: give one of them",
@@ -41,7 +53,8 @@ ParseOutcome parse_options(int argc, char** argv) {
     app.add_option("--bpf", o.bpf_file, "use a program in tcpdump -ddd format instead of an expression");
     app.add_option("-F", o.filter_file, "read the filter expression from a file");
     app.add_option("-y", o.link_type, "link type, by name (EN10MB) or number");
-    app.add_option("-s", o.snaplen, "snapshot length (0: 262144)");
+    std::optional<std::string> snaplen_text;
+    app.add_option("-s", snaplen_text, "snapshot length in bytes, decimal, 0x hex or 0 octal (0: 262144)");
     app.add_flag("-O", o.no_optimize, "do not run the filter optimizer");
     app.add_option("-r", o.read_file, "read packets from a pcap or pcapng file ('-' for stdin)");
     app.add_option("-w", o.write_file, "write matching packets to a pcap file ('-' for stdout)");
@@ -76,6 +89,14 @@ ParseOutcome parse_options(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         int code = app.exit(e);
         return {std::nullopt, code == 0 ? 0 : 1};
+    }
+    if (snaplen_text) {
+        auto n = parse_snaplen(*snaplen_text);
+        if (!n) {
+            fmt::print(stderr, "sniff: invalid snaplen {} (must be >= 0 and <= {})\n", *snaplen_text, kMaxSnaplen);
+            return {std::nullopt, 1};
+        }
+        o.snaplen = *n;
     }
     if (auto problem = conflict(o)) {
         fmt::print(stderr, "sniff: {}\n", *problem);

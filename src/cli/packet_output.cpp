@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <stdio_ext.h>
+
 #include "decode/decode.hpp"
 #include "decode/hexdump.hpp"
 #include "decode/json.hpp"
@@ -83,6 +85,9 @@ bool PacketOutput::flush() {
     if (!ok) {
         fmt::print(stderr, "sniff: writing to standard output failed: {}\n", std::strerror(errno));
         failed_ = true;
+        // Reported once: what stdio still holds is dropped, so the exit does not report it again.
+        __fpurge(stdout);
+        std::clearerr(stdout);
     }
     return ok;
 }

@@ -40,8 +40,17 @@ std::expected<std::string, std::string> read_text_file(const std::string& path, 
         ::close(fd);
         return std::unexpected(fmt::format("{}: {} bytes is larger than the {} bytes sniff reads", path, st.st_size, max_bytes));
     }
-    // Reads block from here on: a pipe's writer may be slower than us.
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    // Reads block from here on: a pipe's writer may be slower than us. A named pipe is opened
+    // again, blocking, which waits for its writer (without one, the first read would be an
+    // empty filter that matches everything), as tcpdump -F does.
+    if (S_ISFIFO(st.st_mode)) {
+        ::close(fd);
+        do fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        while (fd < 0 && errno == EINTR);
+        if (fd < 0) return std::unexpected(fmt::format("{}: {}", path, std::strerror(errno)));
+    } else {
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    }
     std::string text;
     char buf[65536];
     for (;;) {
