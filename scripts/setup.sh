@@ -11,17 +11,7 @@ packages=(g++ meson ninja-build pkg-config ccache libpcap-dev libboost-dev libcl
 if [ "${1:-}" = "--tests" ]; then
   packages+=(tcpdump iproute2 procps clang libclang-rt-dev)
 fi
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
-fi
+scripts/install_packages.sh "${packages[@]}"
 
 if [ ! -f build/build.ninja ]; then
   meson setup build >&2
