@@ -503,19 +503,13 @@ TEST(CliExitStatus, RotationThatCannotOpenItsNextFileFails) {
 
 namespace {
 
-fs::path write_temp(const char* name, const std::string& text) {
-    fs::path p = temp_file(name);
-    std::ofstream(p) << text;
-    return p;
-}
-
 // Filters past the kernel's 4096 instructions run on files (-r, --bpf, --verify, -d), and live
 // capture says why it cannot take them; filters nested 100,000 deep compile, and one too deep for
 // the stack is an error with a short message, never a crash.
 TEST(CliLongFilters, RunOnFilesAndAreExplainedLive) {
     std::string hosts = "host 10.0.0.0";
     for (int i = 1; i < 1024; ++i) hosts += fmt::format(" or host 10.0.{}.{}", i >> 8, i & 255);  // all of 10.0.0.0/22
-    fs::path filter = write_temp("hosts.txt", hosts);
+    fs::path filter = write_text("hosts.txt", hosts);
     const std::string mixed = capture_path("mixed.pcap");
     const std::size_t expected = libpcap_matches(mixed, "net 10.0.0.0/22");
     ASSERT_GT(expected, 0u);
@@ -527,7 +521,7 @@ TEST(CliLongFilters, RunOnFilesAndAreExplainedLive) {
     Outcome d = sniff(fmt::format("-ddd -F {}", filter.string()));
     ASSERT_EQ(d.status, 0) << d.err;
     EXPECT_GT(std::stoul(d.out), cbpf::kMaxInsns);
-    fs::path program = write_temp("hosts.ddd", d.out);
+    fs::path program = write_text("hosts.ddd", d.out);
     Outcome bpf = sniff(fmt::format("-r {} --bpf {}", mixed, program.string()));
     EXPECT_EQ(bpf.status, 0) << bpf.err;
     EXPECT_EQ(lines(bpf.out), expected);
@@ -544,11 +538,11 @@ TEST(CliLongFilters, RunOnFilesAndAreExplainedLive) {
 }
 
 TEST(CliLongFilters, DeepNestingCompilesOrFailsWithAShortMessage) {
-    fs::path deep = write_temp("deep.txt", std::string(100000, '(') + "tcp" + std::string(100000, ')'));
+    fs::path deep = write_text("deep.txt", std::string(100000, '(') + "tcp" + std::string(100000, ')'));
     Outcome ok = sniff(fmt::format("-d -F {}", deep.string()));
     EXPECT_EQ(ok.status, 0) << ok.err.substr(0, 500);
     EXPECT_EQ(ok.out, sniff("-d tcp").out);
-    fs::path deeper = write_temp("deeper.txt", std::string(1000000, '(') + "tcp" + std::string(1000000, ')'));
+    fs::path deeper = write_text("deeper.txt", std::string(1000000, '(') + "tcp" + std::string(1000000, ')'));
     Outcome too_deep = sniff(fmt::format("-d -F {}", deeper.string()));
     EXPECT_EQ(too_deep.status, 1);
     EXPECT_NE(too_deep.err.find("nested too deeply"), std::string::npos) << too_deep.err.substr(0, 500);

@@ -2,11 +2,15 @@
 #include "cli/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <optional>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
+
+#include "compiler/parse.hpp"
 
 namespace cli {
 namespace {
@@ -25,7 +29,7 @@ std::optional<std::uint32_t> parse_snaplen(const std::string& text) {
     return static_cast<std::uint32_t>(v);
 }
 
-// Options that cannot go together, or values out of range: a message, or nullopt.
+// Options that cannot go together: a message, or nullopt.
 std::optional<std::string> conflict(const Options& o) {
     const bool expression = has_expression(o);
     if (o.bpf_file && o.filter_file) return std::string("--bpf and -F both give the filter: give one of them");
@@ -40,7 +44,7 @@ std::optional<std::string> conflict(const Options& o) {
 
 bool has_expression(const Options& o) {
     for (const auto& w : o.expression)
-        if (w.find_first_not_of(" \t\r\n") != std::string::npos) return true;
+        if (!std::all_of(w.begin(), w.end(), sniff::is_filter_space)) return true;
     return false;
 }
 

@@ -93,7 +93,7 @@ bool PacketOutput::flush() {
 }
 
 bool PacketOutput::finish() {
-    if (!sink_) return flush() && !failed_;
+    if (!sink_) return flush();  // false too when an earlier write failed
     auto r = sink_->close();
     if (!r) {
         fmt::print(stderr, "sniff: {}\n", r.error());
