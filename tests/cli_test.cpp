@@ -507,11 +507,16 @@ namespace {
 // capture says why it cannot take them; filters nested 100,000 deep compile, and one too deep for
 // the stack is an error with a short message, never a crash.
 TEST(CliLongFilters, RunOnFilesAndAreExplainedLive) {
+    // Two of every three addresses of 10.0.0.0/21: a set of 1,366 ranges, over 4,096 instructions.
     std::string hosts = "host 10.0.0.0";
-    for (int i = 1; i < 1024; ++i) hosts += fmt::format(" or host 10.0.{}.{}", i >> 8, i & 255);  // all of 10.0.0.0/22
+    for (int i = 1; i < 2048; ++i)
+        if (i % 3 != 2) hosts += fmt::format(" or host 10.0.{}.{}", i >> 8, i & 255);
     fs::path filter = write_text("hosts.txt", hosts);
     const std::string mixed = capture_path("mixed.pcap");
-    const std::size_t expected = libpcap_matches(mixed, "net 10.0.0.0/22");
+    // The unoptimized program (no sets, no threading) is the reference; libpcap takes minutes.
+    Outcome plain = sniff(fmt::format("-O -r {} -F {}", mixed, filter.string()));
+    ASSERT_EQ(plain.status, 0) << plain.err;
+    const std::size_t expected = lines(plain.out);
     ASSERT_GT(expected, 0u);
 
     Outcome r = sniff(fmt::format("-r {} -F {}", mixed, filter.string()));

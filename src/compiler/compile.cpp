@@ -1,19 +1,22 @@
-// parse -> lower -> optimize -> emit_cbpf -> validate, as in the design diagram.
+// parse -> lower -> sets -> build_cfg -> optimize -> emit_cbpf -> validate, as in the design diagram.
 #include "compiler/compile.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include "cbpf_vm/validate.hpp"
 #include "compiler/big_stack.hpp"
+#include "compiler/cfg/build.hpp"
+#include "compiler/cfg/passes.hpp"
 #include "compiler/emit_cbpf.hpp"
 #include "compiler/link_prologue.hpp"
 #include "compiler/link_type.hpp"
 #include "compiler/lower.hpp"
-#include "compiler/optimize.hpp"
 #include "compiler/parse.hpp"
+#include "compiler/sets.hpp"
 
 namespace sniff {
 namespace {
@@ -45,24 +48,42 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
         if (!tree) return std::unexpected(tree.error());
         auto pred = lower(*tree, *link, text, {options.kernel_vlan, options.netmask, options.savefile});
         if (!pred) return std::unexpected(pred.error());
-        filter.pred = options.optimize ? optimize(*pred) : std::move(*pred);
-        // libpcap refuses a filter that can never match; say why.
+        filter.pred = std::move(*pred);
+        // A protocol the link type cannot carry leaves nothing to match, optimized or not.
         if (never_matches(filter.pred))
             return std::unexpected(Diagnostic{whole, fmt::format("expression rejects all packets on link type {}", link->name),
                                               "some protocol in it never appears on this link type"});
+        if (options.optimize) filter.pred = compile_sets(filter.pred);
         LinkSetup setup = link_setup(*link, ir::vars_used(filter.pred));
         filter.prologue = std::move(setup.prologue);
         filter.pred = ir::all({std::move(setup.precondition), std::move(filter.pred)});
     }
-    auto program = emit_cbpf(filter);
-    // protochain's walk is unrolled over 64 headers; a filter with several walks that is then
-    // too long for the kernel gets shorter walks, down to 16 headers (README).
-    auto too_long = [&] { return !program || program->size() > cbpf::kMaxInsns; };
+    cfg::BuildOptions build_options;
+    auto generate = [&]() -> std::expected<cbpf::Program, EmitError> {
+        cfg::Graph graph = cfg::build(filter, build_options);
+        if (options.optimize) cfg::optimize(graph);
+        if (!blank && options.optimize && !cfg::accepts_some(graph))
+            return std::unexpected(EmitError{"expression rejects all packets"});
+        return emit_cbpf(graph);
+    };
+    auto program = generate();
+    // protochain's walk is unrolled over 64 headers, and sets are trees of runs of 8: a filter
+    // that is then too long for the kernel gets shorter walks, down to 16 headers, then sets
+    // tested member after member (smaller, but linear per packet; README).
+    auto too_long = [&] { return program && program->size() > cbpf::kMaxInsns; };
     for (unsigned depth = ir::protochain_depth(filter.pred); too_long() && depth > ir::kProtochainMinHeaders;) {
         depth = std::max(depth / 2, ir::kProtochainMinHeaders);
         filter.pred = ir::with_protochain_depth(filter.pred, depth);
-        program = emit_cbpf(filter);
+        program = generate();
     }
+    if (too_long()) {
+        build_options.set_leaf = std::numeric_limits<std::size_t>::max();
+        auto linear = generate();
+        if (linear && linear->size() < program->size()) program = std::move(linear);
+    }
+    if (!program && program.error().message == "expression rejects all packets")
+        return std::unexpected(Diagnostic{whole, program.error().message,
+                                          "no packet passes every test on any path: some of its terms contradict each other"});
     if (!program) return std::unexpected(Diagnostic{whole, program.error().message, {}});
     // inbound/outbound/ifindex use the kernel's ancillary fields, which the kernel accepts. The
     // kernel's 4096-instruction limit is checked where a program goes into the kernel: reading

@@ -1,11 +1,15 @@
-// Emits forward-only code with symbolic labels, then resolves jump offsets.
+// Emits the graph's blocks in order as forward-only code with symbolic labels, then removes
+// redundant loads, adds trampolines for far jumps and resolves jump offsets.
 #include "compiler/emit_cbpf.hpp"
+
+#include "compiler/cfg/build.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <optional>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 namespace sniff {
@@ -21,25 +25,33 @@ struct Pending {
 
 class Emitter {
 public:
-    std::expected<cbpf::Program, EmitError> run(const ir::Filter& f) {
-        int accept = new_label(), reject = new_label();
-        reject_ = reject;
+    explicit Emitter(const cfg::Graph& g) : g_(g) {}
+
+    std::expected<cbpf::Program, EmitError> run() {
         // Variables live in the low scratch slots; expression temporaries go above them.
-        std::uint32_t vars = ir::vars_used(f.pred);
-        for (const auto& a : f.prologue) vars |= 1u << a.slot;
+        const std::uint32_t vars = cfg::vars_used(g_);
         scratch_depth_ = vars ? 32 - static_cast<std::uint32_t>(__builtin_clz(vars)) : 0;
-        for (const auto& a : f.prologue) assign(a);
-        pred(f.pred, accept, reject);
-        place(accept);
-        code_.push_back({cbpf::stmt(RET | K, f.snaplen)});
-        place(reject);
-        code_.push_back({cbpf::stmt(RET | K, 0)});
+        std::vector<int> label(g_.blocks.size());
+        for (int& l : label) l = new_label();
+        reject_ = -1;
+        for (cfg::BlockId b = 0; b < g_.blocks.size(); ++b)
+            if (g_.blocks[b].exit == cfg::Exit::Return && g_.blocks[b].k == 0) reject_ = label[b];
+        if (reject_ < 0) reject_ = new_label();  // protochain's walk needs somewhere to reject
+        for (cfg::BlockId b = 0; b < g_.blocks.size(); ++b) {
+            place(label[b]);
+            block(g_.blocks[b], label);
+        }
+        if (!labels_[reject_]) {
+            place(reject_);
+            emit(cbpf::stmt(RET | K, 0));
+        }
         return resolve();
     }
 
 private:
+    const cfg::Graph& g_;
     std::vector<Pending> code_;
-    int reject_ = -1;  // the whole filter's `ret #0`
+    int reject_ = -1;  // a `ret #0`
     std::vector<std::optional<std::size_t>> labels_;
     std::uint32_t scratch_depth_ = 0;
     std::optional<EmitError> error_;
@@ -52,40 +64,30 @@ private:
     void emit(cbpf::Insn in) { code_.push_back({in}); }
     void jump_to(int label) { code_.push_back({cbpf::stmt(JMP | JA, 0), label, -1}); }
 
-    void assign(const ir::Assign& a) {
-        int set = new_label(), next = new_label();
-        pred(a.when, set, next);
-        place(set);
-        value(a.value);
-        emit(cbpf::stmt(ST, a.slot));
-        place(next);
-    }
-
-    void pred(const ir::Pred& p, int t, int f) {
-        if (const bool* b = std::get_if<bool>(&p)) return jump_to(*b ? t : f);
-        if (const auto* c = std::get_if<ir::Cmp>(&p)) return compare(*c, t, f);
-        if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return pred((*n)->operand, f, t);
-        if (const auto* c = std::get_if<ir::ProtoChain>(&p)) return proto_chain(*c, t, f);
-        if (const auto* s = std::get_if<std::shared_ptr<ir::SetVars>>(&p)) {
-            for (const auto& a : (*s)->steps) assign(a);
-            return jump_to(t);
+    void block(const cfg::Block& b, const std::vector<int>& label) {
+        for (const cfg::Assign& a : b.assigns) {
+            value(a.value);
+            emit(cbpf::stmt(ST, a.slot));
         }
-        if (const auto* a = std::get_if<std::shared_ptr<ir::All>>(&p)) {
-            const auto& terms = (*a)->terms;
-            for (std::size_t i = 0; i + 1 < terms.size(); ++i) {
-                int next = new_label();
-                pred(terms[i], next, f);
-                place(next);
-            }
-            return pred(terms.back(), t, f);
+        switch (b.exit) {
+            case cfg::Exit::Return: return emit(cbpf::stmt(RET | K, b.k));
+            case cfg::Exit::Goto: return jump_to(label[b.jt]);
+            case cfg::Exit::Chain: return proto_chain(*b.chain, label[b.jt], label[b.jf]);
+            case cfg::Exit::Test: break;
         }
-        const auto& terms = std::get<std::shared_ptr<ir::Any>>(p)->terms;
-        for (std::size_t i = 0; i + 1 < terms.size(); ++i) {
-            int next = new_label();
-            pred(terms[i], t, next);
-            place(next);
+        if (b.load != cfg::kNoValue) value(b.load);
+        if (b.rhs == cfg::kNoValue) {
+            code_.push_back({cbpf::jump(JMP | jump_op(b.op) | K, b.k, 0, 0), label[b.jt], label[b.jf]});
+            return;
         }
-        pred(terms.back(), t, f);
+        // A holds the left-hand side; the right goes through scratch memory into X.
+        const std::uint32_t slot = push_scratch();
+        emit(cbpf::stmt(ST, slot));
+        value(b.rhs);
+        emit(cbpf::stmt(MISC | TAX, 0));
+        emit(cbpf::stmt(LD | W | MEM, slot));
+        pop_scratch();
+        code_.push_back({cbpf::jump(JMP | jump_op(b.op) | X, 0, 0, 0), label[b.jt], label[b.jf]});
     }
 
     void jump_if(std::uint32_t k, int t, int f) { code_.push_back({cbpf::jump(JMP | JEQ | K, k, 0, 0), t, f}); }
@@ -181,21 +183,6 @@ private:
         return JEQ;
     }
 
-    void compare(const ir::Cmp& c, int t, int f) {
-        if (const auto* k = std::get_if<ir::Const>(&c.rhs)) {
-            value(c.lhs);
-            code_.push_back({cbpf::jump(JMP | jump_op(c.op) | K, k->value, 0, 0), t, f});
-            return;
-        }
-        std::uint32_t slot = push_scratch();
-        value(c.rhs);
-        emit(cbpf::stmt(ST, slot));
-        value(c.lhs);
-        emit(cbpf::stmt(LDX | W | MEM, slot));
-        pop_scratch();
-        code_.push_back({cbpf::jump(JMP | jump_op(c.op) | X, 0, 0, 0), t, f});
-    }
-
     std::uint32_t push_scratch() {
         if (scratch_depth_ >= cbpf::kMemWords) error_ = EmitError{"expression needs more than 16 scratch slots"};
         return scratch_depth_++ % cbpf::kMemWords;
@@ -221,94 +208,141 @@ private:
     static std::uint16_t size_code(std::uint8_t size) { return size == 4 ? W : size == 2 ? H : B; }
 
     // Leaves the index of an indexed load in X.
-    void index_to_x(const ir::Value& index) {
-        if (const auto* h = std::get_if<ir::IpHeaderLength>(&index)) return emit(cbpf::stmt(LDX | B | MSH, h->at));
-        if (const auto* k = std::get_if<ir::Const>(&index)) return emit(cbpf::stmt(LDX | W | IMM, k->value));
-        if (const auto* v = std::get_if<ir::Var>(&index)) return emit(cbpf::stmt(LDX | W | MEM, v->slot));
+    void index_to_x(cfg::ValueId index) {
+        const cfg::ValueNode& n = g_.values[index];
+        if (n.kind == cfg::ValueKind::IpHeaderLength) return emit(cbpf::stmt(LDX | B | MSH, n.k));
+        if (n.kind == cfg::ValueKind::Const) return emit(cbpf::stmt(LDX | W | IMM, n.k));
+        if (n.kind == cfg::ValueKind::Var) return emit(cbpf::stmt(LDX | W | MEM, n.k));
         value(index);
         emit(cbpf::stmt(MISC | TAX, 0));
     }
 
     // Leaves the value in A (X may be clobbered).
-    void value(const ir::Value& v) {
-        if (const auto* k = std::get_if<ir::Const>(&v)) return emit(cbpf::stmt(LD | W | IMM, k->value));
-        if (std::holds_alternative<ir::WireLength>(v)) return emit(cbpf::stmt(LD | W | LEN, 0));
-        if (const auto* x = std::get_if<ir::Var>(&v)) return emit(cbpf::stmt(LD | W | MEM, x->slot));
-        if (const auto* h = std::get_if<ir::IpHeaderLength>(&v)) {
-            emit(cbpf::stmt(LDX | B | MSH, h->at));
-            return emit(cbpf::stmt(MISC | TXA, 0));
+    void value(cfg::ValueId id) {
+        const cfg::ValueNode& n = g_.values[id];
+        switch (n.kind) {
+            case cfg::ValueKind::Const: return emit(cbpf::stmt(LD | W | IMM, n.k));
+            case cfg::ValueKind::WireLength: return emit(cbpf::stmt(LD | W | LEN, 0));
+            case cfg::ValueKind::Var: return emit(cbpf::stmt(LD | W | MEM, n.k));
+            case cfg::ValueKind::IpHeaderLength:
+                emit(cbpf::stmt(LDX | B | MSH, n.k));
+                return emit(cbpf::stmt(MISC | TXA, 0));
+            case cfg::ValueKind::Load:
+                if (n.index == cfg::kNoValue) return emit(cbpf::stmt(LD | size_code(n.size) | ABS, n.k));
+                index_to_x(n.index);
+                return emit(cbpf::stmt(LD | size_code(n.size) | IND, n.k));
+            case cfg::ValueKind::Arith: break;
         }
-        if (const auto* l = std::get_if<std::shared_ptr<ir::Load>>(&v)) {
-            const ir::Load& load = **l;
-            if (!load.index) return emit(cbpf::stmt(LD | size_code(load.size) | ABS, load.offset));
-            index_to_x(*load.index);
-            return emit(cbpf::stmt(LD | size_code(load.size) | IND, load.offset));
+        const cfg::ValueNode& rhs = g_.values[n.rhs];
+        if (rhs.kind == cfg::ValueKind::Const) {
+            value(n.lhs);
+            return emit(cbpf::stmt(ALU | alu_code(n.op) | K, rhs.k));
         }
-        const ir::Arith& a = *std::get<std::shared_ptr<ir::Arith>>(v);
-        if (const auto* k = std::get_if<ir::Const>(&a.rhs)) {
-            value(a.lhs);
-            return emit(cbpf::stmt(ALU | alu_code(a.op) | K, k->value));
-        }
-        if (const auto* x = std::get_if<ir::Var>(&a.rhs)) {
-            value(a.lhs);
-            emit(cbpf::stmt(LDX | W | MEM, x->slot));
-            return emit(cbpf::stmt(ALU | alu_code(a.op) | X, 0));
+        if (rhs.kind == cfg::ValueKind::Var) {
+            value(n.lhs);
+            emit(cbpf::stmt(LDX | W | MEM, rhs.k));
+            return emit(cbpf::stmt(ALU | alu_code(n.op) | X, 0));
         }
         std::uint32_t slot = push_scratch();
-        value(a.rhs);
+        value(n.rhs);
         emit(cbpf::stmt(ST, slot));
-        value(a.lhs);
+        value(n.lhs);
         emit(cbpf::stmt(LDX | W | MEM, slot));
         pop_scratch();
-        emit(cbpf::stmt(ALU | alu_code(a.op) | X, 0));
+        emit(cbpf::stmt(ALU | alu_code(n.op) | X, 0));
     }
 
     // A conditional jump reaches at most 255 instructions ahead. A branch that must go farther
-    // jumps to a `ja` placed right after it (ja has a 32-bit offset). Inserting moves other code,
-    // so repeat until every branch is in range; each round rebuilds the code once (linear), and
-    // few rounds are needed, since a round only adds pads after jumps that were already far.
+    // goes to a pad placed after some conditional jump (never reached by falling through): a
+    // `ja` to the target (32-bit offset), or a copy of the target when it is a `ret`. Pads are
+    // shared: one serves every branch to the same place within reach before it, so a set tree
+    // of thousands of tests far from its exits costs a pad per ~250 instructions, not per test.
+    // Inserting moves other code, so repeat until every branch is in range; each round rebuilds
+    // the code once (linear), and few rounds are needed.
     void insert_trampolines() {
+        constexpr std::int64_t kReach = 255, kSlack = 32;
         for (;;) {
-            std::vector<std::uint8_t> pads(code_.size(), 0);  // bit 0: jt needs one, bit 1: jf
+            // Pads to insert after each instruction: (pad instruction, the branches' new label).
+            std::vector<std::vector<Pending>> pads(code_.size());
+            // For each target (a label, or a `ret` constant): the last place a branch can reuse,
+            // as (old index it sits after, pads decided when it was recorded, label naming it).
+            struct Reusable { std::int64_t after, decided; int label; };
+            std::vector<std::optional<Reusable>> by_label(labels_.size());
+            std::unordered_map<std::uint32_t, Reusable> by_ret;
+            std::int64_t decided = 0;
             bool any = false;
-            for (std::size_t i = 0; i < code_.size(); ++i) {
-                const Pending& p = code_[i];
+            std::vector<std::vector<int>> labels_at(code_.size() + 1);
+            for (std::size_t l = 0; l < labels_.size(); ++l)
+                if (labels_[l]) labels_at[*labels_[l]].push_back(static_cast<int>(l));
+            for (std::size_t i = code_.size(); i-- > 0;) {
+                Pending& p = code_[i];
+                // Existing instructions other branches can land on.
+                const bool is_ret = cls(p.insn.code) == RET && p.insn.code == (RET | K);
+                if (is_ret || p.insn.code == (JMP | JA)) {
+                    int here = labels_at[i].empty() ? -1 : labels_at[i].front();
+                    if (here < 0) {
+                        here = new_label();
+                        labels_[here] = i;
+                        labels_at[i].push_back(here);
+                        by_label.emplace_back();
+                    }
+                    Reusable r{static_cast<std::int64_t>(i) - 1, decided, here};
+                    if (is_ret) by_ret[p.insn.k] = r;
+                    else by_label[p.jt_label] = r;
+                }
                 if (cls(p.insn.code) != JMP || p.insn.code == (JMP | JA)) continue;
-                auto far = [&](int label) { return static_cast<std::int64_t>(*labels_[label]) - static_cast<std::int64_t>(i + 1) > 255; };
-                pads[i] = static_cast<std::uint8_t>((far(p.jt_label) ? 1 : 0) | (far(p.jf_label) ? 2 : 0));
-                any = any || pads[i] != 0;
+                for (int* target : {&p.jt_label, &p.jf_label}) {
+                    const std::int64_t distance = static_cast<std::int64_t>(*labels_[*target]) - static_cast<std::int64_t>(i + 1);
+                    if (distance <= kReach) continue;
+                    any = true;
+                    const Pending& dest = code_[*labels_[*target]];
+                    const bool to_ret = dest.insn.code == (RET | K);
+                    std::optional<Reusable> known = by_label[*target];
+                    if (to_ret) {
+                        auto it = by_ret.find(dest.insn.k);
+                        known = it == by_ret.end() ? std::nullopt : std::optional<Reusable>(it->second);
+                    }
+                    if (known && known->after >= static_cast<std::int64_t>(i) &&
+                        known->after - static_cast<std::int64_t>(i) + (decided - known->decided) <= kReach - kSlack) {
+                        *target = known->label;
+                        continue;
+                    }
+                    const int pad = new_label();
+                    by_label.emplace_back();
+                    Pending insn = to_ret ? Pending{dest.insn} : Pending{cbpf::stmt(JMP | JA, 0), *target, -1};
+                    pads[i].push_back(insn);
+                    // The pad's label is placed when the code is rebuilt; remember it by its place.
+                    pad_labels_.push_back({i, pads[i].size() - 1, pad});
+                    Reusable r{static_cast<std::int64_t>(i), decided, pad};
+                    if (to_ret) by_ret[dest.insn.k] = r;
+                    else by_label[*target] = r;
+                    ++decided;
+                    *target = pad;
+                }
             }
             if (!any) return;
-            // Labels name instruction indices: each moves to where its instruction lands.
             std::vector<std::size_t> new_position(code_.size() + 1);
+            std::vector<std::vector<std::size_t>> pad_position(code_.size());
             std::vector<Pending> out;
-            out.reserve(code_.size() + code_.size() / 4);
+            out.reserve(code_.size() + decided);
             for (std::size_t i = 0; i < code_.size(); ++i) {
                 new_position[i] = out.size();
                 out.push_back(code_[i]);
-                for (int bit : {1, 2}) {
-                    if (!(pads[i] & bit)) continue;
-                    const std::size_t jump = new_position[i];
-                    const int pad = new_label(), target = bit == 1 ? out[jump].jt_label : out[jump].jf_label;
-                    out.push_back({cbpf::stmt(JMP | JA, 0), target, -1});
-                    (bit == 1 ? out[jump].jt_label : out[jump].jf_label) = pad;
+                for (const Pending& pad : pads[i]) {
+                    pad_position[i].push_back(out.size());
+                    out.push_back(pad);
                 }
             }
             new_position[code_.size()] = out.size();
-            // New pad labels are placed after the old ones are moved (their slots were empty).
             for (auto& l : labels_)
                 if (l) l = new_position[*l];
-            for (std::size_t i = 0, at = 0; i < code_.size(); ++i) {
-                at = new_position[i] + 1;
-                for (int bit : {1, 2}) {
-                    if (!(pads[i] & bit)) continue;
-                    const Pending& jump = out[new_position[i]];
-                    labels_[bit == 1 ? jump.jt_label : jump.jf_label] = at++;
-                }
-            }
+            for (const auto& [after, nth, label] : pad_labels_) labels_[label] = pad_position[after][nth];
+            pad_labels_.clear();
             code_ = std::move(out);
         }
     }
+    // Pads decided in the current round: (instruction they follow, which of its pads, label).
+    std::vector<std::tuple<std::size_t, std::size_t, int>> pad_labels_;
 
     // What A and X are known to hold on entry to an instruction, whatever path led there. X is
     // named by the instruction that loaded it (code << 32 | k): `ldxb 4*([k]&0xf)` or `ldx M[k]`.
@@ -423,6 +457,8 @@ private:
 
 }  // namespace
 
-std::expected<cbpf::Program, EmitError> emit_cbpf(const ir::Filter& filter) { return Emitter{}.run(filter); }
+std::expected<cbpf::Program, EmitError> emit_cbpf(const cfg::Graph& graph) { return Emitter{graph}.run(); }
+
+std::expected<cbpf::Program, EmitError> emit_cbpf(const ir::Filter& filter) { return emit_cbpf(cfg::build(filter)); }
 
 }  // namespace sniff

@@ -78,6 +78,23 @@ Pred negate(Pred p) {
     return std::make_shared<Negation>(Negation{std::move(p)});
 }
 
+bool equal(const Value& a, const Value& b) {
+    if (a.index() != b.index()) return false;
+    if (const auto* x = std::get_if<Const>(&a)) return x->value == std::get<Const>(b).value;
+    if (const auto* x = std::get_if<IpHeaderLength>(&a)) return x->at == std::get<IpHeaderLength>(b).at;
+    if (const auto* x = std::get_if<Var>(&a)) return x->slot == std::get<Var>(b).slot;
+    if (const auto* x = std::get_if<std::shared_ptr<Load>>(&a)) {
+        const Load &l = **x, &r = *std::get<std::shared_ptr<Load>>(b);
+        if (l.offset != r.offset || l.size != r.size || !l.index != !r.index) return false;
+        return !l.index || equal(*l.index, *r.index);
+    }
+    if (const auto* x = std::get_if<std::shared_ptr<Arith>>(&a)) {
+        const Arith &l = **x, &r = *std::get<std::shared_ptr<Arith>>(b);
+        return l.op == r.op && equal(l.lhs, r.lhs) && equal(l.rhs, r.rhs);
+    }
+    return true;  // WireLength
+}
+
 std::uint32_t vars_used(const Value& v) {
     if (const auto* x = std::get_if<Var>(&v)) return 1u << x->slot;
     if (const auto* l = std::get_if<std::shared_ptr<Load>>(&v)) return (*l)->index ? vars_used(*(*l)->index) : 0;
@@ -87,6 +104,7 @@ std::uint32_t vars_used(const Value& v) {
 
 std::uint32_t vars_used(const Pred& p) {
     if (const auto* c = std::get_if<Cmp>(&p)) return vars_used(c->lhs) | vars_used(c->rhs);
+    if (const auto* s = std::get_if<std::shared_ptr<InSet>>(&p)) return vars_used((*s)->value);
     if (const auto* n = std::get_if<std::shared_ptr<Negation>>(&p)) return vars_used((*n)->operand);
     if (const auto* c = std::get_if<ProtoChain>(&p)) return c->base ? 1u << c->base->slot : 0;
     if (const auto* s = std::get_if<std::shared_ptr<SetVars>>(&p)) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -94,8 +95,16 @@ struct ProtoChain {
 
 struct SetVars;
 
+// `value` lies in one of `ranges`: inclusive [first, second] pairs, sorted, disjoint and not
+// adjacent (set compilation, src/compiler/sets.cpp, makes them from lists of equality tests).
+// Backends test it as a balanced comparison tree, O(log n) tests per packet.
+struct InSet {
+    Value value;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges;
+};
+
 using Pred = std::variant<bool, Cmp, std::shared_ptr<All>, std::shared_ptr<Any>, std::shared_ptr<Negation>, ProtoChain,
-                          std::shared_ptr<SetVars>>;
+                          std::shared_ptr<SetVars>, std::shared_ptr<InSet>>;
 
 // Conjunction, evaluated left to right with short-circuit (guards come before the loads they protect).
 struct All {
@@ -143,6 +152,9 @@ Pred any(std::vector<Pred> terms);
 Pred negate(Pred p);
 
 Pred set_vars(std::vector<Assign> steps);
+
+// Whether two values compute the same thing (structurally: the same loads and operations).
+bool equal(const Value& a, const Value& b);
 
 // The variables `p` reads or assigns, as a bit set over slots.
 std::uint32_t vars_used(const Pred& p);

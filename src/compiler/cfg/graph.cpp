@@ -1,0 +1,99 @@
+// Value interning and the small whole-graph helpers the passes share.
+#include "compiler/cfg/graph.hpp"
+
+#include <memory>
+
+namespace sniff::cfg {
+
+std::size_t ValueNodeHash::operator()(const ValueNode& v) const noexcept {
+    std::uint64_t h = static_cast<std::uint64_t>(v.kind) | std::uint64_t{static_cast<std::uint8_t>(v.op)} << 8 |
+                      std::uint64_t{v.size} << 16 | std::uint64_t{v.k} << 32;
+    for (ValueId id : {v.index, v.lhs, v.rhs}) h = (h ^ id) * 0x9e3779b97f4a7c15ull;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
+ValueId Values::intern(const ValueNode& node) {
+    auto [it, inserted] = ids_.try_emplace(node, static_cast<ValueId>(nodes_.size()));
+    if (inserted) {
+        std::uint32_t used = node.kind == ValueKind::Var ? 1u << node.k : 0;
+        for (ValueId in : {node.index, node.lhs, node.rhs})
+            if (in != kNoValue) used |= vars_[in];
+        bool fails = node.kind == ValueKind::Load || node.kind == ValueKind::IpHeaderLength;
+        if (node.kind == ValueKind::Arith && (node.op == ir::ArithOp::Div || node.op == ir::ArithOp::Mod))
+            fails = nodes_[node.rhs].kind != ValueKind::Const || nodes_[node.rhs].k == 0;
+        for (ValueId in : {node.index, node.lhs, node.rhs})
+            if (in != kNoValue) fails = fails || can_fail_[in];
+        nodes_.push_back(node);
+        vars_.push_back(used);
+        can_fail_.push_back(fails);
+    }
+    return it->second;
+}
+
+ValueId Values::from_ir(const ir::Value& v) {
+    if (const auto* c = std::get_if<ir::Const>(&v)) return intern({.kind = ValueKind::Const, .k = c->value});
+    if (std::holds_alternative<ir::WireLength>(v)) return intern({.kind = ValueKind::WireLength});
+    if (const auto* h = std::get_if<ir::IpHeaderLength>(&v)) return intern({.kind = ValueKind::IpHeaderLength, .k = h->at});
+    if (const auto* x = std::get_if<ir::Var>(&v)) return intern({.kind = ValueKind::Var, .k = x->slot});
+    if (const auto* l = std::get_if<std::shared_ptr<ir::Load>>(&v)) {
+        const ir::Load& load = **l;
+        ValueId index = load.index ? from_ir(*load.index) : kNoValue;
+        // An index that is a constant folds into the offset (libpcap's `ld [x + k]` with x known).
+        if (auto k = index != kNoValue ? constant(index) : std::nullopt)
+            return intern({.kind = ValueKind::Load, .size = load.size, .k = load.offset + *k});
+        return intern({.kind = ValueKind::Load, .size = load.size, .k = load.offset, .index = index});
+    }
+    const ir::Arith& a = *std::get<std::shared_ptr<ir::Arith>>(v);
+    return intern({.kind = ValueKind::Arith, .op = a.op, .lhs = from_ir(a.lhs), .rhs = from_ir(a.rhs)});
+}
+
+void compact(Graph& g) {
+    const std::size_t n = g.blocks.size();
+    std::vector<bool> live(n, false);
+    live[g.entry] = true;
+    // Edges go forward, so one pass in id order marks everything reachable.
+    for (BlockId b = 0; b < n; ++b) {
+        if (!live[b]) continue;
+        BlockId out[2];
+        for (int i = 0, m = successors(g.blocks[b], out); i < m; ++i) live[out[i]] = true;
+    }
+    std::vector<BlockId> renumber(n, 0);
+    std::vector<Block> kept;
+    for (BlockId b = 0; b < n; ++b) {
+        if (!live[b]) continue;
+        renumber[b] = static_cast<BlockId>(kept.size());
+        kept.push_back(std::move(g.blocks[b]));
+    }
+    for (Block& b : kept) {
+        b.jt = renumber[b.jt];
+        b.jf = renumber[b.jf];
+    }
+    g.entry = renumber[g.entry];
+    g.blocks = std::move(kept);
+}
+
+bool accepts_some(const Graph& g) {
+    std::vector<bool> live(g.blocks.size(), false);
+    live[g.entry] = true;
+    for (BlockId b = 0; b < g.blocks.size(); ++b) {
+        if (!live[b]) continue;
+        const Block& block = g.blocks[b];
+        if (block.exit == Exit::Return && block.k != 0) return true;
+        BlockId out[2];
+        for (int i = 0, m = successors(block, out); i < m; ++i) live[out[i]] = true;
+    }
+    return false;
+}
+
+std::uint32_t vars_used(const Graph& g) {
+    std::uint32_t used = 0;
+    for (const Block& b : g.blocks) {
+        for (const Assign& a : b.assigns) used |= (1u << a.slot) | g.values.vars(a.value);
+        for (ValueId v : {b.load, b.rhs})
+            if (v != kNoValue) used |= g.values.vars(v);
+        if (b.chain && b.chain->base) used |= 1u << b.chain->base->slot;
+    }
+    return used;
+}
+
+}  // namespace sniff::cfg

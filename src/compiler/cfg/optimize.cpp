@@ -1,0 +1,17 @@
+// The optimizer's pipeline on the graph, pass by pass (passes.hpp says what each one does).
+#include "compiler/cfg/passes.hpp"
+
+namespace sniff::cfg {
+
+void optimize(Graph& g) {
+    for (int round = 0; round < 4; ++round) {
+        const std::size_t before = g.blocks.size();
+        thread_jumps(g);
+        merge_blocks(g);
+        if (g.blocks.size() == before) break;
+    }
+    reuse_loads(g);
+    merge_blocks(g);
+}
+
+}  // namespace sniff::cfg

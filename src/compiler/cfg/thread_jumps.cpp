@@ -1,0 +1,109 @@
+// Edge facts and jump threading (see passes.hpp). What libpcap's optimizer does with its
+// value-numbered dominator facts, done here per edge: a fact lives on an edge, so it survives a
+// join exactly when every incoming edge has it.
+#include <optional>
+
+#include "compiler/cfg/facts.hpp"
+#include "compiler/cfg/passes.hpp"
+
+namespace sniff::cfg {
+namespace {
+
+// How many decided tests one edge may jump over: bounds the pass at linear time on long filters.
+constexpr int kMaxSteps = 256;
+
+class Threader {
+public:
+    explicit Threader(Graph& g) : g_(g), in_(g.blocks.size()) {}
+
+    void run() {
+        in_[g_.entry] = Facts{};
+        for (BlockId b = 0; b < g_.blocks.size(); ++b) {
+            if (!in_[b]) continue;  // no edge reaches it any more
+            Facts facts = std::move(*in_[b]);
+            in_[b].reset();
+            visit(b, std::move(facts));
+        }
+        compact(g_);
+    }
+
+private:
+    Graph& g_;
+    std::vector<std::optional<Facts>> in_;
+
+    void visit(BlockId b, Facts facts) {
+        Block& block = g_.blocks[b];
+        for (const Assign& a : block.assigns) facts.forget_vars(g_.values, 1u << a.slot);
+        switch (block.exit) {
+            case Exit::Return: return;
+            case Exit::Goto: block.jt = follow(facts, block.jt); return arrive(block.jt, std::move(facts));
+            case Exit::Chain: {
+                Facts other = facts;
+                block.jt = follow(facts, block.jt);
+                block.jf = follow(other, block.jf);
+                arrive(block.jt, std::move(facts));
+                return arrive(block.jf, std::move(other));
+            }
+            case Exit::Test: break;
+        }
+        if (block.load == kNoValue) {  // a test of what another block loaded: nothing to learn here
+            Facts other = facts;
+            arrive(block.jt, std::move(facts));
+            return arrive(block.jf, std::move(other));
+        }
+        if (block.rhs != kNoValue) {
+            facts.computed(block.load);
+            facts.computed(block.rhs);
+            Facts other = facts;
+            block.jt = follow(facts, block.jt);
+            block.jf = follow(other, block.jf);
+            arrive(block.jt, std::move(facts));
+            return arrive(block.jf, std::move(other));
+        }
+        // Decided for every edge into it (the facts met here): a jump, with no load needed.
+        if (auto d = facts.decide(g_.values, block.load, block.op, block.k); d && block.assigns.empty()) {
+            block.exit = Exit::Goto;
+            block.load = kNoValue;
+            block.jt = follow(facts, *d ? block.jt : block.jf);
+            return arrive(block.jt, std::move(facts));
+        }
+        Facts no = facts;
+        facts.learn(g_.values, block.load, block.op, block.k, true);
+        no.learn(g_.values, block.load, block.op, block.k, false);
+        block.jt = follow(facts, block.jt);
+        block.jf = follow(no, block.jf);
+        arrive(block.jt, std::move(facts));
+        arrive(block.jf, std::move(no));
+    }
+
+    // Where an edge carrying `facts` into `to` really leads; `facts` learns the outcomes it passes.
+    BlockId follow(Facts& facts, BlockId to) {
+        for (int step = 0; step < kMaxSteps; ++step) {
+            const Block& t = g_.blocks[to];
+            if (!t.assigns.empty()) break;
+            if (t.exit == Exit::Goto) {
+                to = t.jt;
+                continue;
+            }
+            if (t.exit != Exit::Test || t.load == kNoValue || t.rhs != kNoValue) break;
+            auto d = facts.decide(g_.values, t.load, t.op, t.k);
+            // Both ways lead to the same place: only the load matters, and it already succeeded.
+            if (!d && t.jt == t.jf && (facts.find(t.load) || !g_.values.can_fail(t.load))) d = true;
+            if (!d) break;
+            facts.learn(g_.values, t.load, t.op, t.k, *d);
+            to = *d ? t.jt : t.jf;
+        }
+        return to;
+    }
+
+    void arrive(BlockId to, Facts facts) {
+        if (in_[to]) in_[to]->meet(facts);
+        else in_[to] = std::move(facts);
+    }
+};
+
+}  // namespace
+
+void thread_jumps(Graph& g) { Threader(g).run(); }
+
+}  // namespace sniff::cfg

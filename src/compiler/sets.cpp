@@ -1,0 +1,227 @@
+// Set compilation (sets.hpp): shape matching of adjacent terms, then one set per varying test.
+#include "compiler/sets.hpp"
+
+#include <algorithm>
+#include <optional>
+
+namespace sniff {
+namespace {
+
+using Ranges = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+
+// A test whose constant may vary between the terms of a list: the value tested, and the
+// constants it is compared with as ranges.
+struct Leaf {
+    const ir::Value* value;
+    Ranges ranges;
+};
+
+std::optional<Leaf> leaf_of(const ir::Pred& p) {
+    if (const auto* s = std::get_if<std::shared_ptr<ir::InSet>>(&p)) return Leaf{&(*s)->value, (*s)->ranges};
+    const auto* c = std::get_if<ir::Cmp>(&p);
+    if (!c || c->op != ir::CmpOp::Eq) return std::nullopt;
+    const auto* k = std::get_if<ir::Const>(&c->rhs);
+    if (!k) return std::nullopt;
+    // `x & mask == c` with a prefix mask (a net) is a range of x.
+    if (const auto* a = std::get_if<std::shared_ptr<ir::Arith>>(&c->lhs); a && (*a)->op == ir::ArithOp::And)
+        if (const auto* m = std::get_if<ir::Const>(&(*a)->rhs)) {
+            const std::uint32_t host = ~m->value;
+            if ((host & (host + 1)) == 0 && (k->value & host) == 0) return Leaf{&(*a)->lhs, {{k->value, k->value | host}}};
+        }
+    return Leaf{&c->lhs, {{k->value, k->value}}};
+}
+
+template <class Node>
+const std::vector<ir::Pred>* terms_of(const ir::Pred& p) {
+    const auto* n = std::get_if<std::shared_ptr<Node>>(&p);
+    return n ? &(*n)->terms : nullptr;
+}
+
+// Whether `m` has the shape of `t`; appends m's leaves (in the order of a left-to-right walk).
+bool match(const ir::Pred& t, const ir::Pred& m, std::vector<Leaf>& leaves) {
+    if (t.index() != m.index() && !(leaf_of(t) && leaf_of(m))) return false;
+    if (auto lt = leaf_of(t)) {
+        auto lm = leaf_of(m);
+        if (!lm || !ir::equal(*lt->value, *lm->value)) return false;
+        leaves.push_back(std::move(*lm));
+        return true;
+    }
+    if (const bool* b = std::get_if<bool>(&t)) return *b == std::get<bool>(m);
+    if (const auto* c = std::get_if<ir::Cmp>(&t)) {
+        const auto& d = std::get<ir::Cmp>(m);
+        return c->op == d.op && ir::equal(c->lhs, d.lhs) && ir::equal(c->rhs, d.rhs);
+    }
+    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&t))
+        return match((*n)->operand, std::get<std::shared_ptr<ir::Negation>>(m)->operand, leaves);
+    if (const auto* c = std::get_if<ir::ProtoChain>(&t)) {
+        const auto& d = std::get<ir::ProtoChain>(m);
+        return c->ipv6 == d.ipv6 && c->target == d.target && c->network == d.network && c->max_headers == d.max_headers &&
+               c->base.has_value() == d.base.has_value() && (!c->base || c->base->slot == d.base->slot);
+    }
+    const std::vector<ir::Pred>* a = terms_of<ir::All>(t);
+    const std::vector<ir::Pred>* b = terms_of<ir::All>(m);
+    if (!a) a = terms_of<ir::Any>(t), b = terms_of<ir::Any>(m);
+    if (!a || !b || a->size() != b->size()) return false;  // SetVars: never merged
+    for (std::size_t i = 0; i < a->size(); ++i)
+        if (!match((*a)[i], (*b)[i], leaves)) return false;
+    return true;
+}
+
+// Whether the union over the varying leaves means the list: none under a `not`, and no `all`
+// with two parts that vary. Sets `varies` when `t` holds a varying leaf.
+bool distributes(const ir::Pred& t, const std::vector<bool>& varying, std::size_t& leaf, bool& varies) {
+    varies = false;
+    if (leaf_of(t)) {
+        varies = varying[leaf++];
+        return true;
+    }
+    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&t)) {
+        bool inner = false;
+        return distributes((*n)->operand, varying, leaf, inner) && !inner;
+    }
+    const bool is_all = terms_of<ir::All>(t) != nullptr;
+    const std::vector<ir::Pred>* terms = is_all ? terms_of<ir::All>(t) : terms_of<ir::Any>(t);
+    if (!terms) return true;
+    int varying_parts = 0;
+    for (const auto& term : *terms) {
+        bool v = false;
+        if (!distributes(term, varying, leaf, v)) return false;
+        varying_parts += v;
+    }
+    varies = varying_parts > 0;
+    return !is_all || varying_parts <= 1;
+}
+
+Ranges normalized(Ranges r) {
+    std::sort(r.begin(), r.end());
+    Ranges out;
+    for (const auto& [lo, hi] : r) {
+        if (!out.empty() && (lo <= out.back().second || lo - 1 == out.back().second)) {
+            out.back().second = std::max(out.back().second, hi);
+            continue;
+        }
+        out.push_back({lo, hi});
+    }
+    return out;
+}
+
+// `t` with each varying leaf replaced by the test of its set.
+ir::Pred with_sets(const ir::Pred& t, const std::vector<bool>& varying, std::vector<Ranges>& sets, std::size_t& leaf) {
+    if (auto l = leaf_of(t)) {
+        const std::size_t i = leaf++;
+        if (!varying[i]) return t;
+        return std::make_shared<ir::InSet>(ir::InSet{*l->value, normalized(std::move(sets[i]))});
+    }
+    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&t)) return ir::negate(with_sets((*n)->operand, varying, sets, leaf));
+    const bool is_all = terms_of<ir::All>(t) != nullptr;
+    const std::vector<ir::Pred>* terms = is_all ? terms_of<ir::All>(t) : terms_of<ir::Any>(t);
+    if (!terms) return t;
+    std::vector<ir::Pred> out;
+    out.reserve(terms->size());
+    for (const auto& term : *terms) out.push_back(with_sets(term, varying, sets, leaf));
+    return is_all ? ir::all(std::move(out)) : ir::any(std::move(out));
+}
+
+// The longest a list member may be, in terms of the flattened `any`: `host X` is two (IPv4, and
+// ARP or RARP), and `a or b or c` loses its grouping when the builders flatten it.
+constexpr std::size_t kMaxPeriod = 8;
+
+// Terms [at, at + period) as one member.
+ir::Pred member(const std::vector<ir::Pred>& terms, std::size_t at, std::size_t period) {
+    if (period == 1) return terms[at];
+    return std::make_shared<ir::Any>(ir::Any{{terms.begin() + at, terms.begin() + at + period}});
+}
+
+// How many members of `period` terms, from `at` on, have the shape of the first.
+std::size_t run_length(const std::vector<ir::Pred>& terms, std::size_t at, std::size_t period) {
+    const ir::Pred first = member(terms, at, period);
+    std::size_t n = 1;
+    for (std::vector<Leaf> leaves; at + (n + 1) * period <= terms.size(); ++n) {
+        leaves.clear();
+        if (!match(first, member(terms, at + n * period, period), leaves)) break;
+    }
+    return n;
+}
+
+// The terms of an `any`, with runs of the same shape compiled into sets.
+std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms) {
+    std::vector<ir::Pred> out;
+    for (std::size_t i = 0; i < terms.size();) {
+        // The grouping of terms into members that covers the most terms.
+        std::size_t period = 1, count = 1;
+        for (std::size_t p = 1; p <= kMaxPeriod && i + 2 * p <= terms.size(); ++p) {
+            const std::size_t n = run_length(terms, i, p);
+            if (n >= 2 && n * p > count * period) period = p, count = n;
+        }
+        if (count < 2) {
+            out.push_back(std::move(terms[i++]));
+            continue;
+        }
+        const ir::Pred first_member = member(terms, i, period);
+        std::vector<Leaf> first;
+        match(first_member, first_member, first);
+        std::vector<Ranges> sets(first.size());
+        std::vector<bool> varying(first.size(), false);
+        for (std::size_t l = 0; l < first.size(); ++l) sets[l] = first[l].ranges;
+        std::vector<Leaf> leaves;
+        for (std::size_t m = 1; m < count; ++m) {
+            leaves.clear();
+            match(first_member, member(terms, i + m * period, period), leaves);
+            for (std::size_t l = 0; l < leaves.size(); ++l) {
+                varying[l] = varying[l] || leaves[l].ranges != first[l].ranges;
+                sets[l].insert(sets[l].end(), leaves[l].ranges.begin(), leaves[l].ranges.end());
+            }
+        }
+        const std::size_t end = i + count * period;
+        std::size_t leaf = 0;
+        bool varies = false;
+        const bool any_varying = std::find(varying.begin(), varying.end(), true) != varying.end();
+        if (any_varying && !distributes(first_member, varying, leaf, varies)) {
+            // Not a set: keep the first member's terms, and look for runs from the next term.
+            for (std::size_t t = i; t < i + period; ++t) out.push_back(std::move(terms[t]));
+            i += period;
+            continue;
+        }
+        // The same member again and again is the member once (it reads the same bytes each time).
+        out.push_back(first_member);
+        leaf = 0;
+        if (any_varying) out.push_back(with_sets(first_member, varying, sets, leaf));
+        i = end;
+    }
+    return out;
+}
+
+}  // namespace
+
+ir::Pred compile_sets(const ir::Pred& p) {
+    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return ir::negate(compile_sets((*n)->operand));
+    if (const auto* any = terms_of<ir::Any>(p)) {
+        std::vector<ir::Pred> terms;
+        terms.reserve(any->size());
+        for (const auto& t : *any) terms.push_back(compile_sets(t));
+        return ir::any(with_runs_as_sets(std::move(terms)));
+    }
+    const auto* all = terms_of<ir::All>(p);
+    if (!all) return p;
+    std::vector<ir::Pred> terms;
+    for (std::size_t i = 0; i < all->size();) {
+        // `not a and not b and …` is `not (a or b or …)`, term for term.
+        std::size_t j = i;
+        std::vector<ir::Pred> negated;
+        for (; j < all->size(); ++j) {
+            const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&(*all)[j]);
+            if (!n) break;
+            negated.push_back(compile_sets((*n)->operand));
+        }
+        if (j - i >= 2) {
+            terms.push_back(ir::negate(ir::any(with_runs_as_sets(std::move(negated)))));
+            i = j;
+            continue;
+        }
+        terms.push_back(compile_sets((*all)[i]));
+        ++i;
+    }
+    return ir::all(std::move(terms));
+}
+
+}  // namespace sniff

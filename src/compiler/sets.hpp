@@ -1,0 +1,23 @@
+// Set compilation on the IR: lists of the same test on different constants (hosts, nets, ports,
+// protocol numbers) become set tests (ir::InSet), which backends test in O(log n).
+#pragma once
+
+#include "compiler/ir.hpp"
+
+namespace sniff {
+
+// `p` with every run of two or more adjacent `any` terms that have the same shape (they differ
+// only in the constants of their equality tests, `x == c` or `x & prefix_mask == c`) replaced by
+// `first or shape(sets)`: the first term as it was, then the shape with each varying test turned
+// into a test of the union of its constants (nets become ranges of addresses). Runs of adjacent
+// negations in an `all` are first read as the negation of an `any` (`not a and not b` is
+// `not (a or b)`). A run is left alone unless the union means the same: no varying test under a
+// `not`, and no `all` with two parts that vary.
+//
+// The first term stays in front because of packets cut short: after it came out false, every
+// load the shape makes has succeeded once, so testing all the constants of one field before the
+// next field rejects exactly the packets the list rejected, term by term (a list interleaves the
+// fields: src == A, dst == A, src == B...).
+ir::Pred compile_sets(const ir::Pred& p);
+
+}  // namespace sniff
