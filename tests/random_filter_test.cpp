@@ -68,6 +68,8 @@ const FoundRow kFoundByTheGenerator[] = {
     {127, "radio[6] & 14 >= 0 && vrrp"},
     {192, "228 != 43 or (!arp src or dst net 224.0.0.0 mask 255.255.0.0) && (ip proto 1 or ip proto 47 or ip proto 17 or ip proto 51 or ip proto 50 or ip proto 1 or ip proto 0 or ip proto 47 or ip proto 0 or ip proto 50 or ip proto 2 or ip proto 17)"},
     {192, "tcp-rst = 0x5c or igmp"},
+    // Plain 802.11 too (SNIFF_RANDOM_SEED=12345).
+    {105, "wlan src and dst host 0:1:2:3:4:5 or 0x10 = 0x4d4 or (dst host 172.16.5.4 or dst host 127.0.0.2 or dst host 95.159.225.145 or dst host 127.0.0.1)"},
     {192, "!((111 < 189 and src port 80 or host ff02::1:ff00:1 and wlan src 02:00:00:00:00:01))"},
 };
 
