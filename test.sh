@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds sniff (installing what is missing) and runs the whole test suite: the VM, reader and
+# Builds sniff (installing what is missing) and runs the whole test suite: the VM, reader, random-filter and
 # differential suites under AddressSanitizer and UBSan (no out-of-bounds read on any captured
 # packet or corpus file), the differential suite without the shared corpus, a short libFuzzer
 # run of each fuzz target (scripts/fuzz_smoke.sh, clang), then everything in the release build.
@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh --tests
 
-sanitized_suites=(cbpf_vm fast_filter capture differential decode)
+sanitized_suites=(cbpf_vm fast_filter capture differential decode random_filters)
 if [ ! -f build-asan/build.ninja ]; then
   meson setup build-asan -Dbuildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false -Dbench=disabled >&2
 fi
