@@ -261,6 +261,11 @@ private:
     // the code once (linear), and few rounds are needed.
     void insert_trampolines() {
         constexpr std::int64_t kReach = 255, kSlack = 32;
+        // The kernel's check that scratch memory is written before it is read lets the
+        // instruction after a `ret` inherit what was written on the paths into the `ret`
+        // (check_load_and_stores, net/core/filter.c): a `ret` pad reached from before a store
+        // would fail that check for the code after it. Programs that store use `ja` pads.
+        const bool ret_pads = std::none_of(code_.begin(), code_.end(), [](const Pending& p) { return p.insn.code == ST; });
         for (;;) {
             // Pads to insert after each instruction: (pad instruction, the branches' new label).
             std::vector<std::vector<Pending>> pads(code_.size());
@@ -277,7 +282,7 @@ private:
             for (std::size_t i = code_.size(); i-- > 0;) {
                 Pending& p = code_[i];
                 // Existing instructions other branches can land on.
-                const bool is_ret = cls(p.insn.code) == RET && p.insn.code == (RET | K);
+                const bool is_ret = ret_pads && p.insn.code == (RET | K);
                 if (is_ret || p.insn.code == (JMP | JA)) {
                     int here = labels_at[i].empty() ? -1 : labels_at[i].front();
                     if (here < 0) {
@@ -296,7 +301,7 @@ private:
                     if (distance <= kReach) continue;
                     any = true;
                     const Pending& dest = code_[*labels_[*target]];
-                    const bool to_ret = dest.insn.code == (RET | K);
+                    const bool to_ret = ret_pads && dest.insn.code == (RET | K);
                     std::optional<Reusable> known = by_label[*target];
                     if (to_ret) {
                         auto it = by_ret.find(dest.insn.k);

@@ -87,11 +87,18 @@ private:
             }
             if (t.exit != Exit::Test || t.load == kNoValue || t.rhs != kNoValue) break;
             auto d = facts.decide(g_.values, t.load, t.op, t.k);
-            // Both ways lead to the same place: only the load matters, and it already succeeded.
-            if (!d && t.jt == t.jf && (facts.find(t.load) || !g_.values.can_fail(t.load))) d = true;
-            if (!d) break;
-            facts.learn(g_.values, t.load, t.op, t.k, *d);
-            to = *d ? t.jt : t.jf;
+            if (d) {
+                facts.learn(g_.values, t.load, t.op, t.k, *d);
+                to = *d ? t.jt : t.jf;
+                continue;
+            }
+            // Both ways lead to the same place: only the load matters, and it already succeeded
+            // (nothing is learned: the outcome is not known).
+            if (t.jt == t.jf && (facts.find(t.load) || !g_.values.can_fail(t.load))) {
+                to = t.jt;
+                continue;
+            }
+            break;
         }
         return to;
     }
