@@ -26,6 +26,7 @@
 #include "compiler/compile.hpp"
 #include "compiler/ir.hpp"
 #include "compiler/link_type.hpp"
+#include "differential_expressions.hpp"
 #include "packet_corpus.hpp"
 
 namespace {
@@ -34,91 +35,11 @@ using testing_support::StoredPacket;
 
 constexpr std::uint32_t kSnaplen = 262144;
 
-// The filter subset of the end-to-end slice, with the qualifier carry-over cases.
-const char* const kExpressions[] = {
-    "ip", "ip6", "arp", "rarp", "tcp", "udp", "icmp", "icmp6", "sctp",
-    "host 10.0.0.1", "src host 10.0.0.1", "dst host 192.168.1.1", "host 172.16.5.4",
-    "host 2001:db8::1", "src host fe80::1", "dst host ::1", "ip6 host 2001:db8::2",
-    "net 10.0.0.0/8", "net 192.168.1.0/24", "dst net 172.16.0.0/12", "src net 10.1.2.0/23",
-    "net 2001:db8::/32", "src net 2001:db8:1::/48", "net fe80::/10", "net 10.1", "net 10", "net 0.0.0.0/0",
-    "net 10.0.0.0 mask 255.0.0.0", "host 10.0.0", "net ::/0",
-    "port 53", "src port 53", "dst port 80", "tcp port 443", "udp port 53", "sctp port 9", "udp src port 68",
-    "tcp dst port 22", "port 80 or 443", "port 80 or 443 or 22", "port 010", "port 0x35", "port domain",
-    "tcp port http", "udp port ntp", "src or dst port 53", "src and dst port 53",
-    "host 10.0.0.1 or 10.0.0.2", "host 10.0.0.1 and not 10.0.0.2", "src host 10.0.0.1 or dst 192.168.1.1",
-    "src or dst host 10.0.0.1", "src and dst net 10.0.0.0/8", "ip host 10.0.0.1", "arp host 10.0.0.1",
-    "rarp src host 10.0.0.1", "arp dst host 192.168.1.1", "ip6 host ::1", "ip net 192.168.0.0/16",
-    "tcp and not port 22", "not ip", "not tcp port 80", "not host 10.0.0.1", "not port 53",
-    "(tcp or udp) and host 10.0.0.1", "tcp or udp and host 10.0.0.1", "icmp or arp", "! tcp && udp || icmp",
-    "not (port 80 or port 443) and tcp", "ip and not net 10.0.0.0/8", "ip6 and udp", "ip6 and not icmp6",
-    "host localhost", "tcp and (port 80 or 443)", "not not arp", "udp and not port 53 and not port 123",
-    "port 53 and not src net 10.0.0.0/8", "host 8.8.8.8 or host 2001:db8::1",
-};
-
-// Arithmetic, accessors and the other primitives; Ethernet-only ones are listed separately.
-const char* const kArithmetic[] = {
-    "tcp[13] & 2 != 0", "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0", "tcp[tcpflags] == tcp-ack", "udp[0:2] > 1000",
-    "udp[2:2] = 53", "icmp[icmptype] = icmp-echo", "icmp[0] != 0", "icmp6[0] = 128", "icmp6[icmp6type] = icmp6-echo",
-    "ip[6:2] & 0x1fff != 0", "ip[0] & 0xf > 5", "ip[2:2] / 4 > 100", "ip[8] - 1 < 10", "ip[9] % 7 = 3", "ip[1] ^ 0xff >= 200",
-    "ip[0] << 2 <= 0x150", "ip[12:4] >> 24 = 10", "ip6[6] = 17", "ip6[40:2] = 53", "arp[6:2] = 1", "rarp[7] = 3",
-    "len > 100", "len <= 64", "len - 14 > 5 * 2", "less 100", "greater 200", "-len < -100", "ip[0] * 2 + ip[1] = 0x8a",
-    "tcp[12] >> 4 > 5", "udp[len - 100] = 0", "ip[ip[0] & 0xf] > 0", "tcp[tcp[12] >> 4 << 2] = 0x16",
-    "ip[8] = 64 or ip[8] = 128", "not ip[8] = 64", "(ip[8] = 64)", "ip[6] & 0x20 = 0x20 and ip[7] = 0",
-    "igmp", "pim", "ah", "esp", "vrrp", "igrp", "igmp[0] = 0x11", "ip proto 47", "ip proto \\tcp", "ip6 proto 58",
-    "proto 50", "proto \\udp", "ip6 proto \\tcp", "ip multicast", "ip6 multicast", "portrange 1000-2000",
-    "tcp portrange 20-80", "udp src portrange 53-53", "src or dst portrange 5000-7000", "portrange 443-80",
-    "tcp dst portrange 20-http", "port http", "port ftp or ftp-data", "sctp port domain",
-    "portrange domain-http", "udp portrange 50-domain", "portrange 25", "tcp portrange 0x19", "portrange smtp-25",
-    "ip[0:0x2] = 0x4500", "ip[2:02] > 100", "udp[0:0x4] > 0",
-    // Precedence and associativity: each reads differently under another grouping.
-    "ip[0] | ip[1] ^ ip[2] & 0xf = 0x4f", "ip[0] ^ ip[1] | 1 = 0x45", "ip[0] ^ 0x40 & 0x0f = 0x45",
-    "ip[0] + ip[1] * 2 = 0x45", "ip[0] - ip[1] - 1 = 0x44", "ip[0] & 0xf0 >> 4 = 0", "ip[0] << 1 + 1 = 0x114",
-    "ip[0] / 2 / 2 = 0x11", "ip[0] % 16 * 4 = 20", "ip[0] | 0x0f & 0x30 = 0x45", "- ip[0] + 0x100 = 0xbb",
-    "ip[0] >> 4 << 4 = 0x40", "ip[0] & 3 | 4 = 5", "-ip[0] % 7 = 0", "ip[0] * ip[1] % 3 = 0",
-    // The examples of pcap-filter(7) that need no name lookups (names replaced by addresses).
-    "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0 and not src and dst net 10.0.0.0/8",
-    "tcp[tcpflags] & (tcp-rst|tcp-ack) == (tcp-rst|tcp-ack)",
-    "tcp port 80 and (((ip[2:2] - ((ip[0]&0xf)<<2)) - ((tcp[12]&0xf0)>>2)) != 0)",
-    "icmp[icmptype] != icmp-echo and icmp[icmptype] != icmp-echoreply",
-    "icmp6[icmp6type] != icmp6-echo and icmp6[icmp6type] != icmp6-echoreply",
-    "host 10.0.0.1 and (10.0.0.2 or 192.168.1.1)", "ip host 10.0.0.1 and not 192.168.1.77", "ip and not net 192.168.1.0/24",
-    "ip[2:2] > 576", "ip6 protochain 6", "protochain 17", "ip protochain 50", "ip6 protochain 44", "protochain \\udp",
-    "ip6 protochain 59", "ip6 protochain 51 and ip6 protochain 6", "not protochain 6", "ip6 protochain 0",
-    "geneve", "geneve 5", "geneve and ip", "geneve and tcp port 80", "geneve 0x123456 and udp", "geneve and arp",
-    "geneve and ip6 and icmp6", "not geneve", "geneve and host 10.0.0.1", "geneve and ip[9] = 17", "geneve and udp[0:2] > 0",
-    "geneve and geneve and ip", "geneve or udp port 53", "ip and geneve and ip",
-    "inbound", "outbound", "ifindex 3", "not outbound and tcp", "decnet", "lat", "sca", "moprc", "mopdl", "decnet or lat",
-};
-
-const char* const kEthernetOnly[] = {
-    "ether host 0:1:2:3:4:5", "ether src 02:00:00:00:00:01", "ether dst ff:ff:ff:ff:ff:ff", "ether broadcast",
-    "ether multicast", "multicast", "broadcast", "ether proto 0x88cc", "ether proto \\ip", "ether[0] & 1 = 1",
-    "ether[12:2] = 0x8100", "link[0] = 0xff", "vlan", "vlan 100", "vlan and ip", "vlan 10 and tcp port 80",
-    "vlan and vlan and ip6", "vlan 100 or arp", "not vlan", "vlan and ip[9] = 6", "vlan and ether host 0:1:2:3:4:5",
-    "ether[0] & 1 = 0 and ip[16] >= 224",
-    "mpls", "mpls 100", "mpls and ip", "mpls and ip6", "mpls 16 and ip and tcp port 80", "mpls and mpls and ip",
-    "mpls and mpls 5", "vlan and mpls and ip", "not mpls", "mpls and host 10.0.0.1", "pppoed", "pppoes", "pppoes 5",
-    "pppoes and ip", "pppoes and tcp port 80", "pppoes 0x1234 and ip6", "pppoes and host 10.0.0.1", "not pppoes",
-    "llc", "stp", "ipx", "netbeui", "iso", "esis", "es-is", "isis", "is-is", "clnp", "atalk", "aarp", "not llc", "stp or arp",
-    "vlan and stp", "ether proto 100", "ether proto 0x42", "ether proto 0xfe", "ether proto 0xe0", "ether proto 0xf0",
-    "isis or esis", "not iso and not ip", "ether proto 0x8137", "ether proto 0x600", "ether proto 0xfe and not esis",
-};
-
-// 802.11 and the other LAN headers; elsewhere they are refused (as libpcap refuses them) or mean
-// the Ethernet header (`wlan host` is `ether host`).
-const char* const kWireless[] = {
-    "wlan host 0:1:2:3:4:5", "wlan src 02:00:00:00:00:01", "wlan dst ff:ff:ff:ff:ff:ff", "wlan src and dst 0:1:2:3:4:5",
-    "wlan ra 0:1:2:3:4:5", "wlan ta 0:1:2:3:4:5", "wlan addr1 ff:ff:ff:ff:ff:ff", "wlan addr2 0:1:2:3:4:5",
-    "wlan addr3 0:1:2:3:4:5", "wlan addr4 0:1:2:3:4:5", "type mgt", "type ctl", "type data", "type 12",
-    "type mgt subtype beacon", "type data subtype qos-data", "type ctl subtype ack", "subtype probe-req", "subtype ack",
-    "subtype qos", "subtype null", "subtype deauth", "type 8 subtype 0x80", "type mgt subtype 0", "dir tods",
-    "dir fromds", "dir dstods", "dir nods", "dir 2", "wlan[0] = 0x80", "wlan[1] & 3 = 1", "radio[2:2] > 0",
-    "radio[4:4] & 0x20 != 0", "radio[radio[2]] = 0", "link[0] & 0xfc = 0x88", "fddi host 0:1:2:3:4:5", "tr src 0:1:2:3:4:5",
-    "not type mgt and ip", "type data and tcp port 80", "subtype beacon or subtype probe-resp",
-    "wlan host 0:1:2:3:4:5 and udp", "ether proto 0x809b", "ether proto 0x80f3", "ether proto 6", "vlan 5 and udp",
-    "vlan and ip6 and tcp", "type data and not llc", "wlan multicast", "wlan broadcast", "ip and udp[8:2] = 0",
-    "tcp[tcpflags] & tcp-syn != 0", "ip6 and icmp6[0] = 135", "ip[0] & 0xf != 5", "arp or rarp", "stp and not type mgt",
-};
+using differential_cases::kArithmetic;
+using differential_cases::kEthernetOnly;
+using differential_cases::kExpressions;
+using differential_cases::kLinkTypes;
+using differential_cases::kWireless;
 
 struct Compiled {
     cbpf::Program sniff;
@@ -315,10 +236,7 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
     EXPECT_EQ(mismatches, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(LinkTypes, Differential, ::testing::Values(DLT_EN10MB, DLT_LINUX_SLL, 276 /*LINUX_SLL2*/, DLT_RAW, 228 /*IPV4*/,
-                                                                           229 /*IPV6*/, DLT_NULL, DLT_LOOP, DLT_PPP, DLT_C_HDLC,
-                                                                           51 /*PPP_ETHER*/, DLT_FDDI, DLT_IEEE802, DLT_IEEE802_11,
-                                                                           DLT_IEEE802_11_RADIO, DLT_PRISM_HEADER, 192 /*PPI*/),
+INSTANTIATE_TEST_SUITE_P(LinkTypes, Differential, ::testing::ValuesIn(kLinkTypes),
                          [](const auto& info) { return link_type_name(info.param); });
 
 // protochain, walked by sniff's unrolled program and by libpcap's loop (through bpf_filter), on
