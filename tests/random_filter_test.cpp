@@ -83,6 +83,18 @@ const FoundRow kFoundByTheGenerator[] = {
     // two ways lead to the same block taught the test's outcome as if it held.
     {113, "(ip proto 132 or ip proto 0 or ip proto 51) && (ip proto 17 or ip proto 51) or ((sctp dst port 33333) and (tcp dst port 123) or ip proto 1 and src host 2001:db8:1::5 and not 2001:db8::2:1 or fe80::1 or :: or 2001:db8::2:1) and igrp or (not (host 86.218.43.97 and port bootps) and not (host 140.90.102.62 and port 443) and not (host 127.0.0.2 and port 0x7b) and not (host 8.8.8.8 and port ntp) and not (host 148.108.64.129 and port 27411) and not (host 127.0.0.1 and port 1) and not (host 10.0.0.2 and port 123)) or dst host 10.0.0.1"},
     {276, "(not (host 8.8.8.8 and port 22) and not (host 91.230.26.173 and port 6081) and not (host 10.1.2.3 and port 0x35)) and (net 0.0.0.0/3 or net 0.0 or net 255.255 or net 224.0.0.240/28)"},
+    // Constants folded into a shift of 32 or more, or a division by 0, became immediates the
+    // kernel's rules refuse.
+    {276, "icmp[11:4] >> 7 ^ 0xa6 < ip6[6:2] & ip6[22:4] - ip6[13] and src or dst host 2001:db8:1dbc::6b49 and (port 22 or port 0x50 or port ssh) or link[13] > udp[6:4] % 4"},
+    {276, "vrrp and ((dst host 192.168.1.2 or dst host 251.206.186.213 or dst host 250.29.17.253 or dst host 83.234.156.15 or dst host 62.204.235.235) and sctp[sctp[15:2] << 7 + 0x68] | sctp[0] + sctp[3] >= icmp[17:4] or udp or rarp) or less 100 or (ip)"},
+    {12, "(dst 2001:db8::2 and icmp[icmp[11] << 2 + 102:4] % 14 != 17 || ip6 or ah or host 10.0.0.1)"},
+    {9, "(arp net 172.16.0.0/16 and icmp6[1:1] == ip[18:4] % 9 & 33536 and (ip proto 0 or ip proto 132)) and (host 10.1.2.3 or host 86.218.43.97) || (host fe80::1 or sctp)"},
+    {10, "vrrp and ether[23:1] << 4 * 0xcde4 < icmp[icmp[20:1]] + -icmp[21:1] >> 2 or sctp[14] + 64 % 5 = udp[19] / 5 / 12 or multicast"},
+    {105, "(host 172.16.5.4 or host 83.157.62.147 or host 10.0.0.1 or host 192.168.1.1 or host 172.16.5.4 or host 192.168.1.1 or host 172.16.5.4 or host 224.0.0.251 or host 185.13.77.191) and (src and dst net 124.0.0.0/6 and tcp src port 5353 or 123 or icmp6 or sctp src or dst port 80) and (arp src net 127.0.0.0 mask 255.255.240.0 and (tcp port ftp or tcp port 38596 or tcp port 67 or tcp port 123 or tcp port 53) && (icmp6[23] / 2 - tcp-rst = 224 or sctp src or dst port 123) and (sctp[39:2] % 6 >> 6 == udp[12:1] << 7 >> 3) or (tcp port 68 or tcp port 2 or tcp port 33333 or tcp port 68 or tcp port 0x35 or tcp port 40000)) or ((!dst port 6081)) or (arp src net 192.168.1.0/30)"},
+    {105, "ip6 dst net ::1/128 and src or dst host 192.168.1.1 or portrange 67-1035 and arp[19:2] % 10 / 11 == 0x3a || subtype probe-req"},
+    {192, "udp[2:4] % 14 < ip6[ip6[13:2]] >> 0 + 207 or ip6 multicast and src and dst host 127.0.0.1 or 172.16.5.4 and 10.0.0.2 and 192.168.1.1 or 255.255.255.255 && ip protochain 47"},
+    {192, "((sctp port 24334) or (geneve)) || tcp[9:2] % 12 % 2 == icmp6[14:4] << 4 & icmp6[4:2]"},
+    {192, "(arp[9:4] % 7 * icmp-echoreply <= udp[icmp-echoreply:2] ^ udp[14] * udp[48:1] and multicast) or geneve 5 or src or dst host 255.255.255.255 and not 70.187.217.16 or 255.255.255.255 or 127.0.0.2 and dst 2001:db8::1"},
 };
 
 cbpf::Program to_program(const bpf_program& p) {

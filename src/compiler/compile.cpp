@@ -43,30 +43,41 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
 
     ir::Filter filter{true, options.snaplen};
     bool blank = std::all_of(text.begin(), text.end(), is_filter_space);
+    // Set compilation pays a first member in front of each set (sets.hpp): on a short list that
+    // can cost more than it saves, so short filters are compiled both ways and the smaller kept.
+    std::optional<ir::Filter> without_sets;
     if (!blank) {
         auto tree = parse(text);
         if (!tree) return std::unexpected(tree.error());
         auto pred = lower(*tree, *link, text, {options.kernel_vlan, options.netmask, options.savefile});
         if (!pred) return std::unexpected(pred.error());
-        filter.pred = std::move(*pred);
         // A protocol the link type cannot carry leaves nothing to match, optimized or not.
-        if (never_matches(filter.pred))
+        if (never_matches(*pred))
             return std::unexpected(Diagnostic{whole, fmt::format("expression rejects all packets on link type {}", link->name),
                                               "some protocol in it never appears on this link type"});
-        if (options.optimize) filter.pred = compile_sets(filter.pred);
-        LinkSetup setup = link_setup(*link, ir::vars_used(filter.pred));
-        filter.prologue = std::move(setup.prologue);
-        filter.pred = ir::all({std::move(setup.precondition), std::move(filter.pred)});
+        auto complete = [&](ir::Pred p) {
+            LinkSetup setup = link_setup(*link, ir::vars_used(p));
+            return ir::Filter{ir::all({std::move(setup.precondition), std::move(p)}), options.snaplen, std::move(setup.prologue)};
+        };
+        if (options.optimize && text.size() < kOwnStackFrom) without_sets = complete(*pred);
+        filter = complete(options.optimize ? compile_sets(*pred) : std::move(*pred));
     }
     cfg::BuildOptions build_options;
-    auto generate = [&]() -> std::expected<cbpf::Program, EmitError> {
-        cfg::Graph graph = cfg::build(filter, build_options);
+    auto generate = [&](const ir::Filter& f) -> std::expected<cbpf::Program, EmitError> {
+        cfg::Graph graph = cfg::build(f, build_options);
         if (options.optimize) cfg::optimize(graph);
         if (!blank && options.optimize && !cfg::accepts_some(graph))
             return std::unexpected(EmitError{"expression rejects all packets"});
         return emit_cbpf(graph);
     };
-    auto program = generate();
+    auto program = generate(filter);
+    if (without_sets && program) {
+        auto plain = generate(*without_sets);
+        if (plain && plain->size() < program->size()) {
+            program = std::move(plain);
+            filter = std::move(*without_sets);
+        }
+    }
     // protochain's walk is unrolled over 64 headers, and sets are trees of runs of 8: a filter
     // that is then too long for the kernel gets shorter walks, down to 16 headers, then sets
     // tested member after member (smaller, but linear per packet; README).
@@ -74,11 +85,11 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
     for (unsigned depth = ir::protochain_depth(filter.pred); too_long() && depth > ir::kProtochainMinHeaders;) {
         depth = std::max(depth / 2, ir::kProtochainMinHeaders);
         filter.pred = ir::with_protochain_depth(filter.pred, depth);
-        program = generate();
+        program = generate(filter);
     }
     if (too_long()) {
         build_options.set_leaf = std::numeric_limits<std::size_t>::max();
-        auto linear = generate();
+        auto linear = generate(filter);
         if (linear && linear->size() < program->size()) program = std::move(linear);
     }
     if (!program && program.error().message == "expression rejects all packets")

@@ -234,8 +234,21 @@ private:
             case cfg::ValueKind::Arith: break;
         }
         const cfg::ValueNode& rhs = g_.values[n.rhs];
+        if (n.op == ir::ArithOp::Sub && g_.values.constant(n.lhs) == 0u) {  // unary minus
+            value(n.rhs);
+            return emit(cbpf::stmt(ALU | NEG, 0));
+        }
         if (rhs.kind == cfg::ValueKind::Const) {
             value(n.lhs);
+            // A constant shift of 32 or more, or a division by a constant 0 (folded from
+            // `x << 7 + 0x68`, `x % (9 & 0x8300)`), is refused by the kernel as an immediate;
+            // through X it runs as it did unfolded (a division by 0 rejects the packet).
+            const bool shift = n.op == ir::ArithOp::Lsh || n.op == ir::ArithOp::Rsh;
+            const bool divide = n.op == ir::ArithOp::Div || n.op == ir::ArithOp::Mod;
+            if ((shift && rhs.k >= 32) || (divide && rhs.k == 0)) {
+                emit(cbpf::stmt(LDX | W | IMM, rhs.k));
+                return emit(cbpf::stmt(ALU | alu_code(n.op) | X, 0));
+            }
             return emit(cbpf::stmt(ALU | alu_code(n.op) | K, rhs.k));
         }
         if (rhs.kind == cfg::ValueKind::Var) {

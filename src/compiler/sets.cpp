@@ -183,7 +183,8 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms) {
             continue;
         }
         // The same member again and again is the member once (it reads the same bytes each time).
-        out.push_back(first_member);
+        // A member that is one test loads nothing the set does not: no need to run it first.
+        if (!any_varying || !leaf_of(first_member)) out.push_back(first_member);
         leaf = 0;
         if (any_varying) out.push_back(with_sets(first_member, varying, sets, leaf));
         i = end;

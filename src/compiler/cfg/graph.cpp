@@ -2,6 +2,7 @@
 #include "compiler/cfg/graph.hpp"
 
 #include <memory>
+#include <utility>
 
 namespace sniff::cfg {
 
@@ -30,6 +31,29 @@ ValueId Values::intern(const ValueNode& node) {
     return it->second;
 }
 
+namespace {
+
+// `l op r` as classic BPF computes it (32-bit, wrapping), when that cannot fail: not a division
+// or remainder by zero, and not a shift by 32 or more (which the kernel refuses, so it stays for
+// the validator to name).
+std::optional<std::uint32_t> fold(ir::ArithOp op, std::uint32_t l, std::uint32_t r) {
+    switch (op) {
+        case ir::ArithOp::Add: return l + r;
+        case ir::ArithOp::Sub: return l - r;
+        case ir::ArithOp::Mul: return l * r;
+        case ir::ArithOp::Div: return r ? std::optional<std::uint32_t>(l / r) : std::nullopt;
+        case ir::ArithOp::Mod: return r ? std::optional<std::uint32_t>(l % r) : std::nullopt;
+        case ir::ArithOp::And: return l & r;
+        case ir::ArithOp::Or: return l | r;
+        case ir::ArithOp::Xor: return l ^ r;
+        case ir::ArithOp::Lsh: return r < 32 ? std::optional<std::uint32_t>(l << r) : std::nullopt;
+        case ir::ArithOp::Rsh: return r < 32 ? std::optional<std::uint32_t>(l >> r) : std::nullopt;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 ValueId Values::from_ir(const ir::Value& v) {
     if (const auto* c = std::get_if<ir::Const>(&v)) return intern({.kind = ValueKind::Const, .k = c->value});
     if (std::holds_alternative<ir::WireLength>(v)) return intern({.kind = ValueKind::WireLength});
@@ -44,7 +68,15 @@ ValueId Values::from_ir(const ir::Value& v) {
         return intern({.kind = ValueKind::Load, .size = load.size, .k = load.offset, .index = index});
     }
     const ir::Arith& a = *std::get<std::shared_ptr<ir::Arith>>(v);
-    return intern({.kind = ValueKind::Arith, .op = a.op, .lhs = from_ir(a.lhs), .rhs = from_ir(a.rhs)});
+    ValueId lhs = from_ir(a.lhs), rhs = from_ir(a.rhs);
+    const auto l = constant(lhs), r = constant(rhs);
+    if (l && r)
+        if (auto folded = fold(a.op, *l, *r)) return intern({.kind = ValueKind::Const, .k = *folded});
+    // Constants go right (`5 * x` is `x * 5`), where both backends take an immediate operand.
+    const bool commutes = a.op == ir::ArithOp::Add || a.op == ir::ArithOp::Mul || a.op == ir::ArithOp::And ||
+                          a.op == ir::ArithOp::Or || a.op == ir::ArithOp::Xor;
+    if (l && !r && commutes) std::swap(lhs, rhs);
+    return intern({.kind = ValueKind::Arith, .op = a.op, .lhs = lhs, .rhs = rhs});
 }
 
 void compact(Graph& g) {

@@ -46,6 +46,13 @@ void merge_blocks(Graph& g) {
             block.jt = canon[block.jt];
             block.jf = block.exit == Exit::Goto ? block.jt : canon[block.jf];
         }
+        // A block that rejects whichever way it goes is the rejection: a load past the packet
+        // rejects it too, so nothing it does can change the answer.
+        if (block.exit != Exit::Return && block.jt == block.jf && g.blocks[block.jt].exit == Exit::Return &&
+            g.blocks[block.jt].k == 0) {
+            canon[b] = block.jt;
+            continue;
+        }
         // A test of the register (no load, so nothing can fail) that goes one way either way.
         if (block.exit == Exit::Test && block.load == kNoValue && block.jt == block.jf &&
             (block.rhs == kNoValue || !g.values.can_fail(block.rhs)))

@@ -16,7 +16,8 @@ void thread_jumps(Graph& g);
 
 // Identical blocks (same assignments, load, test and successors) become one, hash-consed from
 // the exits up so whole identical tails merge; a test without a load whose two successors are
-// the same becomes a jump.
+// the same becomes a jump; a block whose two ways both reject is the rejection (a load that
+// fails rejects too).
 void merge_blocks(Graph& g);
 
 // A block whose value is already in the test register on every path into it does not load it
