@@ -62,13 +62,13 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
         if (options.optimize && text.size() < kOwnStackFrom) without_sets = complete(*pred);
         filter = complete(options.optimize ? compile_sets(*pred) : std::move(*pred));
     }
-    cfg::BuildOptions build_options;
+    EmitOptions emit_options;
     auto generate = [&](const ir::Filter& f) -> std::expected<cbpf::Program, EmitError> {
-        cfg::Graph graph = cfg::build(f, build_options);
+        cfg::Graph graph = cfg::build(f);
         if (options.optimize) cfg::optimize(graph);
         if (!blank && options.optimize && !cfg::accepts_some(graph))
             return std::unexpected(EmitError{"expression rejects all packets"});
-        return emit_cbpf(graph);
+        return emit_cbpf(graph, emit_options);
     };
     auto program = generate(filter);
     if (without_sets && program) {
@@ -88,7 +88,7 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
         program = generate(filter);
     }
     if (too_long()) {
-        build_options.set_leaf = std::numeric_limits<std::size_t>::max();
+        emit_options.set_leaf = std::numeric_limits<std::size_t>::max();
         auto linear = generate(filter);
         if (linear && linear->size() < program->size()) program = std::move(linear);
     }

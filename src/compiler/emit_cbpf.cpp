@@ -25,7 +25,7 @@ struct Pending {
 
 class Emitter {
 public:
-    explicit Emitter(const cfg::Graph& g) : g_(g) {}
+    Emitter(const cfg::Graph& g, const EmitOptions& options) : g_(g), options_(options) {}
 
     std::expected<cbpf::Program, EmitError> run() {
         // Variables live in the low scratch slots; expression temporaries go above them.
@@ -50,6 +50,7 @@ public:
 
 private:
     const cfg::Graph& g_;
+    const EmitOptions& options_;
     std::vector<Pending> code_;
     int reject_ = -1;  // a `ret #0`
     std::vector<std::optional<std::size_t>> labels_;
@@ -76,6 +77,10 @@ private:
             case cfg::Exit::Test: break;
         }
         if (b.load != cfg::kNoValue) value(b.load);
+        if (b.set != cfg::kNoSet) {
+            const cfg::Ranges& r = g_.sets[b.set];
+            return set_tree(r, 0, r.size(), label[b.jt], label[b.jf]);
+        }
         if (b.rhs == cfg::kNoValue) {
             code_.push_back({cbpf::jump(JMP | jump_op(b.op) | K, b.k, 0, 0), label[b.jt], label[b.jf]});
             return;
@@ -88,6 +93,39 @@ private:
         emit(cbpf::stmt(LD | W | MEM, slot));
         pop_scratch();
         code_.push_back({cbpf::jump(JMP | jump_op(b.op) | X, 0, 0, 0), label[b.jt], label[b.jf]});
+    }
+
+    void jump(std::uint16_t op, std::uint32_t k, int t, int f) { code_.push_back({cbpf::jump(JMP | op | K, k, 0, 0), t, f}); }
+
+    // A set test of A: a balanced tree of `jgt` splits over runs of set_leaf members, each run
+    // tested smallest first (`jeq` for a value; `jgt hi` then `jge lo` for a range).
+    void set_tree(const cfg::Ranges& r, std::size_t begin, std::size_t end, int hit, int miss) {
+        const std::size_t leaf = std::max<std::size_t>(options_.set_leaf, 1);
+        if (end - begin > leaf) {
+            const std::size_t runs = (end - begin + leaf - 1) / leaf, mid = begin + runs / 2 * leaf;
+            const int below = new_label(), above = new_label();
+            jump(JGT, r[mid - 1].second, above, below);
+            place(below);
+            set_tree(r, begin, mid, hit, miss);
+            place(above);
+            return set_tree(r, mid, end, hit, miss);
+        }
+        for (std::size_t i = begin; i < end; ++i) {
+            const bool last = i + 1 == end;
+            const int next = last ? miss : new_label();
+            const auto [lo, hi] = r[i];
+            if (lo == hi) {
+                jump(JEQ, lo, hit, next);
+            } else {
+                // Above the range: the next member; below it: no later member either.
+                const int within = new_label();
+                if (hi == 0xffffffffu) jump_to(within);
+                else jump(JGT, hi, next, within);
+                place(within);
+                jump(JGE, lo, hit, miss);
+            }
+            if (!last) place(next);
+        }
     }
 
     void jump_if(std::uint32_t k, int t, int f) { code_.push_back({cbpf::jump(JMP | JEQ | K, k, 0, 0), t, f}); }
@@ -251,9 +289,19 @@ private:
             }
             return emit(cbpf::stmt(ALU | alu_code(n.op) | K, rhs.k));
         }
-        if (rhs.kind == cfg::ValueKind::Var) {
+        if (rhs.kind == cfg::ValueKind::Var || rhs.kind == cfg::ValueKind::IpHeaderLength) {
             value(n.lhs);
-            emit(cbpf::stmt(LDX | W | MEM, rhs.k));
+            emit(rhs.kind == cfg::ValueKind::Var ? cbpf::stmt(LDX | W | MEM, rhs.k) : cbpf::stmt(LDX | B | MSH, rhs.k));
+            return emit(cbpf::stmt(ALU | alu_code(n.op) | X, 0));
+        }
+        // One side computed without X goes second, the other waits in X (no scratch memory).
+        const bool commutes = n.op == ir::ArithOp::Add || n.op == ir::ArithOp::Mul || n.op == ir::ArithOp::And ||
+                              n.op == ir::ArithOp::Or || n.op == ir::ArithOp::Xor;
+        if (x_free(n.lhs) || (commutes && x_free(n.rhs))) {
+            const bool lhs_last = x_free(n.lhs);
+            value(lhs_last ? n.rhs : n.lhs);
+            emit(cbpf::stmt(MISC | TAX, 0));
+            value(lhs_last ? n.lhs : n.rhs);
             return emit(cbpf::stmt(ALU | alu_code(n.op) | X, 0));
         }
         std::uint32_t slot = push_scratch();
@@ -263,6 +311,28 @@ private:
         emit(cbpf::stmt(LDX | W | MEM, slot));
         pop_scratch();
         emit(cbpf::stmt(ALU | alu_code(n.op) | X, 0));
+    }
+
+    // Whether value() computes `id` without touching X.
+    bool x_free(cfg::ValueId id) const {
+        const cfg::ValueNode& n = g_.values[id];
+        switch (n.kind) {
+            case cfg::ValueKind::Const:
+            case cfg::ValueKind::WireLength:
+            case cfg::ValueKind::Var: return true;
+            case cfg::ValueKind::Load: return n.index == cfg::kNoValue;
+            case cfg::ValueKind::IpHeaderLength: return false;
+            case cfg::ValueKind::Arith: {
+                if (n.op == ir::ArithOp::Sub && g_.values.constant(n.lhs) == 0u) return x_free(n.rhs);  // neg
+                const auto k = g_.values.constant(n.rhs);
+                if (!k) return false;
+                // Shifts past 31 and divisions by 0 go through X (value()).
+                if ((n.op == ir::ArithOp::Lsh || n.op == ir::ArithOp::Rsh) && *k >= 32) return false;
+                if ((n.op == ir::ArithOp::Div || n.op == ir::ArithOp::Mod) && *k == 0) return false;
+                return x_free(n.lhs);
+            }
+        }
+        return false;
     }
 
     // A conditional jump reaches at most 255 instructions ahead. A branch that must go farther
@@ -383,7 +453,7 @@ private:
     // Drops unreachable instructions, and loads that would fetch what A or X already holds on
     // every path into them (the same bytes, loaded successfully before, so no length check is lost). Jumps are forward only, so one
     // pass in program order sees every predecessor first.
-    std::vector<bool> redundant_loads() const {
+    std::vector<bool> redundant_loads() {
         const std::size_t n = code_.size();
         std::vector<Known> in(n + 1);
         std::vector<bool> drop(n, false);
@@ -401,7 +471,7 @@ private:
                 // A loaded through X no longer matches what X now holds.
                 if (out.a && std::get<2>(*out.a) != 0) out.a.reset();
             };
-            if (cls(ins.code) == LD && mode(ins.code) == ABS) {
+            if (cls(ins.code) == LD && (mode(ins.code) == ABS || mode(ins.code) == MEM)) {
                 auto content = std::tuple{ins.code, ins.k, XLoad{0}};
                 drop[i] = k.a == content;
                 out.a = content;
@@ -414,9 +484,15 @@ private:
                 drop[i] = k.x == x_load(ins);
                 if (!drop[i]) forget_x();
                 out.x = x_load(ins);
+                // The slot's value is in A: `tax` instead, so the store may turn out dead.
+                if (!drop[i] && ins.code == (LDX | W | MEM) && k.a == std::tuple{static_cast<std::uint16_t>(LD | W | MEM), ins.k, XLoad{0}})
+                    code_[i].insn = cbpf::stmt(MISC | TAX, 0);
             } else if (cls(ins.code) == ST) {
                 // Overwriting the slot X was loaded from.
                 if (k.x == x_load(cbpf::stmt(LDX | W | MEM, ins.k))) forget_x();
+                // A now equals the slot: a load of it right after is redundant.
+                if (out.a && std::get<0>(*out.a) == (LD | W | MEM)) out.a.reset();
+                if (!out.a) out.a = std::tuple{static_cast<std::uint16_t>(LD | W | MEM), ins.k, XLoad{0}};
             } else if (cls(ins.code) == LD || cls(ins.code) == ALU || ins.code == (MISC | TXA)) {
                 out.a.reset();
             } else if (cls(ins.code) == LDX || ins.code == (MISC | TAX)) {
@@ -430,10 +506,43 @@ private:
         return drop;
     }
 
+    // Marks stores whose slot no later instruction reads. Liveness runs backwards; jumps are
+    // forward, so one pass sees every successor first. A `ret` counts the next instruction as a
+    // successor: the kernel's scratch check carries what was stored before a `ret` into the
+    // instruction after it (check_load_and_stores), so a store it relies on there stays.
+    void dead_stores(std::vector<bool>& drop) const {
+        const std::size_t n = code_.size();
+        std::vector<std::uint16_t> live(n + 1, 0);
+        for (std::size_t i = n; i-- > 0;) {
+            const cbpf::Insn& ins = code_[i].insn;
+            std::uint16_t after = live[i + 1];
+            if (!drop[i]) {
+                if (ins.code == (JMP | JA)) after = live[*labels_[code_[i].jt_label]];
+                else if (cls(ins.code) == JMP) after = live[*labels_[code_[i].jt_label]] | live[*labels_[code_[i].jf_label]];
+            }
+            if (drop[i]) {
+                live[i] = after;
+                continue;
+            }
+            if (ins.code == ST) {
+                const std::uint16_t bit = static_cast<std::uint16_t>(1u << ins.k);
+                if (!(after & bit)) {
+                    drop[i] = true;
+                    live[i] = after;
+                    continue;
+                }
+                after = static_cast<std::uint16_t>(after & ~bit);
+            }
+            if (ins.code == (LD | W | MEM) || ins.code == (LDX | W | MEM)) after = static_cast<std::uint16_t>(after | (1u << ins.k));
+            live[i] = after;
+        }
+    }
+
     std::expected<cbpf::Program, EmitError> resolve() {
         if (error_) return std::unexpected(*error_);
         // Remove redundant loads, moving labels that pointed at them to the next kept instruction.
         std::vector<bool> drop = redundant_loads();
+        dead_stores(drop);
         // A `ja` to the next instruction that stays is a no-op.
         for (std::size_t i = 0; i < code_.size(); ++i) {
             if (code_[i].insn.code != (JMP | JA)) continue;
@@ -475,7 +584,9 @@ private:
 
 }  // namespace
 
-std::expected<cbpf::Program, EmitError> emit_cbpf(const cfg::Graph& graph) { return Emitter{graph}.run(); }
+std::expected<cbpf::Program, EmitError> emit_cbpf(const cfg::Graph& graph, const EmitOptions& options) {
+    return Emitter{graph, options}.run();
+}
 
 std::expected<cbpf::Program, EmitError> emit_cbpf(const ir::Filter& filter) { return emit_cbpf(cfg::build(filter)); }
 

@@ -3,6 +3,7 @@
 #include "compiler/cfg/build.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <memory>
 
 namespace sniff::cfg {
@@ -10,7 +11,7 @@ namespace {
 
 class Builder {
 public:
-    Builder(Graph& g, const BuildOptions& options) : g_(g), options_(options) {}
+    explicit Builder(Graph& g) : g_(g) {}
 
     BlockId add(Block b) {
         g_.blocks.push_back(std::move(b));
@@ -35,7 +36,15 @@ public:
         if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return pred((*n)->operand, f, t);
         if (const auto* c = std::get_if<ir::Cmp>(&p)) {
             const ValueId lhs = g_.values.from_ir(c->lhs), rhs = g_.values.from_ir(c->rhs);
-            if (auto k = g_.values.constant(rhs)) return test(lhs, c->op, *k, t, f);
+            if (auto k = g_.values.constant(rhs)) {
+                // `x & m == 0` is one `jset #m` the other way round, as libpcap emits it; and
+                // `x & b == b` for a single bit b is `jset #b`.
+                const ValueNode& n = g_.values[lhs];
+                const auto m = n.kind == ValueKind::Arith && n.op == ir::ArithOp::And ? g_.values.constant(n.rhs) : std::nullopt;
+                if (m && c->op == ir::CmpOp::Eq && *k == 0) return test(n.lhs, ir::CmpOp::AnySet, *m, f, t);
+                if (m && c->op == ir::CmpOp::Eq && *k == *m && std::has_single_bit(*m)) return test(n.lhs, ir::CmpOp::AnySet, *m, t, f);
+                return test(lhs, c->op, *k, t, f);
+            }
             return add({.load = lhs, .exit = Exit::Test, .op = c->op, .rhs = rhs, .jt = t, .jf = f});
         }
         if (const auto* c = std::get_if<ir::ProtoChain>(&p)) return add({.exit = Exit::Chain, .jt = t, .jf = f, .chain = *c});
@@ -54,52 +63,23 @@ public:
     }
 
 private:
-    using Ranges = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
-
-    // Members [begin, end) one after another, smallest first: `hit` at the first that holds.
-    BlockId scan(ValueId v, const Ranges& r, std::size_t begin, std::size_t end, BlockId hit, BlockId miss) {
-        BlockId next = miss;
-        for (std::size_t i = end; i-- > begin;) {
-            auto [lo, hi] = r[i];
-            if (lo == hi) {
-                next = test(v, ir::CmpOp::Eq, lo, hit, next);
-                continue;
-            }
-            // Above the range: the next member; below it: no later member either.
-            BlockId within = lo == 0 ? hit : test(v, ir::CmpOp::Ge, lo, hit, miss);
-            next = hi == 0xffffffffu ? within : test(v, ir::CmpOp::Gt, hi, next, within);
-        }
-        return next;
-    }
-
-    // A balanced tree of `value > split` tests over runs of set_leaf members.
-    BlockId tree(ValueId v, const Ranges& r, std::size_t begin, std::size_t end, BlockId hit, BlockId miss) {
-        const std::size_t leaf = std::max<std::size_t>(options_.set_leaf, 1);
-        if (end - begin <= leaf) return scan(v, r, begin, end, hit, miss);
-        // Split on a run boundary, so the leaves stay full.
-        const std::size_t runs = (end - begin + leaf - 1) / leaf, mid = begin + runs / 2 * leaf;
-        BlockId above = tree(v, r, mid, end, hit, miss);
-        BlockId below = tree(v, r, begin, mid, hit, miss);
-        return test(v, ir::CmpOp::Gt, r[mid - 1].second, above, below);
-    }
-
     BlockId set(const ir::Value& value, const Ranges& r, BlockId t, BlockId f) {
         if (r.empty()) return f;
         const ValueId v = g_.values.from_ir(value);
         // Every value: still loaded, since a load past the packet rejects it.
         if (r.size() == 1 && r[0].first == 0 && r[0].second == 0xffffffffu) return test(v, ir::CmpOp::Ge, 0, t, t);
-        return tree(v, r, 0, r.size(), t, f);
+        if (r.size() == 1 && r[0].first == r[0].second) return test(v, ir::CmpOp::Eq, r[0].first, t, f);
+        return add({.load = v, .exit = Exit::Test, .set = g_.sets.intern(r), .jt = t, .jf = f});
     }
 
     Graph& g_;
-    const BuildOptions& options_;
 };
 
 }  // namespace
 
-Graph build(const ir::Filter& filter, const BuildOptions& options) {
+Graph build(const ir::Filter& filter) {
     Graph g;
-    Builder b(g, options);
+    Builder b(g);
     const BlockId reject = b.add({.exit = Exit::Return, .k = 0});
     const BlockId accept = b.add({.exit = Exit::Return, .k = filter.snaplen});
     BlockId entry = b.pred(filter.pred, accept, reject);

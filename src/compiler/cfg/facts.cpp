@@ -112,6 +112,7 @@ void Facts::learn(const Values& values, ValueId v, ir::CmpOp op, std::uint32_t k
         case ir::CmpOp::AnySet:
             if (!holds) set_bits(f, k, 0);
             if (holds && std::has_single_bit(k)) set_bits(f, k, k);
+            if (holds && (!f.some_of || (k & ~f.some_of) == 0)) f.some_of = k;
             break;
     }
     // A masked load teaches the load's bits under the mask (the IP version nibble, a VLAN id).
@@ -148,10 +149,42 @@ std::optional<bool> Facts::decide(const Values& values, ValueId v, ir::CmpOp op,
             return std::nullopt;
         case ir::CmpOp::AnySet:
             if (f.mask & k & f.bits) return true;
+            if (f.some_of && (f.some_of & ~k) == 0) return true;
             if ((k & ~f.mask) == 0) return false;
             if (k == 0 || f.hi < (k & -k)) return false;
             return std::nullopt;
     }
+    return std::nullopt;
+}
+
+void Facts::learn_set(const Sets& sets, ValueId v, SetId set, bool holds) {
+    Known& f = computed(v);
+    const Ranges& r = sets[set];
+    if (holds) {
+        f.in_set = set;
+        f.lo = std::max(f.lo, r.front().first);
+        f.hi = std::min(f.hi, r.back().second);
+        return;
+    }
+    f.not_in_set = set;
+    // Outside a set that reaches an end of the number line: a bound.
+    if (r.front().first == 0 && r.front().second < kAll) f.lo = std::max(f.lo, r.front().second + 1);
+    if (r.back().second == kAll && r.back().first > 0) f.hi = std::min(f.hi, r.back().first - 1);
+}
+
+std::optional<bool> Facts::decide_set(const Values& values, const Sets& sets, ValueId v, SetId set) const {
+    const Known* entry = find(v);
+    if (!entry && values.can_fail(v)) return std::nullopt;
+    if (entry && entry->in_set == set) return true;
+    if (entry && entry->not_in_set == set) return false;
+    const Known f = effective(values, v, entry, *this);
+    if (f.lo == f.hi) return sets.contains(set, f.lo);
+    // [lo, hi] inside one range, or between two.
+    const Ranges& r = sets[set];
+    auto it = std::upper_bound(r.begin(), r.end(), f.lo, [](std::uint32_t x, const auto& range) { return x < range.first; });
+    if (it != r.begin() && f.hi <= std::prev(it)->second) return true;
+    const bool lo_outside = it == r.begin() || f.lo > std::prev(it)->second;
+    if (lo_outside && (it == r.end() || f.hi < it->first)) return false;
     return std::nullopt;
 }
 
@@ -179,6 +212,9 @@ void Facts::meet(const Facts& other) {
         m.hi = std::max(x.hi, y.hi);
         m.mask = x.mask & y.mask & ~(x.bits ^ y.bits);
         m.bits = x.bits & m.mask;
+        m.in_set = x.in_set == y.in_set ? x.in_set : kNoSet;
+        m.some_of = x.some_of == y.some_of ? x.some_of : 0;
+        m.not_in_set = x.not_in_set == y.not_in_set ? x.not_in_set : kNoSet;
         for (const Known* side : {&x, &y})
             for (std::uint8_t i = 0; i < side->n_excluded; ++i) {
                 const std::uint32_t v = side->excluded[i];

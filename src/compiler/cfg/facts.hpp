@@ -19,6 +19,8 @@ struct Known {
     std::uint32_t mask = 0, bits = 0;        // value & mask == bits
     std::array<std::uint32_t, 4> excluded{};  // value != excluded[i] for i < n_excluded
     std::uint8_t n_excluded = 0;
+    SetId in_set = kNoSet, not_in_set = kNoSet;  // the value is (is not) in this set
+    std::uint32_t some_of = 0;                     // value & some_of != 0 (0: not known)
 
     // Whether the facts rule out `v`.
     bool rules_out(std::uint32_t v) const;
@@ -38,6 +40,9 @@ public:
     void learn(const Values& values, ValueId v, ir::CmpOp op, std::uint32_t k, bool holds);
     // What the facts decide about `v op k`, if anything.
     std::optional<bool> decide(const Values& values, ValueId v, ir::CmpOp op, std::uint32_t k) const;
+    // The same for the set test `v in set`.
+    void learn_set(const Sets& sets, ValueId v, SetId set, bool holds);
+    std::optional<bool> decide_set(const Values& values, const Sets& sets, ValueId v, SetId set) const;
     // Forget every value that reads one of `slots` (a prologue variable was assigned).
     void forget_vars(const Values& values, std::uint32_t slots);
     // What holds on both this and `other` (a join of two paths).

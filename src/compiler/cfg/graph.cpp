@@ -1,6 +1,8 @@
 // Value interning and the small whole-graph helpers the passes share.
 #include "compiler/cfg/graph.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <memory>
 #include <utility>
 
@@ -76,7 +78,26 @@ ValueId Values::from_ir(const ir::Value& v) {
     const bool commutes = a.op == ir::ArithOp::Add || a.op == ir::ArithOp::Mul || a.op == ir::ArithOp::And ||
                           a.op == ir::ArithOp::Or || a.op == ir::ArithOp::Xor;
     if (l && !r && commutes) std::swap(lhs, rhs);
+    // So do values one instruction puts in X (a header length, a variable), for `op x`.
+    auto in_x = [&](ValueId id) {
+        const ValueKind k = nodes_[id].kind;
+        return k == ValueKind::Const || k == ValueKind::IpHeaderLength || k == ValueKind::Var;
+    };
+    if (commutes && in_x(lhs) && !in_x(rhs)) std::swap(lhs, rhs);
     return intern({.kind = ValueKind::Arith, .op = a.op, .lhs = lhs, .rhs = rhs});
+}
+
+SetId Sets::intern(const Ranges& ranges) {
+    std::string key(reinterpret_cast<const char*>(ranges.data()), ranges.size() * sizeof ranges[0]);
+    auto [it, inserted] = ids_.try_emplace(std::move(key), static_cast<SetId>(sets_.size()));
+    if (inserted) sets_.push_back(ranges);
+    return it->second;
+}
+
+bool Sets::contains(SetId id, std::uint32_t v) const {
+    const Ranges& r = sets_[id];
+    auto it = std::upper_bound(r.begin(), r.end(), v, [](std::uint32_t x, const auto& range) { return x < range.first; });
+    return it != r.begin() && v <= std::prev(it)->second;
 }
 
 void compact(Graph& g) {

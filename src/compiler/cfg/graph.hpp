@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
@@ -62,6 +64,26 @@ private:
     std::unordered_map<ValueNode, ValueId, ValueNodeHash> ids_;
 };
 
+// Inclusive [first, second] ranges, sorted, disjoint and not adjacent (ir::InSet's).
+using Ranges = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+using SetId = std::uint32_t;
+constexpr SetId kNoSet = 0xffffffffu;
+
+// The sets a graph's set tests use, hash-consed like values: the same list of constants in two
+// places (a set and the list's first member, or two protocol guards) is one SetId, so a fact
+// learned from one test decides the other.
+class Sets {
+public:
+    SetId intern(const Ranges& ranges);
+    const Ranges& operator[](SetId id) const { return sets_[id]; }
+    // Whether `v` is in set `id` (binary search).
+    bool contains(SetId id, std::uint32_t v) const;
+
+private:
+    std::vector<Ranges> sets_;
+    std::unordered_map<std::string, SetId> ids_;
+};
+
 // slot := value.
 struct Assign {
     std::uint8_t slot;
@@ -69,7 +91,7 @@ struct Assign {
 };
 
 enum class Exit : std::uint8_t {
-    Test,    // register `op` rhs (or k): jt when it holds, jf when not
+    Test,    // register `op` rhs (or k), or register in `set`: jt when it holds, jf when not
     Goto,    // jt
     Chain,   // `chain` (protochain's walk, a loop the backends unroll): jt when found, jf when not
     Return,  // the filter's answer: `ret` bytes of the packet (0: rejected)
@@ -85,6 +107,7 @@ struct Block {
     ir::CmpOp op = ir::CmpOp::Eq;  // Test: the register against `rhs`, or against `k` when rhs is kNoValue
     ValueId rhs = kNoValue;
     std::uint32_t k = 0;           // Test: the constant; Return: the answer in bytes
+    SetId set = kNoSet;            // Test: a set test (op, rhs and k unused); backends test it as a tree
     BlockId jt = 0, jf = 0;
     std::optional<ir::ProtoChain> chain;  // Chain only
 
@@ -95,6 +118,7 @@ struct Block {
 // one, and `entry` is 0. Built by build(), changed by the passes, read by the emitters.
 struct Graph {
     Values values;
+    Sets sets;
     std::vector<Block> blocks;
     BlockId entry = 0;
 };

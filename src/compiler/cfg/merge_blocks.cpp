@@ -20,7 +20,7 @@ std::string key_of(const Block& b) {
     switch (b.exit) {
         case Exit::Return: put(b.k); break;
         case Exit::Goto: put(b.jt); break;
-        case Exit::Test: put(static_cast<std::uint32_t>(b.op)), put(b.rhs), put(b.k), put(b.jt), put(b.jf); break;
+        case Exit::Test: put(static_cast<std::uint32_t>(b.op)), put(b.rhs), put(b.k), put(b.set), put(b.jt), put(b.jf); break;
         case Exit::Chain: {
             const ir::ProtoChain& c = *b.chain;
             put(c.ipv6), put(c.target), put(c.network), put(c.base ? c.base->slot + 1u : 0u), put(c.max_headers);

@@ -61,15 +61,15 @@ private:
             return arrive(block.jf, std::move(other));
         }
         // Decided for every edge into it (the facts met here): a jump, with no load needed.
-        if (auto d = facts.decide(g_.values, block.load, block.op, block.k); d && block.assigns.empty()) {
+        if (auto d = decide(facts, block); d && block.assigns.empty()) {
             block.exit = Exit::Goto;
             block.load = kNoValue;
             block.jt = follow(facts, *d ? block.jt : block.jf);
             return arrive(block.jt, std::move(facts));
         }
         Facts no = facts;
-        facts.learn(g_.values, block.load, block.op, block.k, true);
-        no.learn(g_.values, block.load, block.op, block.k, false);
+        learn(facts, block, true);
+        learn(no, block, false);
         block.jt = follow(facts, block.jt);
         block.jf = follow(no, block.jf);
         arrive(block.jt, std::move(facts));
@@ -86,9 +86,9 @@ private:
                 continue;
             }
             if (t.exit != Exit::Test || t.load == kNoValue || t.rhs != kNoValue) break;
-            auto d = facts.decide(g_.values, t.load, t.op, t.k);
+            auto d = decide(facts, t);
             if (d) {
-                facts.learn(g_.values, t.load, t.op, t.k, *d);
+                learn(facts, t, *d);
                 to = *d ? t.jt : t.jf;
                 continue;
             }
@@ -101,6 +101,16 @@ private:
             break;
         }
         return to;
+    }
+
+    std::optional<bool> decide(const Facts& facts, const Block& b) const {
+        if (b.set != kNoSet) return facts.decide_set(g_.values, g_.sets, b.load, b.set);
+        return facts.decide(g_.values, b.load, b.op, b.k);
+    }
+
+    void learn(Facts& facts, const Block& b, bool holds) const {
+        if (b.set != kNoSet) return facts.learn_set(g_.sets, b.load, b.set, holds);
+        facts.learn(g_.values, b.load, b.op, b.k, holds);
     }
 
     void arrive(BlockId to, Facts facts) {
