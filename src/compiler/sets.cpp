@@ -105,6 +105,24 @@ Ranges normalized(Ranges r) {
     return out;
 }
 
+// `r` without the values of `minus` (both normalized).
+Ranges without(const Ranges& r, const Ranges& minus) {
+    Ranges out;
+    for (auto [lo, hi] : r) {
+        for (const auto& [mlo, mhi] : minus) {
+            if (mhi < lo || mlo > hi) continue;
+            if (mlo > lo) out.push_back({lo, mlo - 1});
+            if (mhi >= hi) {
+                lo = 1, hi = 0;  // nothing left of this range
+                break;
+            }
+            lo = mhi + 1;
+        }
+        if (lo <= hi) out.push_back({lo, hi});
+    }
+    return out;
+}
+
 // `t` with each varying leaf replaced by the test of its set.
 ir::Pred with_sets(const ir::Pred& t, const std::vector<bool>& varying, std::vector<Ranges>& sets, std::size_t& leaf) {
     if (auto l = leaf_of(t)) {
@@ -184,7 +202,14 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms) {
         }
         // The same member again and again is the member once (it reads the same bytes each time).
         // A member that is one test loads nothing the set does not: no need to run it first.
-        if (!any_varying || !leaf_of(first_member)) out.push_back(first_member);
+        const bool first_in_front = !any_varying || !leaf_of(first_member);
+        if (first_in_front) out.push_back(first_member);
+        // Where the first member came out false, each varying test it made was false for its
+        // constants, or led only to tests that do not vary and came out false: the sets need not
+        // hold them again.
+        if (first_in_front)
+            for (std::size_t l = 0; l < sets.size(); ++l)
+                if (varying[l]) sets[l] = without(normalized(std::move(sets[l])), normalized(first[l].ranges));
         leaf = 0;
         if (any_varying) out.push_back(with_sets(first_member, varying, sets, leaf));
         i = end;

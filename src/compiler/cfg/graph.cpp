@@ -74,6 +74,16 @@ ValueId Values::from_ir(const ir::Value& v) {
     const auto l = constant(lhs), r = constant(rhs);
     if (l && r)
         if (auto folded = fold(a.op, *l, *r)) return intern({.kind = ValueKind::Const, .k = *folded});
+    // Operations that leave x as it is (x + 0, x ^ 0, x * 1, x & 0xffffffff…): x itself, which
+    // loads the same bytes.
+    if (r && !l) {
+        using enum ir::ArithOp;
+        const ir::ArithOp op = a.op;
+        if (*r == 0 && (op == Add || op == Sub || op == Or || op == Xor || op == Lsh || op == Rsh)) return lhs;
+        if (*r == 1 && (op == Mul || op == Div)) return lhs;
+        if (*r == 0xffffffffu && op == And) return lhs;
+    }
+    if (l && !r && (*l == 0 && (a.op == ir::ArithOp::Add || a.op == ir::ArithOp::Or || a.op == ir::ArithOp::Xor))) return rhs;
     // Constants go right (`5 * x` is `x * 5`), where both backends take an immediate operand.
     const bool commutes = a.op == ir::ArithOp::Add || a.op == ir::ArithOp::Mul || a.op == ir::ArithOp::And ||
                           a.op == ir::ArithOp::Or || a.op == ir::ArithOp::Xor;
