@@ -284,6 +284,43 @@ TEST(Compile, GoldenDumps) {
               "(015) ret      #0\n");
 }
 
+// libpcap's optimizer refuses a filter no packet can pass ("expression rejects all packets");
+// so does sniff's, from the control-flow graph, naming the `and` terms that conflict. Before the
+// graph, all of these compiled to programs that match nothing, and exited 0.
+TEST(Compile, ImpossibleFiltersAreRefusedWithTheTermsThatConflict) {
+    struct Row {
+        const char* filter;
+        const char* span;  // the text under the caret
+        const char* hint;  // part of the hint
+    };
+    const Row rows[] = {
+        {"tcp and udp", "tcp and udp", "'tcp' and 'udp'"},
+        {"udp and vlan", "udp and vlan", "'udp' and 'vlan'"},
+        {"port 80 and vlan", "port 80 and vlan", "'port 80' and 'vlan'"},
+        {"udp and mpls", "udp and mpls", "'udp' and 'mpls'"},
+        {"(arp or udp port 234) and vlan 12", "(arp or udp port 234) and vlan 12", "'(arp or udp port 234)' and 'vlan 12'"},
+        {"ip and tcp and udp and port 80", "tcp and udp", "'tcp' and 'udp'"},
+        {"port 80 and host 10.0.0.1 and vlan", "host 10.0.0.1 and vlan", "'host 10.0.0.1' and 'vlan'"},
+        {"(tcp and port 80) and udp", "tcp and port 80) and udp", "'tcp' and 'udp'"},
+        {"ip[0] = 1 and ip[0] = 2", "ip[0] = 1 and ip[0] = 2", "'ip[0] = 1' and 'ip[0] = 2'"},
+        {"tcp or udp and icmp", "tcp or udp and icmp", "'tcp or udp' and 'icmp'"},  // ((tcp or udp) and icmp)
+        {"not ip and icmp", "not ip and icmp", "'not ip' and 'icmp'"},
+    };
+    for (const auto& row : rows) {
+        auto r = compile(row.filter);
+        ASSERT_FALSE(r.has_value()) << row.filter;
+        EXPECT_EQ(r.error().message, "expression rejects all packets") << row.filter;
+        const std::string_view text = row.filter;
+        EXPECT_EQ(text.substr(r.error().span.begin, r.error().span.end - r.error().span.begin), row.span) << row.filter;
+        EXPECT_NE(r.error().hint.find(row.hint), std::string::npos) << row.filter << ": " << r.error().hint;
+        // -O compiles them, as libpcap -O does (a program that matches nothing).
+        EXPECT_TRUE(compile(row.filter, {.optimize = false}).has_value()) << row.filter;
+    }
+    // Possible ones stay possible, whatever they look like.
+    for (const char* ok : {"tcp or udp", "vlan and udp", "udp and not vlan", "ip and not tcp and not udp", "port 80 and not port 80 or tcp"})
+        EXPECT_TRUE(compile(ok).has_value()) << ok;
+}
+
 // ---- IR -> cBPF, checked by running the programs ----
 
 std::uint32_t run_ir(const ir::Pred& pred, const std::vector<std::uint8_t>& pkt) {

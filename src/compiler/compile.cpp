@@ -11,6 +11,7 @@
 #include "compiler/big_stack.hpp"
 #include "compiler/cfg/build.hpp"
 #include "compiler/cfg/passes.hpp"
+#include "compiler/conflicts.hpp"
 #include "compiler/emit_cbpf.hpp"
 #include "compiler/link_prologue.hpp"
 #include "compiler/link_type.hpp"
@@ -36,7 +37,9 @@ bool never_matches(const ir::Pred& p) {
 }
 
 // The stages themselves, on whatever stack the caller has.
-std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, const CompileOptions& options) {
+// `explain`: on a filter that rejects every packet, look for the terms that conflict (compiling
+// pieces of it, which do not look again).
+std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, const CompileOptions& options, bool explain = true) {
     const Span whole{0, text.size()};
     const LinkType* link = find_link_type(options.dlt);
     if (!link) return std::unexpected(Diagnostic{whole, fmt::format("link type {} is not supported by the compiler", options.dlt), {}});
@@ -46,9 +49,11 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
     // Set compilation pays a first member in front of each set (sets.hpp): on a short list that
     // can cost more than it saves, so short filters are compiled both ways and the smaller kept.
     std::optional<ir::Filter> without_sets;
+    std::optional<ast::Expr> tree;
     if (!blank) {
-        auto tree = parse(text);
-        if (!tree) return std::unexpected(tree.error());
+        auto parsed = parse(text);
+        if (!parsed) return std::unexpected(parsed.error());
+        tree = std::move(*parsed);
         auto pred = lower(*tree, *link, text, {options.kernel_vlan, options.netmask, options.savefile});
         if (!pred) return std::unexpected(pred.error());
         // A protocol the link type cannot carry leaves nothing to match, optimized or not.
@@ -92,9 +97,33 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
         auto linear = generate(filter);
         if (linear && linear->size() < program->size()) program = std::move(linear);
     }
-    if (!program && program.error().message == "expression rejects all packets")
-        return std::unexpected(Diagnostic{whole, program.error().message,
-                                          "no packet passes every test on any path: some of its terms contradict each other"});
+    if (!program && program.error().message == "expression rejects all packets") {
+        constexpr std::size_t kExplainUpTo = 4096;  // characters: longer filters get the whole span
+        std::optional<Conflict> conflict;
+        if (explain && tree && text.size() <= kExplainUpTo)
+            conflict = find_conflict(*tree, text, [&](Span piece) {
+                // A piece may cut through a group: close what it leaves open (parentheses only group).
+                std::string_view cut = text.substr(piece.begin, piece.end - piece.begin);
+                int depth = 0, opened_before = 0;
+                for (char c : cut) {
+                    depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+                    if (depth < 0) ++opened_before, depth = 0;
+                }
+                const std::string whole_piece = std::string(static_cast<std::size_t>(opened_before), '(') + std::string(cut) +
+                                                std::string(static_cast<std::size_t>(depth), ')');
+                auto r = compile_here(whole_piece, options, false);
+                return !r && r.error().message.starts_with("expression rejects all packets");
+            });
+        if (!conflict)
+            return std::unexpected(Diagnostic{whole, program.error().message,
+                                              "no packet passes every test on any path: some of its terms contradict each other"});
+        auto quote = [&](Span s) {
+            std::string_view t = text.substr(s.begin, s.end - s.begin);
+            return t.size() > 40 ? std::string(t.substr(0, 37)) + "..." : std::string(t);
+        };
+        return std::unexpected(Diagnostic{{conflict->first.begin, conflict->second.end}, program.error().message,
+                                          fmt::format("no packet matches both '{}' and '{}'", quote(conflict->first), quote(conflict->second))});
+    }
     if (!program) return std::unexpected(Diagnostic{whole, program.error().message, {}});
     // inbound/outbound/ifindex use the kernel's ancillary fields, which the kernel accepts. The
     // kernel's 4096-instruction limit is checked where a program goes into the kernel: reading
