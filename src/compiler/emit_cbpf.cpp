@@ -72,7 +72,9 @@ private:
         }
         switch (b.exit) {
             case cfg::Exit::Return: return emit(cbpf::stmt(RET | K, b.k));
-            case cfg::Exit::Goto: return jump_to(label[b.jt]);
+            case cfg::Exit::Goto:
+                if (b.load != cfg::kNoValue) value(b.load);  // a set test's load, split from it
+                return jump_to(label[b.jt]);
             case cfg::Exit::Chain: return proto_chain(*b.chain, label[b.jt], label[b.jf]);
             case cfg::Exit::Test: break;
         }

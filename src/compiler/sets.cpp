@@ -10,14 +10,24 @@ namespace {
 using Ranges = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
 
 // A test whose constant may vary between the terms of a list: the value tested, and the
-// constants it is compared with as ranges.
+// constants it is compared with (one range, or an InSet's ranges). Points into the IR.
 struct Leaf {
     const ir::Value* value;
-    Ranges ranges;
+    std::pair<std::uint32_t, std::uint32_t> one{};
+    const Ranges* many = nullptr;
+
+    void append_to(Ranges& out) const {
+        if (many) out.insert(out.end(), many->begin(), many->end());
+        else out.push_back(one);
+    }
+    bool same_constants(const Leaf& o) const {
+        if (many || o.many) return many && o.many && *many == *o.many;
+        return one == o.one;
+    }
 };
 
 std::optional<Leaf> leaf_of(const ir::Pred& p) {
-    if (const auto* s = std::get_if<std::shared_ptr<ir::InSet>>(&p)) return Leaf{&(*s)->value, (*s)->ranges};
+    if (const auto* s = std::get_if<std::shared_ptr<ir::InSet>>(&p)) return Leaf{&(*s)->value, {}, &(*s)->ranges};
     const auto* c = std::get_if<ir::Cmp>(&p);
     if (!c || c->op != ir::CmpOp::Eq) return std::nullopt;
     const auto* k = std::get_if<ir::Const>(&c->rhs);
@@ -26,9 +36,9 @@ std::optional<Leaf> leaf_of(const ir::Pred& p) {
     if (const auto* a = std::get_if<std::shared_ptr<ir::Arith>>(&c->lhs); a && (*a)->op == ir::ArithOp::And)
         if (const auto* m = std::get_if<ir::Const>(&(*a)->rhs)) {
             const std::uint32_t host = ~m->value;
-            if ((host & (host + 1)) == 0 && (k->value & host) == 0) return Leaf{&(*a)->lhs, {{k->value, k->value | host}}};
+            if ((host & (host + 1)) == 0 && (k->value & host) == 0) return Leaf{&(*a)->lhs, {k->value, k->value | host}};
         }
-    return Leaf{&c->lhs, {{k->value, k->value}}};
+    return Leaf{&c->lhs, {k->value, k->value}};
 }
 
 template <class Node>
@@ -39,13 +49,14 @@ const std::vector<ir::Pred>* terms_of(const ir::Pred& p) {
 
 // Whether `m` has the shape of `t`; appends m's leaves (in the order of a left-to-right walk).
 bool match(const ir::Pred& t, const ir::Pred& m, std::vector<Leaf>& leaves) {
-    if (t.index() != m.index() && !(leaf_of(t) && leaf_of(m))) return false;
-    if (auto lt = leaf_of(t)) {
-        auto lm = leaf_of(m);
+    const auto lt = leaf_of(t);
+    if (lt) {
+        const auto lm = leaf_of(m);
         if (!lm || !ir::equal(*lt->value, *lm->value)) return false;
-        leaves.push_back(std::move(*lm));
+        leaves.push_back(*lm);
         return true;
     }
+    if (t.index() != m.index()) return false;
     if (const bool* b = std::get_if<bool>(&t)) return *b == std::get<bool>(m);
     if (const auto* c = std::get_if<ir::Cmp>(&t)) {
         const auto& d = std::get<ir::Cmp>(m);
@@ -150,13 +161,19 @@ ir::Pred member(const std::vector<ir::Pred>& terms, std::size_t at, std::size_t 
     return std::make_shared<ir::Any>(ir::Any{{terms.begin() + at, terms.begin() + at + period}});
 }
 
+// Whether the member at `b` has the shape of the one at `a` (both `period` terms); appends b's leaves.
+bool match_members(const std::vector<ir::Pred>& terms, std::size_t a, std::size_t b, std::size_t period, std::vector<Leaf>& leaves) {
+    for (std::size_t j = 0; j < period; ++j)
+        if (!match(terms[a + j], terms[b + j], leaves)) return false;
+    return true;
+}
+
 // How many members of `period` terms, from `at` on, have the shape of the first.
 std::size_t run_length(const std::vector<ir::Pred>& terms, std::size_t at, std::size_t period) {
-    const ir::Pred first = member(terms, at, period);
     std::size_t n = 1;
     for (std::vector<Leaf> leaves; at + (n + 1) * period <= terms.size(); ++n) {
         leaves.clear();
-        if (!match(first, member(terms, at + n * period, period), leaves)) break;
+        if (!match_members(terms, at, at + n * period, period, leaves)) break;
     }
     return n;
 }
@@ -170,6 +187,9 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms) {
         for (std::size_t p = 1; p <= kMaxPeriod && i + 2 * p <= terms.size(); ++p) {
             const std::size_t n = run_length(terms, i, p);
             if (n >= 2 && n * p > count * period) period = p, count = n;
+            // Longer periods cannot cover more than all that is left (and multiples of this
+            // one would only cover the same terms again).
+            if (count >= 2 && i + count * period + period > terms.size()) break;
         }
         if (count < 2) {
             out.push_back(std::move(terms[i++]));
@@ -177,17 +197,17 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms) {
         }
         const ir::Pred first_member = member(terms, i, period);
         std::vector<Leaf> first;
-        match(first_member, first_member, first);
+        match_members(terms, i, i, period, first);
         std::vector<Ranges> sets(first.size());
         std::vector<bool> varying(first.size(), false);
-        for (std::size_t l = 0; l < first.size(); ++l) sets[l] = first[l].ranges;
+        for (std::size_t l = 0; l < first.size(); ++l) first[l].append_to(sets[l]);
         std::vector<Leaf> leaves;
         for (std::size_t m = 1; m < count; ++m) {
             leaves.clear();
-            match(first_member, member(terms, i + m * period, period), leaves);
+            match_members(terms, i, i + m * period, period, leaves);
             for (std::size_t l = 0; l < leaves.size(); ++l) {
-                varying[l] = varying[l] || leaves[l].ranges != first[l].ranges;
-                sets[l].insert(sets[l].end(), leaves[l].ranges.begin(), leaves[l].ranges.end());
+                varying[l] = varying[l] || !leaves[l].same_constants(first[l]);
+                leaves[l].append_to(sets[l]);
             }
         }
         const std::size_t end = i + count * period;
@@ -209,7 +229,11 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms) {
         // hold them again.
         if (first_in_front)
             for (std::size_t l = 0; l < sets.size(); ++l)
-                if (varying[l]) sets[l] = without(normalized(std::move(sets[l])), normalized(first[l].ranges));
+                if (varying[l]) {
+                    Ranges own;
+                    first[l].append_to(own);
+                    sets[l] = without(normalized(std::move(sets[l])), normalized(std::move(own)));
+                }
         leaf = 0;
         if (any_varying) out.push_back(with_sets(first_member, varying, sets, leaf));
         i = end;

@@ -11,6 +11,7 @@ void optimize(Graph& g) {
         if (g.blocks.size() == before) break;
     }
     reuse_loads(g);
+    split_set_loads(g);
     merge_blocks(g);
 }
 

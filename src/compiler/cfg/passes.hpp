@@ -24,8 +24,14 @@ void merge_blocks(Graph& g);
 // again (the value was computed there before, so no length check is lost).
 void reuse_loads(Graph& g);
 
-// The pipeline: threading and merging to a fixed point (at most a few rounds), then load reuse
-// and a last merge (blocks that now differ only in what they loaded before).
+// Each set test that loads its value becomes a block that loads it and jumps to the set test,
+// which then tests the register; identical set tests of different fields can then merge. Run
+// after reuse_loads (threading needs each test to load its value).
+void split_set_loads(Graph& g);
+
+// The pipeline: threading and merging to a fixed point (at most a few rounds), then load reuse,
+// set tests split from their loads, and a last merge (blocks that now differ only in what they
+// loaded before).
 void optimize(Graph& g);
 
 }  // namespace sniff::cfg

@@ -16,7 +16,7 @@ void reuse_loads(Graph& g) {
         // Assignments compute values through the register (and may change what a value reads).
         if (!block.assigns.empty()) now = kUnknown;
         if (block.load != kNoValue) {
-            if (block.load == now && block.exit == Exit::Test) block.load = kNoValue;
+            if (block.load == now && (block.exit == Exit::Test || block.exit == Exit::Goto)) block.load = kNoValue;
             else now = block.load;
         }
         if (block.exit == Exit::Chain) now = kUnknown;
