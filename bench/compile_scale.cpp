@@ -4,8 +4,12 @@
 //   compile_scale filter SHAPE N          the filter text (SHAPE: host, ip-host, port, net)
 //   compile_scale sniff|libpcap FILE      "INSTRUCTIONS SECONDS" for the filter in FILE (the fastest
 //                                         of up to 20 compiles when they take under 0.2 s in all)
+//   compile_scale executed sniff|libpcap FILE PCAP
+//                                         "MEAN MAX": instructions the program executes per packet
+//                                         of PCAP (an Ethernet capture), from the VM's trace
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -14,6 +18,7 @@
 #include <sstream>
 #include <string>
 
+#include "cbpf_vm/interpret.hpp"
 #include "compiler/compile.hpp"
 
 namespace {
@@ -92,8 +97,36 @@ std::optional<Result> timed(bool sniff, const std::string& text) {
     return best;
 }
 
+// The program for `text`, as compile_once compiles it.
+std::optional<cbpf::Program> program(bool sniff, const std::string& text) {
+    if (sniff) {
+        auto prog = sniff::compile(text, {1, kSnaplen});
+        if (!prog) return std::nullopt;
+        return *prog;
+    }
+    pcap_t* dead = pcap_open_dead(DLT_EN10MB, kSnaplen);
+    bpf_program bp{};
+    std::optional<cbpf::Program> out;
+    if (pcap_compile(dead, &bp, text.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0) {
+        out.emplace();
+        for (u_int i = 0; i < bp.bf_len; ++i) out->push_back({bp.bf_insns[i].code, bp.bf_insns[i].jt, bp.bf_insns[i].jf, bp.bf_insns[i].k});
+        pcap_freecode(&bp);
+    }
+    pcap_close(dead);
+    return out;
+}
+
+std::string read_filter(const char* path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string s = text.str();
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
 int usage() {
-    std::fprintf(stderr, "usage: compile_scale filter SHAPE N | sniff FILE | libpcap FILE\n");
+    std::fprintf(stderr, "usage: compile_scale filter SHAPE N | sniff FILE | libpcap FILE | executed sniff|libpcap FILE PCAP\n");
     return 2;
 }
 
@@ -109,12 +142,28 @@ int main(int argc, char** argv) {
         std::fputc('\n', stdout);
         return 0;
     }
+    if (mode == "executed" && argc == 5) {
+        auto prog = program(std::string_view(argv[2]) == "sniff", read_filter(argv[3]));
+        if (!prog) return 1;
+        char err[PCAP_ERRBUF_SIZE];
+        pcap_t* p = pcap_open_offline(argv[4], err);
+        if (!p) {
+            std::fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        pcap_pkthdr* h;
+        const u_char* d;
+        std::size_t packets = 0, total = 0, most = 0;
+        while (pcap_next_ex(p, &h, &d) == 1) {
+            const std::size_t steps = cbpf::run_traced(*prog, {d, h->caplen}, h->len).steps.size();
+            ++packets, total += steps, most = std::max(most, steps);
+        }
+        pcap_close(p);
+        std::printf("%.1f %zu\n", packets ? static_cast<double>(total) / packets : 0.0, most);
+        return 0;
+    }
     if ((mode == "sniff" || mode == "libpcap") && argc == 3) {
-        std::ifstream in(argv[2]);
-        std::stringstream text;
-        text << in.rdbuf();
-        std::string s = text.str();
-        while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+        const std::string s = read_filter(argv[2]);
         auto r = timed(mode == "sniff", s);
         if (!r) return 1;
         std::printf("%zu %.6f\n", r->insns, r->seconds);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Program size and compile time of long filters, sniff beside libpcap (the pcap_compile tcpdump -d
 # runs: optimized, Ethernet), for N = 10 to 100,000 terms of four shapes; the largest N whose
-# program fits the kernel's 4,096 instructions; and the growth exponent of sniff's compile time.
+# program fits the kernel's 4,096 instructions; the growth exponent of sniff's compile time; and
+# the instructions executed per packet of captures/mixed.pcap for host lists.
 # libpcap is roughly cubic in N: its side of a shape stops at the first N over LIBPCAP_LIMIT
 # seconds (60). Usage: bench/compile_scale.sh [BUILD_DIR]
 set -uo pipefail
@@ -116,4 +117,18 @@ echo
 echo "largest N whose program fits 4,096 instructions (libpcap: while one compile takes under $fit_budget s)"
 for shape in host ip-host; do
   printf '  %-8s sniff: %s; libpcap: %s\n' "$shape" "$(largest_fit sniff "$shape" 600)" "$(largest_fit libpcap "$shape" "$fit_budget")"
+done
+
+# Instructions executed per packet of captures/mixed.pcap (the VM's trace): a set costs about
+# log2(N / 8) + 8 tests, so the walk grows with log N; libpcap tests its lists member by member.
+echo
+echo "instructions executed per packet over captures/mixed.pcap (mean / most), not (host ...) lists"
+printf '%8s  %16s  %16s\n' N sniff libpcap
+for n in 10 100 1000 10000 100000; do
+  file=$tmp/executed-$n.txt
+  "$tool" filter host "$n" > "$file"
+  ours=$("$tool" executed sniff "$file" captures/mixed.pcap | awk '{ print $1 " / " $2 }')
+  theirs="—"
+  [ "$n" -le 400 ] && theirs=$("$tool" executed libpcap "$file" captures/mixed.pcap | awk '{ print $1 " / " $2 }')
+  printf '%8s  %16s  %16s\n' "$n" "$ours" "$theirs"
 done

@@ -85,7 +85,7 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
     }
     // protochain's walk is unrolled over 64 headers, and sets are trees of runs of 8: a filter
     // that is then too long for the kernel gets shorter walks, down to 16 headers, then sets
-    // tested member after member (smaller, but linear per packet; README).
+    // tested member after member when that fits (smaller, but linear per packet; README).
     auto too_long = [&] { return program && program->size() > cbpf::kMaxInsns; };
     for (unsigned depth = ir::protochain_depth(filter.pred); too_long() && depth > ir::kProtochainMinHeaders;) {
         depth = std::max(depth / 2, ir::kProtochainMinHeaders);
@@ -95,7 +95,8 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
     if (too_long()) {
         emit_options.set_leaf = std::numeric_limits<std::size_t>::max();
         auto linear = generate(filter);
-        if (linear && linear->size() < program->size()) program = std::move(linear);
+        // Only to fit: a program for a file keeps its trees, which walk log n per packet.
+        if (linear && linear->size() <= cbpf::kMaxInsns) program = std::move(linear);
     }
     if (!program && program.error().message == "expression rejects all packets") {
         constexpr std::size_t kExplainUpTo = 4096;  // characters: longer filters get the whole span
