@@ -14,10 +14,9 @@ namespace sniff::lowering {
 namespace {
 
 ir::Pred masked_word_eq(ir::Value word, std::uint32_t value, std::uint32_t mask) {
-    // Nothing to compare (a /0 prefix): no load, as libpcap's optimiser leaves it, except behind a
-    // variable offset (802.11), where libpcap keeps the load and so its length check.
-    const auto* load = std::get_if<std::shared_ptr<ir::Load>>(&word);
-    if (mask == 0 && !(load && (*load)->index)) return true;
+    // A /0 prefix compares nothing, but the address is still loaded, and so its length checked:
+    // libpcap's -O program keeps the load (its optimizer drops it in some filters and not in
+    // others, `net 0/0` against `src or dst net 0/0 or geneve`).
     if (mask == 0xffffffffu) return ir::eq(std::move(word), value);
     return ir::eq(ir::arith(ir::ArithOp::And, std::move(word), ir::constant(mask)), value & mask);
 }
