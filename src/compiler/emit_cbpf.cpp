@@ -508,34 +508,55 @@ private:
         return drop;
     }
 
-    // Marks stores whose slot no later instruction reads. Liveness runs backwards; jumps are
-    // forward, so one pass sees every successor first. A `ret` counts the next instruction as a
-    // successor: the kernel's scratch check carries what was stored before a `ret` into the
-    // instruction after it (check_load_and_stores), so a store it relies on there stays.
-    void dead_stores(std::vector<bool>& drop) const {
+    // Marks stores whose slot no later instruction reads, and computations of A that nothing
+    // reads (what fed such a store), unless they can reject the packet (packet loads, division
+    // by X). Liveness runs backwards; jumps are forward, so one pass sees every successor first.
+    // A `ret` counts the next instruction as a successor for the slots: the kernel's scratch
+    // check carries what was stored before a `ret` into the instruction after it
+    // (check_load_and_stores), so a store it relies on there stays.
+    void dead_code(std::vector<bool>& drop) const {
         const std::size_t n = code_.size();
-        std::vector<std::uint16_t> live(n + 1, 0);
+        struct Live {
+            std::uint16_t slots = 0;
+            bool a = false;
+        };
+        std::vector<Live> live(n + 1);
         for (std::size_t i = n; i-- > 0;) {
             const cbpf::Insn& ins = code_[i].insn;
-            std::uint16_t after = live[i + 1];
-            if (!drop[i]) {
-                if (ins.code == (JMP | JA)) after = live[*labels_[code_[i].jt_label]];
-                else if (cls(ins.code) == JMP) after = live[*labels_[code_[i].jt_label]] | live[*labels_[code_[i].jf_label]];
-            }
             if (drop[i]) {
+                live[i] = live[i + 1];
+                continue;
+            }
+            Live after = live[i + 1];
+            if (ins.code == (JMP | JA)) after = live[*labels_[code_[i].jt_label]];
+            else if (cls(ins.code) == JMP) {
+                const Live &t = live[*labels_[code_[i].jt_label]], &f = live[*labels_[code_[i].jf_label]];
+                after = {static_cast<std::uint16_t>(t.slots | f.slots), true};
+            } else if (cls(ins.code) == RET) {
+                after.a = ret_src(ins.code) == RET_A;
+            }
+            const bool cannot_fail = ins.code == (LD | W | IMM) || ins.code == (LD | W | MEM) || ins.code == (LD | W | LEN) ||
+                                     ins.code == (MISC | TXA) ||
+                                     (cls(ins.code) == ALU && !((alu_op(ins.code) == DIV || alu_op(ins.code) == MOD) && src(ins.code) == X));
+            if (cannot_fail && !after.a) {
+                drop[i] = true;
                 live[i] = after;
                 continue;
             }
             if (ins.code == ST) {
                 const std::uint16_t bit = static_cast<std::uint16_t>(1u << ins.k);
-                if (!(after & bit)) {
+                if (!(after.slots & bit)) {
                     drop[i] = true;
                     live[i] = after;
                     continue;
                 }
-                after = static_cast<std::uint16_t>(after & ~bit);
+                after.slots = static_cast<std::uint16_t>(after.slots & ~bit);
+                after.a = true;
             }
-            if (ins.code == (LD | W | MEM) || ins.code == (LDX | W | MEM)) after = static_cast<std::uint16_t>(after | (1u << ins.k));
+            if (ins.code == (LD | W | MEM) || ins.code == (LDX | W | MEM)) after.slots = static_cast<std::uint16_t>(after.slots | (1u << ins.k));
+            // A is written by loads, ALU results and txa; read by ALU, tax, stores and jumps.
+            if (cls(ins.code) == LD || ins.code == (MISC | TXA)) after.a = false;
+            if (cls(ins.code) == ALU || ins.code == (MISC | TAX)) after.a = true;
             live[i] = after;
         }
     }
@@ -544,7 +565,7 @@ private:
         if (error_) return std::unexpected(*error_);
         // Remove redundant loads, moving labels that pointed at them to the next kept instruction.
         std::vector<bool> drop = redundant_loads();
-        dead_stores(drop);
+        dead_code(drop);
         // A `ja` to the next instruction that stays is a no-op.
         for (std::size_t i = 0; i < code_.size(); ++i) {
             if (code_[i].insn.code != (JMP | JA)) continue;
