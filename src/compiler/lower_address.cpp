@@ -109,6 +109,9 @@ ir::Pred host_v6(const Context& c, Dir dir, const std::array<std::uint8_t, 16>& 
             unsigned bits = len > w * 32 ? std::min(32u, len - w * 32) : 0;
             std::uint32_t mask = bits == 32 ? 0xffffffffu : bits == 0 ? 0 : ~0u << (32 - bits);
             std::uint32_t value = (std::uint32_t{a[w * 4]} << 24) | (a[w * 4 + 1] << 16) | (a[w * 4 + 2] << 8) | a[w * 4 + 3];
+            // Words past the prefix compare nothing; libpcap -O loads each, but only the last
+            // load's length check can decide (the ones before it are shorter): keep that one.
+            if (mask == 0 && w < 3) continue;
             words.push_back(masked_word_eq(c.layout.nl((src ? 8 : 24) + 4 * w, 4), value, mask));
         }
         return ir::all(std::move(words));
