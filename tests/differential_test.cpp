@@ -27,9 +27,15 @@
 #include "compiler/ir.hpp"
 #include "compiler/link_type.hpp"
 #include "differential_expressions.hpp"
+#include "libpcap_programs.hpp"
 #include "packet_corpus.hpp"
 
 namespace {
+
+using testing_support::fix_protochain_auth_step;
+using testing_support::link_type_name;
+using testing_support::to_insns;
+using testing_support::to_program;
 
 using testing_support::StoredPacket;
 
@@ -45,41 +51,6 @@ struct Compiled {
     cbpf::Program sniff;
     std::vector<bpf_program> pcap;  // optimised and unoptimised
 };
-
-cbpf::Program to_program(const bpf_program& p) {
-    cbpf::Program out;
-    for (u_int i = 0; i < p.bf_len; ++i) out.push_back({p.bf_insns[i].code, p.bf_insns[i].jt, p.bf_insns[i].jf, p.bf_insns[i].k});
-    return out;
-}
-
-std::string link_type_name(int dlt) {
-    const char* name = pcap_datalink_val_to_name(dlt);
-    return name ? name : std::to_string(dlt);
-}
-
-// libpcap's protochain steps over AH by setting X to AH's length instead of adding it (so the
-// walk restarts near the IP header). sniff adds it (README, "Deliberate differences"); to compare
-// the rest, rewrite libpcap's AH step in place, same length, so no jump moves:
-//   txa; add #1; tax; ldb [x+k]; add #2; mul #4; tax   (X = (P[X+1+k] + 2) * 4)
-//   ldb [x+k+1]; add #2; mul #4; add x; tax; ja 0; ja 0   (X = X + (P[X+k+1] + 2) * 4)
-void fix_protochain_auth_step(cbpf::Program& p) {
-    using namespace cbpf::op;
-    for (std::size_t i = 0; i + 7 <= p.size(); ++i) {
-        const auto& in = p;
-        if (in[i].code != (MISC | TXA) || in[i + 1].code != (ALU | ADD | K) || in[i + 1].k != 1 || in[i + 2].code != (MISC | TAX) ||
-            in[i + 3].code != (LD | B | IND) || in[i + 4].code != (ALU | ADD | K) || in[i + 4].k != 2 ||
-            in[i + 5].code != (ALU | MUL | K) || in[i + 5].k != 4 || in[i + 6].code != (MISC | TAX))
-            continue;
-        const std::uint32_t k = in[i + 3].k;
-        p[i] = cbpf::stmt(LD | B | IND, k + 1);
-        p[i + 1] = cbpf::stmt(ALU | ADD | K, 2);
-        p[i + 2] = cbpf::stmt(ALU | MUL | K, 4);
-        p[i + 3] = cbpf::stmt(ALU | ADD | X, 0);
-        p[i + 4] = cbpf::stmt(MISC | TAX, 0);
-        p[i + 5] = cbpf::stmt(JMP | JA, 0);
-        p[i + 6] = cbpf::stmt(JMP | JA, 0);
-    }
-}
 
 class Differential : public ::testing::TestWithParam<int> {};
 

@@ -26,9 +26,15 @@
 #include "compiler/ir.hpp"
 #include "compiler/link_type.hpp"
 #include "filter_generator.hpp"
+#include "libpcap_programs.hpp"
 #include "packet_corpus.hpp"
 
 namespace {
+
+using testing_support::fix_protochain_auth_step;
+using testing_support::link_type_name;
+using testing_support::to_insns;
+using testing_support::to_program;
 
 using testing_support::StoredPacket;
 
@@ -96,44 +102,6 @@ const FoundRow kFoundByTheGenerator[] = {
     {192, "((sctp port 24334) or (geneve)) || tcp[9:2] % 12 % 2 == icmp6[14:4] << 4 & icmp6[4:2]"},
     {192, "(arp[9:4] % 7 * icmp-echoreply <= udp[icmp-echoreply:2] ^ udp[14] * udp[48:1] and multicast) or geneve 5 or src or dst host 255.255.255.255 and not 70.187.217.16 or 255.255.255.255 or 127.0.0.2 and dst 2001:db8::1"},
 };
-
-cbpf::Program to_program(const bpf_program& p) {
-    cbpf::Program out;
-    for (u_int i = 0; i < p.bf_len; ++i) out.push_back({p.bf_insns[i].code, p.bf_insns[i].jt, p.bf_insns[i].jf, p.bf_insns[i].k});
-    return out;
-}
-
-std::vector<bpf_insn> to_insns(const cbpf::Program& p) {
-    std::vector<bpf_insn> out;
-    for (const auto& in : p) out.push_back({in.code, in.jt, in.jf, in.k});
-    return out;
-}
-
-std::string link_type_name(int dlt) {
-    const char* name = pcap_datalink_val_to_name(dlt);
-    return name ? name : std::to_string(dlt);
-}
-
-// libpcap's protochain AH step rewritten to add AH's length, as sniff does (README, "Deliberate
-// differences"); the same rewrite as fix_protochain_auth_step in tests/differential_test.cpp.
-void fix_protochain_auth_step(cbpf::Program& p) {
-    using namespace cbpf::op;
-    for (std::size_t i = 0; i + 7 <= p.size(); ++i) {
-        const auto& in = p;
-        if (in[i].code != (MISC | TXA) || in[i + 1].code != (ALU | ADD | K) || in[i + 1].k != 1 || in[i + 2].code != (MISC | TAX) ||
-            in[i + 3].code != (LD | B | IND) || in[i + 4].code != (ALU | ADD | K) || in[i + 4].k != 2 ||
-            in[i + 5].code != (ALU | MUL | K) || in[i + 5].k != 4 || in[i + 6].code != (MISC | TAX))
-            continue;
-        const std::uint32_t k = in[i + 3].k;
-        p[i] = cbpf::stmt(LD | B | IND, k + 1);
-        p[i + 1] = cbpf::stmt(ALU | ADD | K, 2);
-        p[i + 2] = cbpf::stmt(ALU | MUL | K, 4);
-        p[i + 3] = cbpf::stmt(ALU | ADD | X, 0);
-        p[i + 4] = cbpf::stmt(MISC | TAX, 0);
-        p[i + 5] = cbpf::stmt(JMP | JA, 0);
-        p[i + 6] = cbpf::stmt(JMP | JA, 0);
-    }
-}
 
 std::optional<std::uint64_t> env_number(const char* name) {
     const char* v = std::getenv(name);

@@ -1,0 +1,42 @@
+// See libpcap_programs.hpp.
+#include "libpcap_programs.hpp"
+
+namespace testing_support {
+
+cbpf::Program to_program(const bpf_program& p) {
+    cbpf::Program out;
+    for (u_int i = 0; i < p.bf_len; ++i) out.push_back({p.bf_insns[i].code, p.bf_insns[i].jt, p.bf_insns[i].jf, p.bf_insns[i].k});
+    return out;
+}
+
+std::vector<bpf_insn> to_insns(const cbpf::Program& p) {
+    std::vector<bpf_insn> out;
+    for (const auto& in : p) out.push_back({in.code, in.jt, in.jf, in.k});
+    return out;
+}
+
+std::string link_type_name(int dlt) {
+    const char* name = pcap_datalink_val_to_name(dlt);
+    return name ? name : std::to_string(dlt);
+}
+
+void fix_protochain_auth_step(cbpf::Program& p) {
+    using namespace cbpf::op;
+    for (std::size_t i = 0; i + 7 <= p.size(); ++i) {
+        const auto& in = p;
+        if (in[i].code != (MISC | TXA) || in[i + 1].code != (ALU | ADD | K) || in[i + 1].k != 1 || in[i + 2].code != (MISC | TAX) ||
+            in[i + 3].code != (LD | B | IND) || in[i + 4].code != (ALU | ADD | K) || in[i + 4].k != 2 ||
+            in[i + 5].code != (ALU | MUL | K) || in[i + 5].k != 4 || in[i + 6].code != (MISC | TAX))
+            continue;
+        const std::uint32_t k = in[i + 3].k;
+        p[i] = cbpf::stmt(LD | B | IND, k + 1);
+        p[i + 1] = cbpf::stmt(ALU | ADD | K, 2);
+        p[i + 2] = cbpf::stmt(ALU | MUL | K, 4);
+        p[i + 3] = cbpf::stmt(ALU | ADD | X, 0);
+        p[i + 4] = cbpf::stmt(MISC | TAX, 0);
+        p[i + 5] = cbpf::stmt(JMP | JA, 0);
+        p[i + 6] = cbpf::stmt(JMP | JA, 0);
+    }
+}
+
+}  // namespace testing_support

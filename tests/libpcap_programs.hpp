@@ -1,0 +1,26 @@
+// libpcap's programs in the tests' terms: conversion both ways, link type names, and the one
+// rewrite that makes libpcap's protochain comparable with sniff's (README, "Deliberate differences").
+#pragma once
+
+#include <pcap/pcap.h>
+
+#include <string>
+#include <vector>
+
+#include "cbpf_vm/program.hpp"
+
+namespace testing_support {
+
+cbpf::Program to_program(const bpf_program& p);
+std::vector<bpf_insn> to_insns(const cbpf::Program& p);
+// libpcap's name for a link type (EN10MB), or its number.
+std::string link_type_name(int dlt);
+
+// libpcap's protochain steps over AH by setting X to AH's length instead of adding it (so the
+// walk restarts near the IP header). sniff adds it; to compare the rest, rewrite libpcap's AH
+// step in place, same length, so no jump moves:
+//   txa; add #1; tax; ldb [x+k]; add #2; mul #4; tax   (X = (P[X+1+k] + 2) * 4)
+//   ldb [x+k+1]; add #2; mul #4; add x; tax; ja 0; ja 0   (X = X + (P[X+k+1] + 2) * 4)
+void fix_protochain_auth_step(cbpf::Program& p);
+
+}  // namespace testing_support
