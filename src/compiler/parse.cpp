@@ -335,8 +335,11 @@ auto const src_kw = kw("src");
 auto const dst_kw = kw("dst");
 
 auto const proto_q_body_def = x3::lexeme[proto_sym >> !(x3::alnum | x3::char_("_.-"))][on_proto];
+// libpcap takes both orders: `dst or src` is `src or dst`, `dst and src` is `src and dst`.
 auto const dir_q_body_def = (src_kw >> or_kw >> dst_kw)[on_dir<ast::Dir::SrcOrDst>] |
                        (src_kw >> and_kw >> dst_kw)[on_dir<ast::Dir::SrcAndDst>] |
+                       (dst_kw >> or_kw >> src_kw)[on_dir<ast::Dir::SrcOrDst>] |
+                       (dst_kw >> and_kw >> src_kw)[on_dir<ast::Dir::SrcAndDst>] |
                        src_kw[on_dir<ast::Dir::Src>] | dst_kw[on_dir<ast::Dir::Dst>] | kw("ra")[on_dir<ast::Dir::Ra>] |
                        kw("ta")[on_dir<ast::Dir::Ta>] | kw("addr1")[on_dir<ast::Dir::Addr1>] |
                        kw("addr2")[on_dir<ast::Dir::Addr2>] | kw("addr3")[on_dir<ast::Dir::Addr3>] |
