@@ -46,7 +46,24 @@ const SemanticError kSemanticErrors[] = {
     {"port no-such-service", 6, "unknown port name 'no-such-service'"},
     {"net no-such-network", 5, "unknown network 'no-such-network'"},
     {"ether", 1, "'ether' needs what follows it"},
-    {"net 10.0.0.0 mask 255.0", 19, "is not a dotted IPv4 netmask"},
+    {"net 10.0.0.0 mask 255", 19, "is not a dotted IPv4 netmask"},
+    {"net 10.0.0.0 mask 0xff000000", 19, "is not a dotted IPv4 netmask"},
+    // A short mask is promoted like a short network (255.255 is 255.255.0.0), then checked.
+    {"net 10.0.1 mask 255.255", 5, "non-network bits set in '10.0.1 mask 255.255'"},
+    {"net 10.1.0.0 mask 255.0.255", 5, "non-network bits set"},
+    {"net 10.0.0.0 mask 255.255.256", 19, "'255.255.256' is not a dotted IPv4 netmask"},
+    // An IPv6 host takes a prefix of 128 bits only, as libpcap's gen_mcode6; IPv4 hosts none.
+    {"host ::/127", 9, "a network mask is only allowed with 'net', not 'host'"},
+    {"host ::1/64", 6, "non-network bits set in '::1/64'"},
+    {"host ::1/129", 10, "mask length must be <= 128"},
+    {"host 10.0.0.1/32", 15, "a network mask is only allowed with 'net', not 'host'"},
+    {"port ::1/128", 10, "a network mask is only allowed with 'net', not 'port'"},
+    {"ether host abcdef00000", 12, "'abcdef00000' is not a MAC address"},
+    {"ether host abcdef0000033", 12, "'abcdef0000033' is not a MAC address"},
+    {"ether host aab.ccdd.eeff", 12, "'aab.ccdd.eeff' is not a MAC address"},
+    {"byte 0 = 4294967296", 10, "does not fit in 32 bits"},
+    {"byte 4294967296 = 0", 6, "does not fit in 32 bits"},
+    {"byte 08 = 0", 6, "non-octal digit"},
     {"hots 10.0.0.1", 1, "'hots' is not a keyword"},
     {"tpc", 1, "'tpc' is not a keyword"},
     {"udp prot 53", 5, "'prot' is not a keyword"},
@@ -166,6 +183,49 @@ TEST(Compile, SemanticErrorsNameTheSpan) {
     }
 }
 
+// Issue 12's spellings compile to exactly the program of the long form they stand for, on link
+// types with fixed and per-packet link headers (the byte primitive reads where `link[N]` does).
+TEST(Compile, NewSpellingsCompileLikeTheirLongForms) {
+    struct Row {
+        const char* text;
+        const char* long_form;
+    };
+    const Row rows[] = {
+        {"dst or src host 10.0.0.1", "src or dst host 10.0.0.1"},
+        {"dst and src port 53", "src and dst port 53"},
+        {"tcp dst or src 10.0.0.1 or 10.0.0.2", "tcp src or dst host 10.0.0.1 or tcp src or dst host 10.0.0.2"},
+        {"length >= 100", "len >= 100"},
+        {"udp[length - 100] = 0", "udp[len - 100] = 0"},
+        {"byte 8 = 5", "link[8] = 5"},
+        {"byte 8 == 5", "link[8] = 5"},
+        {"byte 8 < 5", "link[8] < 5"},
+        {"byte 0x8 > 5", "link[8] > 5"},
+        {"byte 0 & 0xf0", "link[0] & 0xf0 != 0"},
+        {"byte 0 | 1", "link[0] | 1 != 0"},
+        {"host ::1/128", "host ::1"},
+        {"src host 2001:db8::1/128", "src host 2001:db8::1"},
+        {"net 192.168.0.0 mask 255.255", "net 192.168.0.0/16"},
+        {"net 10.0.1 mask 255.255.255", "net 10.0.1.0/24"},
+        {"net 172.16.0.0 mask 255.240", "net 172.16.0.0/12"},
+        {"ether dst abcdef000003", "ether dst ab:cd:ef:00:00:03"},
+        {"ether host 0000200E0000", "ether host 00:00:20:0e:00:00"},
+        {"ether host aa.bb.cc.dd.ee.ff", "ether host aa:bb:cc:dd:ee:ff"},
+    };
+    for (int dlt : {1, 113, 127, 192}) {
+        for (const auto& row : rows) {
+            auto spelled = compile(row.text, {dlt, 262144});
+            auto long_form = compile(row.long_form, {dlt, 262144});
+            if (!long_form) {  // a MAC address on a link type without one: both refused alike
+                ASSERT_FALSE(spelled.has_value()) << row.text << " on " << dlt;
+                EXPECT_EQ(spelled.error().message, long_form.error().message) << row.text << " on " << dlt;
+                continue;
+            }
+            ASSERT_TRUE(spelled.has_value()) << row.text << " on " << dlt << ": " << spelled.error().message;
+            EXPECT_EQ(*spelled, *long_form) << row.text << " on " << dlt;
+        }
+    }
+}
+
 TEST(Compile, BareValueInheritsTheQualifiersBeforeIt) {
     // `port 80 or 443` means `port 80 or port 443` (libpcap's carry-over).
     auto carried = compile("tcp port 80 or 443");
@@ -226,6 +286,10 @@ TEST(Compile, RefusesWhatLibpcapsGrammarRefuses) {
         {"ip host 10.0.0.1", true},   {"ip src 10.0.0.1", true},    {"src 10.0.0.1", true},
         {"ip[0]-1=0", true},          {"ip[1 - 1] = 0", true},      {"len - 14 > 5", true},
         {"tcp[13]&2!=0", true},       {"ip[0]&0xf0=0x40", true},
+        // The byte primitive takes numbers only, and one of five operators (libpcap's byteop).
+        {"byte 8 != 5", false},       {"byte 8 >= 5", false},       {"byte 8 = 5 + 1", false},
+        {"byte 8 = 5 or 6", false},   {"byte ip = 5", false},       {"byte 8=5", true},
+        {"byte 8 = 5 and ip", true},  {"dst or src or dst host 10.0.0.1", false},
     };
     for (const auto& c : cases) {
         auto r = compile(c.text);

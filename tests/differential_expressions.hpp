@@ -25,6 +25,15 @@ inline constexpr const char* kExpressions[] = {
     "not (port 80 or port 443) and tcp", "ip and not net 10.0.0.0/8", "ip6 and udp", "ip6 and not icmp6",
     "host localhost", "tcp and (port 80 or 443)", "not not arp", "udp and not port 53 and not port 123",
     "port 53 and not src net 10.0.0.0/8", "host 8.8.8.8 or host 2001:db8::1",
+    // The mirrored directions, IPv6 hosts with a /128 prefix, and short dotted netmasks (issue 12).
+    "dst or src 10.0.0.1", "dst or src host 0xc0a8aad3", "dst or src port 53", "dst and src host 10.0.0.1",
+    "udp dst or src port 53", "dst or src net 192.168.0.0/16", "dst and src port 53", "tcp dst or src portrange 20-80",
+    "ip dst or src host 192.168.1.1", "dst or src host 2001:db8::1", "dst or src 10.0.0.1 or 10.0.0.2",
+    "host ::1/128", "net ::1/128", "src host 2001:db8::1/128", "ip6 dst host fe80::1/128",
+    "host 2001:db8::1/128 or 2001:db8::2", "dst or src host ff02::1/128", "not host ::/128",
+    "net 192.168.0.0 mask 255.255", "net 10.0.1 mask 255.255.255", "net 192.168 mask 255.255",
+    "src net 10.0.0.0 mask 255.255.0", "dst net 192.168.1 mask 255.255.255.0", "net 172.16.0.0 mask 255.240",
+    "ip net 10.0 mask 255.255 or arp", "arp net 192.168.1 mask 255.255.255",
 };
 
 // Arithmetic, accessors and the other primitives; Ethernet-only ones are listed separately.
@@ -60,6 +69,13 @@ inline constexpr const char* kArithmetic[] = {
     "geneve and ip6 and icmp6", "not geneve", "geneve and host 10.0.0.1", "geneve and ip[9] = 17", "geneve and udp[0:2] > 0",
     "geneve and geneve and ip", "geneve or udp port 53", "ip and geneve and ip",
     "inbound", "outbound", "ifindex 3", "not outbound and tcp", "decnet", "lat", "sca", "moprc", "mopdl", "decnet or lat",
+    // `length` for `len`, and the old byte primitive (issue 12). libpcap 1.10 compiles `byte N &
+    // V` and `byte N | V` without loading the byte: the test compares them with libpcap's
+    // `link[N] & V != 0` (libpcap_spelling; README, "Deliberate differences").
+    "length >= 100", "length < 64", "length - 14 > 5 * 2", "udp[length - 100] = 0", "greater 60 and length <= 1500",
+    "byte 8 = 5", "byte 0 = 0x45", "byte 12 > 0x80", "byte 12 < 0x08", "byte 23 = 6", "byte 0x17 == 17",
+    "byte 0 & 0xf0", "byte 0 | 1", "byte 0 | 0", "tcp and byte 13 & 2", "not byte 23 = 6", "byte 9 = 17 or byte 23 = 17",
+    "byte 14 & 0x40 or byte 2 < 3", "byte 0 = 256", "byte 010 > 0", "ip and byte 0 & 0xf0", "byte 47 & 0x12",
 };
 
 inline constexpr const char* kEthernetOnly[] = {
@@ -74,6 +90,10 @@ inline constexpr const char* kEthernetOnly[] = {
     "llc", "stp", "ipx", "netbeui", "iso", "esis", "es-is", "isis", "is-is", "clnp", "atalk", "aarp", "not llc", "stp or arp",
     "vlan and stp", "ether proto 100", "ether proto 0x42", "ether proto 0xfe", "ether proto 0xe0", "ether proto 0xf0",
     "isis or esis", "not iso and not ip", "ether proto 0x8137", "ether proto 0x600", "ether proto 0xfe and not esis",
+    // The MAC spellings of libpcap's scanner: 12 hex digits, six dotted bytes, three dotted words.
+    "ether dst abcdef000003", "ether host 0000200E0000", "ether src 020000000001", "ether host 000102030405",
+    "ether dst FFFFFFFFFFFF", "ether host aa.bb.cc.dd.ee.ff", "ether host 0.1.2.3.4.5", "ether src 0200.0000.0001",
+    "ether src 000102030405 or ff:ff:ff:ff:ff:ff", "ether dst or src 000102030405", "not ether host 0001.0203.0405",
 };
 
 // 802.11 and the other LAN headers; elsewhere they are refused (as libpcap refuses them) or mean
@@ -90,6 +110,8 @@ inline constexpr const char* kWireless[] = {
     "wlan host 0:1:2:3:4:5 and udp", "ether proto 0x809b", "ether proto 0x80f3", "ether proto 6", "vlan 5 and udp",
     "vlan and ip6 and tcp", "type data and not llc", "wlan multicast", "wlan broadcast", "ip and udp[8:2] = 0",
     "tcp[tcpflags] & tcp-syn != 0", "ip6 and icmp6[0] = 135", "ip[0] & 0xf != 5", "arp or rarp", "stp and not type mgt",
+    "wlan host 000102030405", "wlan dst FFFFFFFFFFFF", "wlan addr2 0200.0000.0001", "wlan dst or src 0.1.2.3.4.5",
+    "byte 0 = 0x80", "byte 1 & 3", "byte 0 > 0x40 and type data",
 };
 
 // The link types every expression is compiled and run on.

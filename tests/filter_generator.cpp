@@ -43,7 +43,7 @@ constexpr std::array<const char*, 10> kEtherProtos = {"0x800", "0x86dd", "0x806"
                                                       "\\ip6", "\\arp", "100"};
 constexpr std::array<const char*, 15> kLlcKeywords = {"llc",   "stp", "ipx",   "netbeui", "iso",  "esis",  "isis", "clnp",
                                                       "atalk", "aarp", "decnet", "lat",    "sca", "moprc", "mopdl"};
-constexpr std::array<const char*, 5> kDirs = {"src", "dst", "src or dst", "src and dst", ""};
+constexpr std::array<const char*, 7> kDirs = {"src", "dst", "src or dst", "src and dst", "dst or src", "dst and src", ""};
 constexpr std::array<const char*, 7> kRelops = {"=", "==", "!=", ">", ">=", "<", "<="};
 constexpr std::array<const char*, 9> kArithOps = {"+", "-", "*", "/", "%", "&", "|", "^", "<<"};
 constexpr std::array<const char*, 12> kNamedConstants = {"tcp-syn", "tcp-ack", "tcp-fin", "tcp-rst", "tcp-push", "tcp-urg",
@@ -103,9 +103,23 @@ private:
         return fmt::format("2001:db8:{:x}::{:x}", pick(0x10000), pick(0x10000));
     }
     std::string mac() {
-        if (chance(80)) return one(kMacs);
-        return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", pick(256), pick(256), pick(256), pick(256), pick(256),
-                           pick(256));
+        std::array<int, 6> b{};
+        if (chance(80)) {
+            unsigned parts[6] = {};
+            std::sscanf(one(kMacs), "%x:%x:%x:%x:%x:%x", &parts[0], &parts[1], &parts[2], &parts[3], &parts[4], &parts[5]);
+            for (std::size_t i = 0; i < 6; ++i) b[i] = static_cast<int>(parts[i]);
+        } else {
+            for (int& x : b) x = pick(256);
+        }
+        // Every spelling of libpcap's scanner: colons, dashes, six dotted bytes, three dotted
+        // words, or 12 hex digits (either case).
+        const int r = pick(100);
+        if (r < 60) return fmt::format("{:x}:{:x}:{:x}:{:x}:{:x}:{:x}", b[0], b[1], b[2], b[3], b[4], b[5]);
+        if (r < 68) return fmt::format("{:02x}-{:02x}-{:02x}-{:02x}-{:02x}-{:02x}", b[0], b[1], b[2], b[3], b[4], b[5]);
+        if (r < 76) return fmt::format("{:x}.{:x}.{:x}.{:x}.{:x}.{:x}", b[0], b[1], b[2], b[3], b[4], b[5]);
+        if (r < 84) return fmt::format("{:02x}{:02x}.{:02x}{:02x}.{:02x}{:02x}", b[0], b[1], b[2], b[3], b[4], b[5]);
+        if (r < 92) return fmt::format("{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", b[0], b[1], b[2], b[3], b[4], b[5]);
+        return fmt::format("{:02X}{:02X}{:02X}{:02X}{:02X}{:02X}", b[0], b[1], b[2], b[3], b[4], b[5]);
     }
     std::string port() {
         const int r = pick(100);
@@ -138,7 +152,19 @@ private:
         const std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
         const std::uint32_t net = chance(95) ? a & mask : a;  // now and then host bits: both refuse
         const std::string text = fmt::format("{}.{}.{}.{}", net >> 24, (net >> 16) & 0xff, (net >> 8) & 0xff, net & 0xff);
-        if (r < 30) return fmt::format("{} mask {}.{}.{}.{}", text, mask >> 24, (mask >> 16) & 0xff, (mask >> 8) & 0xff, mask & 0xff);
+        if (r < 30) {
+            // libpcap promotes a dotted mask of two or three parts (255.255 is 255.255.0.0) as it
+            // does a short network; both need at least two parts there.
+            int parts = 4;
+            if (chance(40)) while (parts > 2 && ((mask >> (32 - 8 * parts)) & 0xff) == 0) --parts;
+            std::string m = std::to_string(mask >> 24);
+            for (int i = 1; i < parts; ++i) m += "." + std::to_string((mask >> (24 - 8 * i)) & 0xff);
+            int net_parts = 4;
+            if (chance(30)) while (net_parts > 2 && ((net >> (32 - 8 * net_parts)) & 0xff) == 0) --net_parts;
+            std::string n = std::to_string(net >> 24);
+            for (int i = 1; i < net_parts; ++i) n += "." + std::to_string((net >> (24 - 8 * i)) & 0xff);
+            return fmt::format("{} mask {}", n, m);
+        }
         return fmt::format("{}/{}", text, len);
     }
     std::string ipv6_net() {
@@ -153,7 +179,13 @@ private:
             const char* proto = std::array{"", "", "ip ", "arp ", "rarp "}[static_cast<std::size_t>(pick(5))];
             return fmt::format("{}{}{}{}", proto, dir(), chance(85) ? "host " : "", ipv4());
         }
-        if (r < 85) return fmt::format("{}{}{}{}", chance(30) ? "ip6 " : "", dir(), chance(85) ? "host " : "", ipv6());
+        if (r < 85) {
+            // An IPv6 host may carry a /128 prefix (libpcap's gen_mcode6).
+            const char* proto = chance(30) ? "ip6 " : "";
+            const std::string d = dir();
+            const char* kind = chance(85) ? "host " : "";
+            return fmt::format("{}{}{}{}{}", proto, d, kind, ipv6(), chance(10) ? "/128" : "");
+        }
         // Link-level addresses: ether (or its synonyms) host/src/dst.
         const char* link = family(LinkFamily::Wireless) ? "wlan" : family(LinkFamily::LlcLan) ? std::array{"fddi", "tr"}[pick(2)] : "ether";
         if (!has_mac() && chance(70)) link = "ether";
@@ -205,7 +237,7 @@ private:
         const int r = pick(100);
         if (r < 50) return access(depth);
         if (r < 75) return number(chance(70) ? 255 : 0xffff);
-        if (r < 83) return "len";
+        if (r < 83) return chance(25) ? "length" : "len";
         if (r < 90) return one(kNamedConstants);
         if (r < 95 && depth < 2) return fmt::format("({})", arith(depth + 1));
         return fmt::format("-{}", chance(50) ? "len" : access(depth));
@@ -229,9 +261,18 @@ private:
         return out;
     }
 
+    // The old byte primitive: a link-header byte against a number, with libpcap's five operators.
+    std::string byte_primitive() {
+        static constexpr std::array<const char*, 6> ops = {"=", "==", "<", ">", "&", "|"};
+        const int offset = chance(80) ? pick(24) : pick(64);
+        return fmt::format("byte {} {} {}", chance(20) ? fmt::format("0x{:x}", offset) : std::to_string(offset), one(ops),
+                           chance(90) ? number(255) : number(0xffff));
+    }
+
     std::string relation() {
         const int r = pick(100);
         side_proto_.clear();
+        if (r >= 90) return byte_primitive();
         if (r < 25) {  // the idiom `proto[i] & mask op value`
             return fmt::format("{} & {} {} {}", access(1), number(255), one(kRelops), chance(60) ? "0" : number(255));
         }

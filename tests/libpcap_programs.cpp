@@ -1,6 +1,8 @@
 // See libpcap_programs.hpp.
 #include "libpcap_programs.hpp"
 
+#include <regex>
+
 namespace testing_support {
 
 cbpf::Program to_program(const bpf_program& p) {
@@ -37,6 +39,11 @@ void fix_protochain_auth_step(cbpf::Program& p) {
         p[i + 5] = cbpf::stmt(JMP | JA, 0);
         p[i + 6] = cbpf::stmt(JMP | JA, 0);
     }
+}
+
+std::string libpcap_spelling(const std::string& expr) {
+    static const std::regex byte_bitwise(R"(\bbyte\s+([0-9A-Za-z]+)\s*([&|])\s*([0-9A-Za-z]+))");
+    return std::regex_replace(expr, byte_bitwise, "link[$1] $2 $3 != 0");
 }
 
 }  // namespace testing_support

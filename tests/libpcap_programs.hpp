@@ -1,5 +1,6 @@
-// libpcap's programs in the tests' terms: conversion both ways, link type names, and the one
-// rewrite that makes libpcap's protochain comparable with sniff's (README, "Deliberate differences").
+// libpcap's programs in the tests' terms: conversion both ways, link type names, and the rewrites
+// that make libpcap's byte primitive and protochain comparable with sniff's (README, "Deliberate
+// differences").
 #pragma once
 
 #include <pcap/pcap.h>
@@ -22,5 +23,11 @@ std::string link_type_name(int dlt);
 //   txa; add #1; tax; ldb [x+k]; add #2; mul #4; tax   (X = (P[X+1+k] + 2) * 4)
 //   ldb [x+k+1]; add #2; mul #4; add x; tax; ja 0; ja 0   (X = X + (P[X+k+1] + 2) * 4)
 void fix_protochain_auth_step(cbpf::Program& p);
+
+// The text libpcap 1.10 compiles for an expression sniff compiles: `byte N & V` and `byte N | V`
+// spelled `link[N] & V != 0` and `link[N] | V != 0`. libpcap 1.10's byte primitive does not load
+// the byte for these two operators (its program tests whatever the accumulator held); sniff loads
+// it, as libpcap does since. Every other text is returned unchanged.
+std::string libpcap_spelling(const std::string& expr);
 
 }  // namespace testing_support

@@ -30,6 +30,15 @@ std::string show(const ast::Expr& e) {
     }
     if (auto* a = std::get_if<ast::ProtoAbbrev>(&e)) return ast::name_of(a->proto);
     if (auto* n = std::get_if<std::shared_ptr<ast::Not>>(&e)) return "(not " + show((*n)->operand) + ")";
+    if (auto* k = std::get_if<ast::Keyword>(&e)) {
+        using W = ast::Keyword::Which;
+        if (k->which >= W::ByteEq) {
+            const char* ops[] = {"=", "<", ">", "&", "|"};
+            return fmt::format("(byte {} {} {})", k->arg->text, ops[static_cast<int>(k->which) - static_cast<int>(W::ByteEq)],
+                               k->arg2->text);
+        }
+        return "keyword";
+    }
     const auto& b = *std::get<std::shared_ptr<ast::Binary>>(e);
     return fmt::format("({} {} {})", b.op == ast::Binary::Op::And ? "and" : "or", show(b.lhs), show(b.rhs));
 }
@@ -63,6 +72,20 @@ const ShapeCase kShapes[] = {
     {"port 80 or 443", "(or [port 80] [443])"},
     {"host a-b.example and not c_d", "(and [host a-b.example] (not [c_d]))"},
     {"((ip))", "ip"},
+    // Issue 12: libpcap's mirrored directions, the byte primitive, /128 hosts, short netmasks.
+    {"dst or src port 53", "[src-or-dst port 53]"},
+    {"dst and src net 10.0.0.0/8", "[src-and-dst net 10.0.0.0/8]"},
+    {"tcp dst or src 10.0.0.1 or 10.0.0.2", "(or [tcp src-or-dst 10.0.0.1] [10.0.0.2])"},
+    {"byte 8 = 5", "(byte 8 = 5)"},
+    {"byte 8 == 5", "(byte 8 = 5)"},
+    {"byte 0x8<5", "(byte 0x8 < 5)"},
+    {"byte 8 > 010", "(byte 8 > 010)"},
+    {"byte 0 & 0xf0", "(byte 0 & 0xf0)"},
+    {"byte 0|1 or tcp", "(or (byte 0 | 1) tcp)"},
+    {"not byte 0 = 1", "(not (byte 0 = 1))"},
+    {"host ::1/128", "[host ::1/128]"},
+    {"net 192.168 mask 255.255", "[net 192.168 mask 255.255]"},
+    {"ether dst abcdef000003", "[ether dst abcdef000003]"},
 };
 
 TEST(Parser, BuildsTheExpectedTree) {
@@ -105,6 +128,20 @@ const ErrorCase kErrors[] = {
     {"net 10.0.0.0/", 14, "a prefix length after '/'"},
     {"net 10.0.0.0 mask", 18, "a netmask after 'mask'"},
     {"not", 4, "found end of expression"},
+    {"dst or src", 11, "expected 'host', 'net', 'port' or an address"},
+    {"dst and", 5, "expected 'host', 'net', 'port' or an address"},
+    {"length", 1, "expected a primitive, found 'length'"},
+    {"host length", 6, "expected a host address or name after 'host'"},
+    // libpcap's byteop is one of = < > & |; `<=`, `!=`, `&&` and the rest are other tokens there.
+    {"byte 8 != 5", 8, "expected '=', '<', '>', '&' or '|', found '!='"},
+    {"byte 8 <= 5", 8, "expected '=', '<', '>', '&' or '|', found '<='"},
+    {"byte 8 >> 5", 8, "expected '=', '<', '>', '&' or '|'"},
+    {"byte 8 && 5", 8, "expected '=', '<', '>', '&' or '|'"},
+    {"byte 8", 7, "found end of expression"},
+    {"byte = 5", 6, "expected a number, found '='"},
+    {"byte 8 = len", 10, "expected a number, found 'len'"},
+    {"byte 8 = -1", 10, "expected a number"},
+    {"host byte", 6, "expected a host address or name after 'host'"},
 };
 
 TEST(Parser, SyntaxErrorsPointAtTheProblem) {
@@ -121,6 +158,20 @@ TEST(Parser, ReservedWordsAreNotNames) {
     EXPECT_TRUE(is_reserved_word("and"));
     EXPECT_FALSE(is_reserved_word("example"));
     EXPECT_FALSE(parse("host port").has_value());
+    EXPECT_TRUE(is_reserved_word("length"));
+    EXPECT_TRUE(is_reserved_word("byte"));
+}
+
+// The byte primitive keeps the spans of its offset and value, for errors in lowering.
+TEST(Parser, BytePrimitiveSpansItsNumbers) {
+    const std::string text = "tcp and byte 8 = 8";
+    auto r = parse(text);
+    ASSERT_TRUE(r.has_value());
+    const auto& k = std::get<ast::Keyword>(std::get<std::shared_ptr<ast::Binary>>(*r)->rhs);
+    auto piece = [&](Span s) { return text.substr(s.begin, s.end - s.begin); };
+    EXPECT_EQ(piece(k.span), "byte 8 = 8");
+    EXPECT_EQ(k.arg->span, (Span{13, 14}));
+    EXPECT_EQ(k.arg2->span, (Span{17, 18}));
 }
 
 TEST(Diagnostic, RendersColumnCaretAndHint) {

@@ -103,7 +103,8 @@ struct Relation {
 };
 
 // Keyword primitives with an optional argument: less N, greater N, vlan [N], mpls [N], pppoed,
-// pppoes [N], inbound, outbound, ifindex N, the LAN protocols, and 802.11's type/subtype/dir.
+// pppoes [N], inbound, outbound, ifindex N, the LAN protocols, 802.11's type/subtype/dir, and
+// `byte N op V`.
 struct Keyword {
     enum class Which {
         Less, Greater, Vlan, Mpls, Pppoed, Pppoes, Inbound, Outbound, Ifindex,
@@ -111,11 +112,13 @@ struct Keyword {
         Llc, Stp, Ipx, Netbeui, Iso, Esis, Isis, Clnp, Atalk, Aarp, Decnet, Lat, Sca, Moprc, Mopdl,
         // 802.11 frame control: `type T [subtype S]`, `subtype S`, `dir D` (names or numbers, as written).
         WlanType, WlanSubtype, WlanDir,
-        Geneve  // `geneve [vni]`
+        Geneve,  // `geneve [vni]`
+        // The old byte primitive `byte N op V`: the offset in arg, the value in arg2.
+        ByteEq, ByteLt, ByteGt, ByteAnd, ByteOr
     };
     Which which;
     std::optional<Number> arg;
-    std::optional<Number> arg2;  // the subtype of `type T subtype S`
+    std::optional<Number> arg2;  // the subtype of `type T subtype S`, the value of `byte N op V`
     Span span;
 };
 

@@ -91,7 +91,9 @@ private:
     Result primitive(const ast::Qualifiers& q, const ast::Value& v) {
         Dir dir = q.dir ? q.dir->value : Dir::SrcOrDst;
         Kind kind = q.kind ? q.kind->value : (v.prefix || v.mask ? Kind::Net : Kind::Host);
-        if ((v.prefix || v.mask) && kind != Kind::Net)
+        // An IPv6 host may carry a prefix: /128 only (libpcap's gen_mcode6; ipv6_value checks the length).
+        const bool ipv6_host_prefix = kind == Kind::Host && v.shape == ast::Value::Shape::Ipv6 && v.prefix && !v.mask;
+        if ((v.prefix || v.mask) && kind != Kind::Net && !ipv6_host_prefix)
             return error(v.prefix ? v.prefix->span : v.mask->span,
                          fmt::format("a network mask is only allowed with 'net', not '{}'", ast::name_of(kind)),
                          fmt::format("write 'net {}'", v.text));

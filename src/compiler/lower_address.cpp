@@ -42,10 +42,13 @@ Result ipv4_value(const Context& c, const ast::Qualifiers& q, std::optional<Prot
             return error(v.prefix->span, "mask length must be <= 32", "an IPv4 prefix is /0 to /32");
         mask = *len.value == 0 ? 0 : ~0u << (32 - *len.value);
     } else if (v.mask) {
+        // A mask of two or three parts is promoted like a short network: `mask 255.255` is
+        // 255.255.0.0 (libpcap's gen_mcode). One part is a number there, and a syntax error.
         auto m = names::parse_ipv4(v.mask->value);
-        if (!m.error.empty() || m.bits != 32)
-            return error(v.mask->span, fmt::format("'{}' is not a dotted IPv4 netmask", v.mask->value));
-        mask = m.value;
+        if (!m.error.empty() || m.bits < 16)
+            return error(v.mask->span, fmt::format("'{}' is not a dotted IPv4 netmask", v.mask->value),
+                         "write the mask with two to four parts: 255.255, 255.255.255 or 255.255.255.0");
+        mask = m.bits == 32 ? m.value : m.value << (32 - m.bits);
     }
     if (v.prefix || v.mask) {
         if (addr & ~mask) {
@@ -95,6 +98,9 @@ Result ipv6_value(const Context& c, const ast::Qualifiers& q, std::optional<Prot
                 Span whole{v.span.begin, v.prefix->span.end};
                 return error(whole, fmt::format("non-network bits set in '{}'", c.text_of(whole)));
             }
+        if (kind == Kind::Host && len != 128)
+            return error(v.prefix->span, "a network mask is only allowed with 'net', not 'host'",
+                         fmt::format("an IPv6 host takes only /128; write 'net {}/{}'", v.text, len));
     }
     if (proto && *proto != Proto::Ip6)
         return error(q.proto->span, fmt::format("'{}' cannot qualify the IPv6 {}", ast::name_of(*proto), ast::name_of(kind)),

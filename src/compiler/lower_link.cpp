@@ -210,6 +210,24 @@ std::optional<Diagnostic> need_packet_metadata(const Context& c, const ast::Keyw
                       "a capture file has no packet direction or interface, except in Linux cooked headers"};
 }
 
+// `byte N op V`: the byte at N from the link-layer header (where `link[N]` reads), compared with V
+// unsigned, as libpcap's gen_byteop does for `=`, `<` and `>`. For `&` and `|` libpcap 1.10 never
+// loads the byte: its program tests what the accumulator held before (0 at the start). sniff tests
+// `link[N] & V != 0` and `link[N] | V != 0`, as libpcap does since its byte fixes (PR 1496);
+// README, "Deliberate differences".
+Result byte_primitive(const Context& c, const ast::Keyword& k, std::uint32_t offset) {
+    auto v = names::parse_number(k.arg2->text);
+    if (!v.value) return error(k.arg2->span, v.error);
+    ir::Value byte = c.layout.link_header().load(offset, 1);
+    switch (k.which) {
+        case ast::Keyword::Which::ByteEq: return ir::eq(byte, *v.value);
+        case ast::Keyword::Which::ByteLt: return ir::negate(ir::cmp(ir::CmpOp::Ge, byte, ir::constant(*v.value)));
+        case ast::Keyword::Which::ByteGt: return ir::cmp(ir::CmpOp::Gt, byte, ir::constant(*v.value));
+        case ast::Keyword::Which::ByteAnd: return ir::cmp(ir::CmpOp::AnySet, byte, ir::constant(*v.value));
+        default: return ir::negate(ir::eq(ir::arith(ir::ArithOp::Or, byte, ir::constant(*v.value)), 0));
+    }
+}
+
 }  // namespace
 
 Result keyword(const Context& c, const ast::Keyword& k) {
@@ -264,6 +282,11 @@ Result keyword(const Context& c, const ast::Keyword& k) {
             if (c.layout.link().dlt == 276) return ir::eq(ir::load(4, 4), *n);
             if (auto e = need_packet_metadata(c, k, "ifindex")) return std::unexpected(*e);
             return ir::eq(ir::load(kAncillaryIfindex, 4), *n);
+        case ast::Keyword::Which::ByteEq:
+        case ast::Keyword::Which::ByteLt:
+        case ast::Keyword::Which::ByteGt:
+        case ast::Keyword::Which::ByteAnd:
+        case ast::Keyword::Which::ByteOr: return byte_primitive(c, k, *n);
     }
     return false;
 }

@@ -99,7 +99,8 @@ namespace sniff::names {
 
 std::optional<std::array<std::uint8_t, 6>> parse_mac(const std::string& text) {
     // Hex digits in groups separated by one kind of separator: 6 groups of 1-2 digits
-    // (':' '-' '.'), or 3 groups of 4 digits ('.'), as libpcap's scanner accepts.
+    // (':' '-' '.'), 3 groups of 4 digits ('.'), or 12 digits with no separator, as libpcap's
+    // scanner accepts.
     std::vector<std::string> groups;
     char sep = 0;
     std::string cur;
@@ -118,6 +119,11 @@ std::optional<std::array<std::uint8_t, 6>> parse_mac(const std::string& text) {
             if (groups[i].empty() || groups[i].size() > 2) return std::nullopt;
             mac[i] = static_cast<std::uint8_t>(std::stoul(groups[i], nullptr, 16));
         }
+        return mac;
+    }
+    if (groups.size() == 1 && groups[0].size() == 12) {
+        for (std::size_t i = 0; i < 6; ++i)
+            mac[i] = static_cast<std::uint8_t>(std::stoul(groups[0].substr(2 * i, 2), nullptr, 16));
         return mac;
     }
     if (groups.size() == 3 && sep == '.') {

@@ -29,10 +29,10 @@ struct ParseError {
 struct begin_tag;
 struct boolean_groups_tag;  // boolean_groups() of the text: which '(' open a boolean group
 
-constexpr std::array<std::string_view, 80> kReserved = {
+constexpr std::array<std::string_view, 82> kReserved = {
     "and", "or", "not", "host", "net", "port", "portrange", "src", "dst", "ip", "ip6", "arp", "rarp",
     "tcp", "udp", "sctp", "icmp", "icmp6", "ether", "mask", "proto", "protochain", "gateway",
-    "broadcast", "multicast", "less", "greater", "len", "vlan", "mpls", "pppoed", "pppoes", "geneve",
+    "broadcast", "multicast", "less", "greater", "len", "length", "byte", "vlan", "mpls", "pppoed", "pppoes", "geneve",
     "inbound", "outbound", "ifindex", "igmp", "igrp", "pim", "vrrp", "carp", "ah", "esp", "atalk",
     "aarp", "decnet", "lat", "sca", "moprc", "mopdl", "iso", "esis", "es-is", "isis", "is-is", "clnp",
     "stp", "ipx", "netbeui", "llc", "link", "ppp", "slip", "fddi", "tr", "wlan", "radio", "ra", "ta",
@@ -320,6 +320,7 @@ struct keyword_r : keyword_rule {};
 x3::rule<keyword_r, ast::Expr> const keyword = "a keyword primitive";
 x3::rule<class keyword_body_r, ast::Expr> const keyword_body = "a keyword primitive";
 x3::rule<class keyword_number_r, std::string> const keyword_number = "a number";
+x3::rule<class byteop_r, ast::Keyword::Which> const byteop = "'=', '<', '>', '&' or '|'";
 x3::rule<class unary_body_r, ast::Expr> const unary_body = "unary";
 
 // Each level of parentheses, `not` and unary minus recurses: stop with an error where the thread's stack
@@ -335,8 +336,11 @@ auto const src_kw = kw("src");
 auto const dst_kw = kw("dst");
 
 auto const proto_q_body_def = x3::lexeme[proto_sym >> !(x3::alnum | x3::char_("_.-"))][on_proto];
+// libpcap takes both orders: `dst or src` is `src or dst`, `dst and src` is `src and dst`.
 auto const dir_q_body_def = (src_kw >> or_kw >> dst_kw)[on_dir<ast::Dir::SrcOrDst>] |
                        (src_kw >> and_kw >> dst_kw)[on_dir<ast::Dir::SrcAndDst>] |
+                       (dst_kw >> or_kw >> src_kw)[on_dir<ast::Dir::SrcOrDst>] |
+                       (dst_kw >> and_kw >> src_kw)[on_dir<ast::Dir::SrcAndDst>] |
                        src_kw[on_dir<ast::Dir::Src>] | dst_kw[on_dir<ast::Dir::Dst>] | kw("ra")[on_dir<ast::Dir::Ra>] |
                        kw("ta")[on_dir<ast::Dir::Ta>] | kw("addr1")[on_dir<ast::Dir::Addr1>] |
                        kw("addr2")[on_dir<ast::Dir::Addr2>] | kw("addr3")[on_dir<ast::Dir::Addr3>] |
@@ -374,8 +378,8 @@ auto const on_number = [](auto& ctx) {
 };
 auto const on_name = [](auto& ctx) {
     std::string& n = x3::_attr(ctx);
-    if (n == "len") {
-        x3::_val(ctx) = ast::Arith{ast::WireLength{here(ctx, x3::_where(ctx).begin() - 3, x3::_where(ctx).begin())}};
+    if (n == "len" || n == "length") {  // one token in libpcap's scanner
+        x3::_val(ctx) = ast::Arith{ast::WireLength{here(ctx, x3::_where(ctx).begin() - n.size(), x3::_where(ctx).begin())}};
         return;
     }
     if (is_reserved_word(n)) { x3::_pass(ctx) = false; return; }
@@ -448,6 +452,28 @@ auto const on_wlan_type = [](auto& ctx) {
     x3::_val(ctx) = ast::Expr{std::move(k)};
 };
 
+// The old byte primitive, `byte N op V` (libpcap's `BYTE NUM byteop NUM`): offset and value with
+// their spans, the operator in `which`. Only these five operators: `<=`, `>=`, `!=`, `<<`, `&&`
+// are other tokens in libpcap's scanner, and a syntax error there.
+struct byteop_symbols : x3::symbols<ast::Keyword::Which> {
+    byteop_symbols() {
+        using W = ast::Keyword::Which;
+        add("=", W::ByteEq)("==", W::ByteEq)("<", W::ByteLt)(">", W::ByteGt)("&", W::ByteAnd)("|", W::ByteOr);
+    }
+} const byteop_sym;
+auto const on_byte = [](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    Iter begin = x3::get<begin_tag>(ctx);
+    std::string_view consumed(begin, static_cast<std::size_t>(x3::_where(ctx).begin() - begin));
+    const std::string& offset = at_c<0>(a);
+    const std::string& value = at_c<2>(a);
+    // The operator is no digit, so the offset is the last occurrence before the value.
+    std::size_t value_at = consumed.rfind(value);
+    std::size_t offset_at = consumed.rfind(offset, value_at - 1);
+    x3::_val(ctx) = ast::Expr{ast::Keyword{at_c<1>(a), ast::Number{offset, {offset_at, offset_at + offset.size()}},
+                                           ast::Number{value, {value_at, value_at + value.size()}}, {}}};
+};
+
 template <ast::Keyword::Which W>
 auto const on_bare_keyword = [](auto& ctx) { x3::_val(ctx) = ast::Expr{ast::Keyword{W, std::nullopt, std::nullopt, {}}}; };
 
@@ -470,6 +496,7 @@ auto const arith_def = arith_and[on_arith_assign] >> *(or_op > arith_and)[on_ari
 auto const relation_rhs_def = arith;
 auto const relation_def = (arith >> relop_sym > relation_rhs)[on_relation];
 auto const keyword_number_def = x3::lexeme[x3::digit >> *x3::alnum];
+auto const byteop_def = x3::lexeme[byteop_sym >> !x3::char_("<>=&|")];
 auto const keyword_def = keyword_body;
 auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyword::Which::Less>] |
                          (kw("greater") > keyword_number)[on_keyword<ast::Keyword::Which::Greater>] |
@@ -478,6 +505,7 @@ auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyw
                          (kw("geneve") >> -keyword_number)[on_keyword<ast::Keyword::Which::Geneve>] |
                          (kw("pppoes") >> -keyword_number)[on_keyword<ast::Keyword::Which::Pppoes>] |
                          (kw("ifindex") > keyword_number)[on_keyword<ast::Keyword::Which::Ifindex>] |
+                         (kw("byte") > keyword_number > byteop > keyword_number)[on_byte] |
                          (kw("type") > raw_word >> -(kw("subtype") > raw_word))[on_wlan_type] |
                          (kw("subtype") > raw_word)[on_keyword<ast::Keyword::Which::WlanSubtype>] |
                          (kw("dir") > raw_word)[on_keyword<ast::Keyword::Which::WlanDir>] |
@@ -502,7 +530,7 @@ BOOST_SPIRIT_DEFINE(expr, unary, operand, qualified, closing, proto_q, dir_q, ki
                     mask_value, value, raw_word, digits, binop, proto_q_body, dir_q_body, kind_q_body, word_body,
                     prefix_len_body, mask_value_body, qualified_body, unary_body, arith, arith_and, arith_shift,
                     arith_add, arith_mul, arith_unary, arith_chain, greedy_op, arith_primary, or_op, and_op, shift_op, add_op, mul_op, access,
-                    access_size, number_lit, name_lit, relation, relation_rhs, keyword, keyword_body, keyword_number);
+                    access_size, number_lit, name_lit, relation, relation_rhs, keyword, keyword_body, keyword_number, byteop);
 
 std::string token_at(std::string_view text, std::size_t at) {
     if (at >= text.size()) return "end of expression";
