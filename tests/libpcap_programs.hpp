@@ -24,6 +24,13 @@ std::string link_type_name(int dlt);
 //   ldb [x+k+1]; add #2; mul #4; add x; tax; ja 0; ja 0   (X = X + (P[X+k+1] + 2) * 4)
 void fix_protochain_auth_step(cbpf::Program& p);
 
+// Whether `p` overwrites a header-length slot (one stored before the program's first test) with
+// a constant or the packet length. libpcap 1.10 keeps variable link-header lengths (802.11,
+// radiotap, PPI) in scratch slots, and a relation's temporaries can reuse them, after which
+// loads read at a wrong offset (README, "Header lengths in scratch memory"): there is no correct
+// libpcap program to compare with.
+bool overwrites_header_offset(const cbpf::Program& p);
+
 // The text libpcap 1.10 compiles for an expression sniff compiles: `byte N & V` and `byte N | V`
 // spelled `link[N] & V != 0` and `link[N] | V != 0`. libpcap 1.10's byte primitive does not load
 // the byte for these two operators (its program tests whatever the accumulator held); sniff loads

@@ -8,7 +8,9 @@
 #include <array>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <optional>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -133,6 +135,28 @@ std::vector<StoredPacket> pppoe_sessions(bool with_corpus) {
     return out;
 }
 
+// Link types whose frames are the network layer behind a small header, from Ethernet frames:
+// `head_for(EtherType)` is that header (nullopt: skip the frame; an empty header: the bare
+// network layer). For the link types that captures/ has no file of (raw IPv4 and IPv6, PPP,
+// Cisco HDLC), so that a clean clone without the shared corpus still has packets for them.
+std::vector<StoredPacket> behind_header(bool with_corpus, std::string_view how,
+                                        const std::function<std::optional<std::vector<std::uint8_t>>(std::uint16_t)>& head_for) {
+    std::vector<StoredPacket> out;
+    for (const auto& p : sample(read_all(1 /*EN10MB*/, with_corpus), 2000)) {
+        if (p.bytes.size() < 14) continue;
+        const auto head = head_for(static_cast<std::uint16_t>((p.bytes[12] << 8) | p.bytes[13]));
+        if (head) out.push_back(rewrap(p, 14, *head, how));
+    }
+    return out;
+}
+
+// A 16-bit value, big-endian.
+std::vector<std::uint8_t> be16(std::uint16_t v, std::vector<std::uint8_t> before = {}) {
+    before.push_back(static_cast<std::uint8_t>(v >> 8));
+    before.push_back(static_cast<std::uint8_t>(v));
+    return before;
+}
+
 }  // namespace
 
 std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
@@ -168,6 +192,27 @@ std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
             break;
         case 51:  // PPP_ETHER
             add(pppoe_sessions(with_corpus));
+            break;
+        default: break;
+    }
+    // Few or no captures of their own (none in captures/): the network layers of Ethernet frames.
+    constexpr std::size_t kEnough = 16;
+    if (out.size() >= kEnough) return out;
+    using Head = std::optional<std::vector<std::uint8_t>>;
+    switch (dlt) {
+        case 228:  // IPV4
+            add(behind_header(with_corpus, "(as raw IPv4)", [](std::uint16_t t) { return t == 0x0800 ? Head{std::vector<std::uint8_t>{}} : std::nullopt; }));
+            break;
+        case 229:  // IPV6
+            add(behind_header(with_corpus, "(as raw IPv6)", [](std::uint16_t t) { return t == 0x86dd ? Head{std::vector<std::uint8_t>{}} : std::nullopt; }));
+            break;
+        case 9:  // PPP: address 0xff, control 0x03, then the PPP protocol (RFC 1662)
+            add(behind_header(with_corpus, "(as PPP)", [](std::uint16_t t) {
+                return t == 0x0800 ? Head{be16(0x0021, {0xff, 0x03})} : t == 0x86dd ? Head{be16(0x0057, {0xff, 0x03})} : std::nullopt;
+            }));
+            break;
+        case 104:  // C_HDLC: address 0x0f (unicast), control 0, then the EtherType
+            add(behind_header(with_corpus, "(as Cisco HDLC)", [](std::uint16_t t) { return Head{be16(t, {0x0f, 0x00})}; }));
             break;
         default: break;
     }

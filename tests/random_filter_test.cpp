@@ -137,6 +137,7 @@ struct Counts {
     std::size_t sniff_refuses_meaningless = 0;  // "on link type" / "rejects all packets"
     std::size_t both_refuse = 0, only_sniff_refuses = 0, only_libpcap_refuses = 0, libpcap_rejects_all = 0;
     std::size_t libpcap_invalid = 0, beyond_libpcap = 0, libpcap_split = 0, deeper_chains = 0, known = 0, matched = 0;
+    std::size_t libpcap_lost_offset = 0;  // compared with sniff -O only (overwrites_header_offset)
 };
 
 // The packets of one link type, and a fixed sample of them to run every filter on.
@@ -282,6 +283,12 @@ struct Checker {
             ++counts.libpcap_invalid;
             return true;
         }
+        // libpcap loses its 802.11 header offset to a relation's temporary (README): nothing
+        // correct to compare with but sniff -O, which every filter is compared with anyway.
+        if (!self_only && (testing_support::overwrites_header_offset(theirs[0]) || testing_support::overwrites_header_offset(theirs[1]))) {
+            ++counts.libpcap_lost_offset;
+            theirs = {*ours_plain, *ours_plain};
+        }
         ++counts.compared;
 
         // Packets: the fixed sample, a few more drawn for this filter, and mutations of some of
@@ -392,12 +399,12 @@ TEST_P(RandomFilters, SniffAgreesWithLibpcap) {
     std::printf("random filters on %s (seed %#llx): %zu drawn, %zu compiled by both and compared, %zu verdicts compared (%zu "
                 "matched), %zu mismatches in %zu filters; refused: %zu by sniff as meaningless on the link type, %zu by both, "
                 "%zu by sniff only, %zu by libpcap only, %zu that libpcap's optimizer proves match nothing; %zu with invalid "
-                "libpcap programs, %zu protochains libpcap cannot walk, %zu verdicts where libpcap's -O and optimized programs "
+                "libpcap programs, %zu where libpcap overwrites its header offset (compared with sniff -O), %zu protochains libpcap cannot walk, %zu verdicts where libpcap's -O and optimized programs "
                 "disagree, %zu deeper chains, %zu known rows skipped; %zu packets in the sample of %zu; %.1f s\n",
                 link_type_name(dlt).c_str(), static_cast<unsigned long long>(seed), counts.drawn, counts.compared, counts.verdicts,
                 counts.matched, counts.mismatches, counts.failing_filters, counts.sniff_refuses_meaningless, counts.both_refuse,
                 counts.only_sniff_refuses, counts.only_libpcap_refuses, counts.libpcap_rejects_all, counts.libpcap_invalid,
-                counts.beyond_libpcap, counts.libpcap_split, counts.deeper_chains, counts.known, packets.sample.size(),
+                counts.libpcap_lost_offset, counts.beyond_libpcap, counts.libpcap_split, counts.deeper_chains, counts.known, packets.sample.size(),
                 packets.all.size(), seconds);
     for (const auto& f : failing) std::printf("FOUND {%d, \"%s\"},\n", dlt, f.c_str());
     EXPECT_EQ(counts.mismatches, 0u);
