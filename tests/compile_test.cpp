@@ -74,6 +74,18 @@ const SemanticError kSemanticErrors[] = {
     {"ip[0] << 40 = 1", 10, "shift by 40 bits"},
     {"vlan 5000", 6, "VLAN id 5000 is out of range"},
     {"ip proto 300", 10, "IP protocol 300 is out of range"},
+    // Issue 12's second increment: what libpcap refuses among the LAN and OSI forms.
+    {"llc foo", 5, "unknown LLC frame kind 'foo'"},
+    {"tcp or llc sabm", 12, "unknown LLC frame kind 'sabm'"},
+    {"iso proto \\ip", 11, "unknown OSI protocol '\\ip'"},
+    {"isis proto 0x12 or \\clnp", 20, "'isis proto' takes a PDU type number, not '\\clnp'"},
+    {"iso[0] = 1", 1, "'iso[...]' is not supported: there is no index operation for 'iso'"},
+    {"ip or aarp[0] = 1", 7, "no index operation for 'aarp'"},
+    {"l1[0:2] = 1", 1, "no index operation for 'l1'"},
+    {"stp[0] = 0", 1, "no index operation for 'stp'"},
+    {"ether proto \\foo", 13, "unknown ether protocol 'foo'"},
+    {"ether proto \\ISO", 13, "unknown ether protocol 'ISO'"},
+    {"ether proto \\pup", 13, "unknown ether protocol 'pup'"},
     {"ip proto nosuchproto", 10, "unknown IP protocol 'nosuchproto'"},
     {"ether proto 0x10000", 13, "does not fit in 16 bits"},
     {"tcp broadcast", 1, "'tcp' cannot qualify 'broadcast'"},
@@ -153,6 +165,9 @@ const LinkErrorCase kLinkErrors[] = {
     {51, "ether host 1:2:3:4:5:6", 1, "'ether host' is not supported on link type PPP_ETHER"},
     {113, "wlan addr1 1:2:3:4:5:6", 1, "'wlan host' is not supported on link type LINUX_SLL"},
     {10, "radio[0] = 1", 1, "'radio[...]' is not supported on link type FDDI"},
+    // libpcap 1.10 has no `llc` on cooked or PPP captures, with or without a frame kind.
+    {113, "llc ui", 1, "'llc' is not supported on link type LINUX_SLL"},
+    {9, "ip or llc i", 7, "'llc' is not supported on link type PPP"},
 };
 
 TEST(Compile, LinkTypeErrorsNameTheSpan) {
@@ -210,6 +225,18 @@ TEST(Compile, NewSpellingsCompileLikeTheirLongForms) {
         {"ether dst abcdef000003", "ether dst ab:cd:ef:00:00:03"},
         {"ether host 0000200E0000", "ether host 00:00:20:0e:00:00"},
         {"ether host aa.bb.cc.dd.ee.ff", "ether host aa:bb:cc:dd:ee:ff"},
+        // The second increment: protocol names after `ether proto`, OSI protocols, LLC kinds.
+        {"ether proto \\iso", "ether proto 0xfe"},
+        {"ether proto \\atalk", "ether proto 0x809b"},
+        {"ether proto \\ipx", "ether proto 0xe0"},
+        {"link proto \\sca", "ether proto 0x6007"},
+        {"ether proto loopback", "ether proto 0x9000"},
+        {"ether proto \\netbeui", "ether proto 0xf0"},
+        {"iso proto \\clnp", "clnp"},
+        {"iso proto \\isis", "isis"},
+        {"iso proto 0x82", "esis"},
+        {"llc UI", "llc ui"},
+        {"llc RnR", "llc rnr"},
     };
     for (int dlt : {1, 113, 127, 192}) {
         for (const auto& row : rows) {

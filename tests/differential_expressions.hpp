@@ -94,6 +94,23 @@ inline constexpr const char* kEthernetOnly[] = {
     "ether dst abcdef000003", "ether host 0000200E0000", "ether src 020000000001", "ether host 000102030405",
     "ether dst FFFFFFFFFFFF", "ether host aa.bb.cc.dd.ee.ff", "ether host 0.1.2.3.4.5", "ether src 0200.0000.0001",
     "ether src 000102030405 or ff:ff:ff:ff:ff:ff", "ether dst or src 000102030405", "not ether host 0001.0203.0405",
+    // Issue 12's second increment. The accessors of the LAN protocols libpcap indexes from the
+    // network header, after the keyword's own test.
+    "decnet[0xab] == 0xcd", "atalk[4] = 1", "lat[0] = 1", "mopdl[1] = 1", "moprc[1] = 1", "sca[2] = 1",
+    "atalk[0:2] != 0", "decnet[2:2] & 0xff00 != 0", "lat[0] = 0 or mopdl[0] != 0", "sca[0:4] > 5", "not atalk[1] = 2",
+    "atalk[len - 60] = 0", "atalk[4] + 1 = 2 or ip",
+    // Protocol names after `ether proto` / `link proto`, as libpcap's EtherType and SAP tables have them.
+    "ether proto \\iso", "ether proto \\atalk", "ether proto \\ipx", "ether proto \\aarp", "ether proto \\netbeui",
+    "ether proto \\stp", "ether proto \\decnet", "ether proto \\lat", "ether proto \\mopdl", "ether proto \\moprc",
+    "ether proto \\sca", "ether proto \\ip", "ether proto \\ip6", "ether proto \\arp", "ether proto \\rarp",
+    "ether proto loopback", "ether proto \\loopback", "link proto \\sca", "link proto \\ipx or arp", "not ether proto \\iso",
+    // LLC frame kinds: the control byte after the SAPs.
+    "llc i", "llc s", "llc u", "llc rr", "llc rnr", "llc rej", "llc ui", "llc ua", "llc disc", "llc dm", "llc sabme",
+    "llc test", "llc xid", "llc frmr", "llc UI", "llc I", "llc i or llc s", "not llc u", "llc xid or stp", "llc test and iso",
+    // OSI: `iso proto` (the NLPID), `isis proto` (the PDU type) and the IS-IS PDU keywords.
+    "iso proto \\clnp", "iso proto \\esis", "iso proto \\isis", "iso proto 0x81", "iso proto 300", "not iso proto 0x82",
+    "isis proto 0x1a or 0x18", "isis proto 0x12", "is-is proto 20 or 21", "l1", "l2", "iih", "lsp", "snp", "csnp", "psnp",
+    "l1 and not lsp", "l2 or esis", "not iih",
 };
 
 // 802.11 and the other LAN headers; elsewhere they are refused (as libpcap refuses them) or mean

@@ -41,8 +41,20 @@ constexpr std::array<const char*, 7> kProtoNames = {"\\tcp", "\\udp", "\\icmp", 
 constexpr std::array<int, 10> kIpProtos = {6, 17, 1, 58, 132, 2, 47, 50, 51, 0};
 constexpr std::array<const char*, 10> kEtherProtos = {"0x800", "0x86dd", "0x806", "0x8035", "0x8100", "0x88cc", "\\ip",
                                                       "\\ip6", "\\arp", "100"};
+// libpcap's other EtherType and 802.2 SAP names after `ether proto`.
+constexpr std::array<const char*, 13> kEtherProtoNames = {"\\iso", "\\atalk", "\\ipx", "\\aarp", "\\netbeui",
+                                                          "\\stp", "\\decnet", "\\lat", "\\mopdl", "\\moprc",
+                                                          "\\sca", "loopback", "\\rarp"};
 constexpr std::array<const char*, 15> kLlcKeywords = {"llc",   "stp", "ipx",   "netbeui", "iso",  "esis",  "isis", "clnp",
                                                       "atalk", "aarp", "decnet", "lat",    "sca", "moprc", "mopdl"};
+// LLC frame kinds (`llc KIND`) and the OSI forms: IS-IS PDU types, `iso proto`, `isis proto`.
+constexpr std::array<const char*, 16> kLlcKinds = {"i", "s", "u", "rr", "rnr", "rej", "ui", "ua",
+                                                   "disc", "dm", "sabme", "test", "xid", "frmr", "UI", "Rr"};
+constexpr std::array<const char*, 12> kOsiForms = {"l1", "l2", "iih", "lsp", "snp", "csnp", "psnp", "iso proto \\clnp",
+                                                   "iso proto \\esis", "iso proto \\isis", "iso proto 0x81",
+                                                   "isis proto 0x12 or 0x14"};
+// The LAN protocols libpcap indexes from the network header (`atalk[4]`).
+constexpr std::array<const char*, 6> kLanAccessors = {"atalk", "decnet", "lat", "sca", "moprc", "mopdl"};
 constexpr std::array<const char*, 7> kDirs = {"src", "dst", "src or dst", "src and dst", "dst or src", "dst and src", ""};
 constexpr std::array<const char*, 7> kRelops = {"=", "==", "!=", ">", ">=", "<", "<="};
 constexpr std::array<const char*, 9> kArithOps = {"+", "-", "*", "/", "%", "&", "|", "^", "<<"};
@@ -52,7 +64,10 @@ constexpr std::array<const char*, 12> kNamedConstants = {"tcp-syn", "tcp-ack", "
 
 class Generator {
 public:
-    Generator(std::mt19937_64& rng, const GeneratorOptions& options) : rng_(rng), o_(options) {}
+    Generator(std::mt19937_64& rng, const GeneratorOptions& options) : rng_(rng), o_(options) {
+        std::mt19937_64 copy = rng;  // seeds the second stream without advancing the first
+        extra_.seed(copy() ^ 0x9e3779b97f4a7c15ULL);
+    }
 
     std::string expr(int depth) {
         if (depth >= o_.max_depth || chance(35)) return chance(20) ? list() : primitive();
@@ -65,12 +80,18 @@ public:
 
 private:
     std::mt19937_64& rng_;
+    // Forms added after the suite's seeds were chosen draw from a second stream, and replace a form
+    // already drawn from the first: every filter without them is drawn exactly as before.
+    std::mt19937_64 extra_;
     const GeneratorOptions& o_;
     std::string side_proto_;  // the one protocol of this side of a relation, unless mixing is on
 
     int pick(int n) { return static_cast<int>(std::uniform_int_distribution<int>(0, n - 1)(rng_)); }
     int between(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
     bool chance(int percent) { return pick(100) < percent; }
+    int extra_pick(int n) { return static_cast<int>(std::uniform_int_distribution<int>(0, n - 1)(extra_)); }
+    template <class T, std::size_t N>
+    const T& extra_one(const std::array<T, N>& a) { return a[static_cast<std::size_t>(extra_pick(static_cast<int>(N)))]; }
     template <class T, std::size_t N>
     const T& one(const std::array<T, N>& a) { return a[static_cast<std::size_t>(pick(static_cast<int>(N)))]; }
     bool family(LinkFamily f) const { return o_.family == f; }
@@ -212,7 +233,9 @@ private:
         if (r < 35) return fmt::format("ip proto {}", chance(70) ? std::to_string(one(kIpProtos)) : one(kProtoNames));
         if (r < 55) return fmt::format("ip6 proto {}", chance(70) ? std::to_string(one(kIpProtos)) : one(kProtoNames));
         if (r < 75) return fmt::format("proto {}", chance(70) ? std::to_string(one(kIpProtos)) : one(kProtoNames));
-        return fmt::format("{} proto {}", family(LinkFamily::Wireless) ? "wlan" : "ether", one(kEtherProtos));
+        const char* link = family(LinkFamily::Wireless) ? "wlan" : "ether";
+        const char* value = one(kEtherProtos);
+        return fmt::format("{} proto {}", link, extra_pick(100) < 40 ? extra_one(kEtherProtoNames) : value);
     }
 
     // A byte accessor `proto[expr:size]` with an offset inside the usual header sizes.
@@ -223,6 +246,8 @@ private:
         if (chance(15)) {
             if (family(LinkFamily::Wireless)) proto = chance(50) ? "radio" : "wlan";
             else proto = chance(50) ? "ether" : "link";
+        } else if (extra_pick(100) < 6) {
+            proto = extra_one(kLanAccessors);
         }
         if (!o_.mix_protocols_in_arithmetic) {
             if (side_proto_.empty()) side_proto_ = proto;
@@ -322,7 +347,13 @@ private:
         }
         if (r < 970) {
             if (family(LinkFamily::Wireless) || chance(10)) return wireless();
-            if (has_mac() || chance(20)) return one(kLlcKeywords);
+            if (has_mac() || chance(20)) {
+                const char* keyword = one(kLlcKeywords);
+                const int k = extra_pick(10);
+                if (k < 6) return keyword;
+                if (k < 8) return fmt::format("llc {}", extra_one(kLlcKinds));
+                return extra_one(kOsiForms);
+            }
             return one(kProtoAbbrevs);
         }
         if (family(LinkFamily::Cooked) || chance(10)) return std::array{"inbound", "outbound", "ifindex 3", "ifindex 1"}[pick(4)];

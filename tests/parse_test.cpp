@@ -1,4 +1,6 @@
 // Parser: the tree shape (precedence, associativity, qualifiers, spans) and syntax errors with positions.
+#include <cstring>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -86,6 +88,16 @@ const ShapeCase kShapes[] = {
     {"host ::1/128", "[host ::1/128]"},
     {"net 192.168 mask 255.255", "[net 192.168 mask 255.255]"},
     {"ether dst abcdef000003", "[ether dst abcdef000003]"},
+    // `iso` and `isis` qualify `proto` (carried over like any qualifier); alone they are keywords.
+    {"iso proto \\clnp", "[iso proto \\clnp]"},
+    {"isis proto 0x1a or 0x18", "(or [isis proto 0x1a] [0x18])"},
+    {"is-is proto 20", "[isis proto 20]"},
+    {"iso or isis", "(or keyword keyword)"},
+    {"iso and proto 5", "(and keyword [proto 5])"},
+    {"llc ui or llc", "(or keyword keyword)"},
+    {"llc and stp", "(and keyword keyword)"},
+    {"(llc)", "keyword"},
+    {"l1 or l2 or iih or lsp or snp or csnp or psnp", "(or (or (or (or (or (or keyword keyword) keyword) keyword) keyword) keyword) keyword)"},
 };
 
 TEST(Parser, BuildsTheExpectedTree) {
@@ -142,6 +154,16 @@ const ErrorCase kErrors[] = {
     {"byte 8 = len", 10, "expected a number, found 'len'"},
     {"byte 8 = -1", 10, "expected a number"},
     {"host byte", 6, "expected a host address or name after 'host'"},
+    // `llc` takes a frame kind name, not a number or another keyword (libpcap's `LLC ID`).
+    {"llc 5", 5, "unexpected '5'"},
+    {"llc host 1.2.3.4", 5, "unexpected 'host'"},
+    // `iso`/`isis` qualify only `proto`; `esis proto` and the rest are refused by libpcap too.
+    {"iso host 1.2.3.4", 5, "unexpected 'host'"},
+    {"esis proto 1", 6, "unexpected 'proto'"},
+    {"iso proto", 10, "expected a protocol number or name after 'proto'"},
+    {"iso proto clnp", 11, "expected a protocol number or name after 'proto'"},
+    {"host lsp", 6, "expected a host address or name after 'host'"},
+    {"llc[0] = 1", 4, "unexpected '[0]'"},
 };
 
 TEST(Parser, SyntaxErrorsPointAtTheProblem) {
@@ -160,6 +182,22 @@ TEST(Parser, ReservedWordsAreNotNames) {
     EXPECT_FALSE(parse("host port").has_value());
     EXPECT_TRUE(is_reserved_word("length"));
     EXPECT_TRUE(is_reserved_word("byte"));
+    for (const char* w : {"l1", "l2", "iih", "lsp", "snp", "csnp", "psnp"}) EXPECT_TRUE(is_reserved_word(w)) << w;
+}
+
+// `llc KIND` keeps the kind's span, for the error on an unknown name; `llc rnr` takes pf's keyword.
+TEST(Parser, LlcFrameKindSpansItsName) {
+    for (const char* kind : {"ui", "rnr", "RR", "foo"}) {
+        const std::string text = fmt::format("tcp or llc  {}", kind);
+        auto r = parse(text);
+        ASSERT_TRUE(r.has_value()) << text << ": " << r.error().message;
+        const auto& k = std::get<ast::Keyword>(std::get<std::shared_ptr<ast::Binary>>(*r)->rhs);
+        EXPECT_EQ(k.which, ast::Keyword::Which::Llc);
+        ASSERT_TRUE(k.arg.has_value()) << text;
+        EXPECT_EQ(k.arg->text, kind);
+        EXPECT_EQ(k.arg->span, (Span{12, 12 + std::strlen(kind)}));
+        EXPECT_EQ(k.span, (Span{7, text.size()}));
+    }
 }
 
 // The byte primitive keeps the spans of its offset and value, for errors in lowering.

@@ -115,6 +115,9 @@ const FoundRow kFoundByTheGenerator[] = {
     {127, "byte 9 & 93 or net 86.208.0.0/12 && dst or src host 172.16.5.4 or 86.218.43.97 or 127.0.0.2 or 192.168.1.77 and not 84.192.211.227 or ip src host 127.0.0.2", ""},
     {127, "(radio[4] ^ radio[radio[8:2]:4] < 0xc7 or dst net 10 or arp src or dst 10.1.2.3 and igmp and wlan proto 0x8035) && ((ah)) or ip6[33:2] & 0xe8 == 0 or (not host 127.0.0.1 and not host fe80::2) or ((icmp[11] & 190 != 0)) and type mgt", ""},
     {192, "!((111 < 189 and dst port 80 or dst and src host 2001:db8:e2db::5cd0 and dst and src ff02::1))", ""},
+    // The same filter as four rows up with a DECnet accessor (issue 12's second increment): the
+    // network-layer load after the radio relation reads at libpcap's overwritten offset too.
+    {127, "(radio[4] ^ radio[radio[8:2]:4] < 0xc7 or dst net 10 or arp src or dst 10.1.2.3 and igmp and wlan proto 0x8035) && ((ah)) or decnet[33:2] & 0xe8 == 0 or (not host 127.0.0.1 and not host fe80::2) or ((icmp[11] & 190 != 0)) and type mgt", ""},
 };
 
 std::optional<std::uint64_t> env_number(const char* name) {

@@ -45,6 +45,8 @@ const char* name_of(Proto p) {
         case Proto::Carp: return "carp";
         case Proto::Ah: return "ah";
         case Proto::Esp: return "esp";
+        case Proto::Iso: return "iso";
+        case Proto::Isis: return "isis";
     }
     return "?";
 }

@@ -11,7 +11,8 @@
 namespace sniff::ast {
 
 // Protocol qualifiers (the first word of `ip host x`, `tcp port 80`) and protocol keywords used alone.
-enum class Proto { Ether, Ip, Ip6, Arp, Rarp, Tcp, Udp, Sctp, Icmp, Icmp6, Igmp, Igrp, Pim, Vrrp, Carp, Ah, Esp };
+// Iso and Isis qualify only `proto` (`iso proto \clnp`, `isis proto 0x1a`); alone they are LAN keywords.
+enum class Proto { Ether, Ip, Ip6, Arp, Rarp, Tcp, Udp, Sctp, Icmp, Icmp6, Igmp, Igrp, Pim, Vrrp, Carp, Ah, Esp, Iso, Isis };
 // Direction qualifiers; the last six name 802.11 address fields (`wlan ra 00:11:22:33:44:55`).
 enum class Dir { Src, Dst, SrcOrDst, SrcAndDst, Ra, Ta, Addr1, Addr2, Addr3, Addr4 };
 inline bool is_wlan_dir(Dir d) { return d >= Dir::Ra; }
@@ -103,13 +104,15 @@ struct Relation {
 };
 
 // Keyword primitives with an optional argument: less N, greater N, vlan [N], mpls [N], pppoed,
-// pppoes [N], inbound, outbound, ifindex N, the LAN protocols, 802.11's type/subtype/dir, and
-// `byte N op V`.
+// pppoes [N], inbound, outbound, ifindex N, the LAN protocols (`llc` with an optional frame kind in
+// arg: `llc ui`), the IS-IS PDU types, 802.11's type/subtype/dir, and `byte N op V`.
 struct Keyword {
     enum class Which {
         Less, Greater, Vlan, Mpls, Pppoed, Pppoes, Inbound, Outbound, Ifindex,
         // Link-layer protocols of old LANs: 802.2 LLC and SNAP on Ethernet, or plain EtherTypes.
         Llc, Stp, Ipx, Netbeui, Iso, Esis, Isis, Clnp, Atalk, Aarp, Decnet, Lat, Sca, Moprc, Mopdl,
+        // IS-IS PDU types by level and kind: l1, l2, iih, lsp, snp, csnp, psnp.
+        IsisL1, IsisL2, IsisIih, IsisLsp, IsisSnp, IsisCsnp, IsisPsnp,
         // 802.11 frame control: `type T [subtype S]`, `subtype S`, `dir D` (names or numbers, as written).
         WlanType, WlanSubtype, WlanDir,
         Geneve,  // `geneve [vni]`

@@ -238,7 +238,9 @@ public:
             case Proto::Pim: return ir::any({ip_proto(kProtoPim), ip6_proto(kProtoPim)});
             case Proto::Ah: return ir::any({ip_proto(kProtoAh), ip6_proto(kProtoAh)});
             case Proto::Esp: return ir::any({ip_proto(kProtoEsp), ip6_proto(kProtoEsp)});
-            case Proto::Ether: break;
+            case Proto::Ether:
+            case Proto::Iso:   // LAN protocols: lowered from Keyword (lower_llc.cpp), never as an abbreviation
+            case Proto::Isis: break;
         }
         return false;
     }

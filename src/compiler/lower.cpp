@@ -55,7 +55,7 @@ public:
         }
         if (auto* r = std::get_if<std::shared_ptr<ast::Relation>>(&e)) {
             carry.reset();  // `tcp[0] = 1 and 2` is a syntax error in libpcap
-            return lower_relation(**r, layout_);
+            return lower_relation(**r, context_);
         }
         if (auto* k = std::get_if<ast::Keyword>(&e)) {
             carry.reset();

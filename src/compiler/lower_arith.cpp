@@ -61,10 +61,11 @@ ir::ArithOp ir_op(ast::ArithOp op) {
 }
 
 // What an accessor's protocol means: where its index counts from, and what must hold first.
-Result access(const ast::Access& a, const Layout& layout) {
+Result access(const ast::Access& a, const lowering::Context& c) {
+    const Layout& layout = c.layout;
     if (a.size != 1 && a.size != 2 && a.size != 4)
         return error(a.size_span, fmt::format("data size must be 1, 2 or 4, not {}", a.size_text), "write proto[offset:1], [offset:2] or [offset:4]");
-    auto index = lower_arith(a.index, layout);
+    auto index = lower_arith(a.index, c);
     if (!index) return index;
     const auto* k = std::get_if<ir::Const>(&index->value);
     auto at = [&](const Base& base) {
@@ -100,6 +101,17 @@ Result access(const ast::Access& a, const Layout& layout) {
     if (p == "ip6") return network(layout.ip6());
     if (p == "arp") return network(layout.ethertype(kEtherArp));
     if (p == "rarp") return network(layout.ethertype(kEtherRarp));
+    // The LAN protocols libpcap's gen_load indexes from the network header, after the same test
+    // as the keyword alone (`atalk` also over SNAP, on 802.3 frames).
+    using W = ast::Keyword::Which;
+    static const std::pair<std::string_view, W> lan[] = {{"atalk", W::Atalk}, {"decnet", W::Decnet}, {"lat", W::Lat},
+                                                         {"sca", W::Sca},     {"moprc", W::Moprc},   {"mopdl", W::Mopdl}};
+    for (auto [name, which] : lan) {
+        if (p != name) continue;
+        auto is = lowering::keyword(c, ast::Keyword{which, std::nullopt, std::nullopt, a.proto_span});
+        if (!is) return std::unexpected(is.error());
+        return network(std::move(*is));
+    }
     if (p == "icmp6") {
         out.guards = {layout.ip6(), ir::eq(layout.nl(6, 1), kProtoIcmp6)};
         out.guards.insert(out.guards.end(), index->guards.begin(), index->guards.end());
@@ -121,7 +133,10 @@ Result access(const ast::Access& a, const Layout& layout) {
         else out.value = layout.transport_at(index->value, 0, static_cast<std::uint8_t>(a.size));
         return out;
     }
-    return error(a.proto_span, fmt::format("'{}[...]' is not supported yet", p));
+    // The other protocol names libpcap's grammar takes before '[' (aarp, iso, stp, the IS-IS PDU
+    // types…): gen_load has no index operation for them, and refuses them.
+    return error(a.proto_span, fmt::format("'{}[...]' is not supported: there is no index operation for '{}'", p, p),
+                 "index the link layer (link[...]) or, where the protocol has one, the network header (ip[...], atalk[...])");
 }
 
 }  // namespace
@@ -138,7 +153,7 @@ std::optional<std::string> nearest_named_constant(std::string_view name) {
     return nearest(name, names);
 }
 
-std::expected<GuardedValue, Diagnostic> lower_arith(const ast::Arith& a, const Layout& layout) {
+std::expected<GuardedValue, Diagnostic> lower_arith(const ast::Arith& a, const lowering::Context& c) {
     if (const auto* n = std::get_if<ast::Number>(&a)) {
         auto v = names::parse_number(n->text);
         if (!v.value) return error(n->span, v.error);
@@ -152,16 +167,16 @@ std::expected<GuardedValue, Diagnostic> lower_arith(const ast::Arith& a, const L
                            : std::string("names are tcpflags, tcp-syn…, icmptype, icmp-echo…, icmp6type, icmp6-echo…"));
     }
     if (std::holds_alternative<ast::WireLength>(a)) return GuardedValue{ir::WireLength{}, {}};
-    if (const auto* acc = std::get_if<std::shared_ptr<ast::Access>>(&a)) return access(**acc, layout);
+    if (const auto* acc = std::get_if<std::shared_ptr<ast::Access>>(&a)) return access(**acc, c);
     const ast::ArithNode& node = *std::get<std::shared_ptr<ast::ArithNode>>(a);
-    auto lhs = lower_arith(node.lhs, layout);
+    auto lhs = lower_arith(node.lhs, c);
     if (!lhs) return lhs;
     if (node.op == ast::ArithOp::Neg) {
         // 0 - x: the same 32-bit wrap as the NEG instruction.
         if (auto* k = std::get_if<ir::Const>(&lhs->value)) return GuardedValue{ir::Const{0u - k->value}, lhs->guards};
         return GuardedValue{ir::arith(ir::ArithOp::Sub, ir::Const{0}, lhs->value), lhs->guards};
     }
-    auto rhs = lower_arith(node.rhs, layout);
+    auto rhs = lower_arith(node.rhs, c);
     if (!rhs) return rhs;
     const auto* rk = std::get_if<ir::Const>(&rhs->value);
     if (rk && rk->value == 0 && (node.op == ast::ArithOp::Div || node.op == ast::ArithOp::Mod))
@@ -173,10 +188,10 @@ std::expected<GuardedValue, Diagnostic> lower_arith(const ast::Arith& a, const L
     return out;
 }
 
-std::expected<ir::Pred, Diagnostic> lower_relation(const ast::Relation& r, const Layout& layout) {
-    auto lhs = lower_arith(r.lhs, layout);
+std::expected<ir::Pred, Diagnostic> lower_relation(const ast::Relation& r, const lowering::Context& c) {
+    auto lhs = lower_arith(r.lhs, c);
     if (!lhs) return std::unexpected(lhs.error());
-    auto rhs = lower_arith(r.rhs, layout);
+    auto rhs = lower_arith(r.rhs, c);
     if (!rhs) return std::unexpected(rhs.error());
     ir::Pred test = false;
     switch (r.op) {

@@ -8,6 +8,7 @@
 #include "compiler/ast.hpp"
 #include "compiler/ir.hpp"
 #include "compiler/layout.hpp"
+#include "compiler/lower_parts.hpp"
 
 namespace sniff {
 
@@ -16,8 +17,9 @@ struct GuardedValue {
     std::vector<ir::Pred> guards;  // protocol tests that must hold first (e.g. `ip` for ip[…])
 };
 
-std::expected<GuardedValue, Diagnostic> lower_arith(const ast::Arith& a, const Layout& layout);
-std::expected<ir::Pred, Diagnostic> lower_relation(const ast::Relation& r, const Layout& layout);
+// The context gives the layout and, for the LAN protocols' accessors (`atalk[4]`), their tests.
+std::expected<GuardedValue, Diagnostic> lower_arith(const ast::Arith& a, const lowering::Context& c);
+std::expected<ir::Pred, Diagnostic> lower_relation(const ast::Relation& r, const lowering::Context& c);
 
 // The value of a named constant (tcpflags, tcp-syn, icmp-echo, icmp6-echo…), if it exists.
 std::optional<std::uint32_t> named_constant(std::string_view name);

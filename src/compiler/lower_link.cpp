@@ -111,15 +111,23 @@ Result protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v)
         if (!n.value) return error(v.span, n.error);
         number = n.value;
     }
+    if (q.proto && (q.proto->value == Proto::Iso || q.proto->value == Proto::Isis)) return osi_protocol(c, q, v);
     bool ether = q.proto && q.proto->value == Proto::Ether;
     if (ether) {
         // `ether proto` names the link layer's protocol field on any link type (libpcap's gen_linktype).
         if (!number) {
+            // libpcap's EtherType names (pcap_nametoeproto), then its 802.2 SAP names (pcap_nametollc);
+            // case matters there too. Each then means its number, as `ether proto 0xfe` does.
             static const std::pair<const char*, std::uint32_t> names[] = {
-                {"ip", kEtherIp}, {"ip6", kEtherIp6}, {"arp", kEtherArp}, {"rarp", kEtherRarp}};
+                {"aarp", 0x80f3}, {"arp", kEtherArp}, {"atalk", 0x809b}, {"decnet", 0x6003}, {"ip", kEtherIp},
+                {"ip6", kEtherIp6}, {"lat", 0x6004}, {"loopback", 0x9000}, {"mopdl", 0x6001}, {"moprc", 0x6002},
+                {"rarp", kEtherRarp}, {"sca", 0x6007}, {"iso", 0xfe}, {"stp", 0x42}, {"ipx", 0xe0}, {"netbeui", 0xf0}};
             for (auto [n, t] : names)
                 if (name == n) number = t;
-            if (!number) return error(v.span, fmt::format("unknown ether protocol '{}'", name), "give the EtherType as a number, e.g. 0x88cc");
+            if (!number)
+                return error(v.span, fmt::format("unknown ether protocol '{}'", name),
+                             "give the EtherType as a number (e.g. 0x88cc) or a name: \\ip, \\ip6, \\arp, \\rarp, \\atalk, "
+                             "\\aarp, \\decnet, \\lat, \\sca, \\moprc, \\mopdl, loopback, \\iso, \\stp, \\ipx, \\netbeui");
         }
         if (*number > 0xffff) return error(v.span, fmt::format("EtherType {} does not fit in 16 bits", *number));
         if (c.layout.field() == ProtocolField::Llc) return llc_link_number(c, *number);
@@ -233,7 +241,7 @@ Result byte_primitive(const Context& c, const ast::Keyword& k, std::uint32_t off
 Result keyword(const Context& c, const ast::Keyword& k) {
     std::optional<std::uint32_t> n;
     using W = ast::Keyword::Which;
-    if (k.arg && k.which != W::WlanType && k.which != W::WlanSubtype && k.which != W::WlanDir) {
+    if (k.arg && k.which != W::WlanType && k.which != W::WlanSubtype && k.which != W::WlanDir && k.which != W::Llc) {
         auto v = names::parse_number(k.arg->text);
         if (!v.value) return error(k.arg->span, v.error);
         n = v.value;
@@ -265,10 +273,19 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::Isis:
         case ast::Keyword::Which::Clnp:
         case ast::Keyword::Which::Atalk:
-        case ast::Keyword::Which::Aarp:
+        case ast::Keyword::Which::Aarp: {
+            if (k.which == W::Llc && k.arg) return llc_frame_kind(c, k);
             if (c.layout.field() == ProtocolField::Llc) return llc_link_protocol(c, k.which);
             if (c.layout.mac() != MacHeader::Ethernet) return other_link_protocol(c, k);
             return lan_protocol(c, k.which);
+        }
+        case ast::Keyword::Which::IsisL1:
+        case ast::Keyword::Which::IsisL2:
+        case ast::Keyword::Which::IsisIih:
+        case ast::Keyword::Which::IsisLsp:
+        case ast::Keyword::Which::IsisSnp:
+        case ast::Keyword::Which::IsisCsnp:
+        case ast::Keyword::Which::IsisPsnp: return isis_pdu(c, k);
         case ast::Keyword::Which::WlanType:
         case ast::Keyword::Which::WlanSubtype:
         case ast::Keyword::Which::WlanDir: return wlan_frame(c, k);

@@ -4,6 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include "compiler/names.hpp"
+
 namespace sniff::lowering {
 namespace {
 
@@ -130,5 +136,100 @@ Result other_link_protocol(const Context& c, const ast::Keyword& k) {
     return false;
 }
 
+// `llc KIND`: the control byte after DSAP and SSAP, tested as libpcap's gen_llc_i, gen_llc_s,
+// gen_llc_u, gen_llc_s_subtype and gen_llc_u_subtype test it (ISO/IEC 8802-2: an I frame has bit 0
+// clear, S frames end in 01 and U frames in 11; S commands are the low nibble, U commands all but
+// the poll/final bit 0x10). Names are compared case-insensitively, as libpcap's grammar does.
+Result llc_frame_kind(const Context& c, const ast::Keyword& k) {
+    struct FrameKind {
+        std::string_view name;
+        std::uint32_t mask, value;
+    };
+    static constexpr FrameKind kinds[] = {
+        {"i", 0x01, 0x00},    {"s", 0x03, 0x01},     {"u", 0x03, 0x03},    {"rr", 0x0f, 0x01},   {"rnr", 0x0f, 0x05},
+        {"rej", 0x0f, 0x09},  {"ui", 0xef, 0x03},    {"ua", 0xef, 0x63},   {"disc", 0xef, 0x43}, {"dm", 0xef, 0x0f},
+        {"sabme", 0xef, 0x6f}, {"test", 0xef, 0xe3}, {"xid", 0xef, 0xaf},  {"frmr", 0xef, 0x87}};
+    std::string name = k.arg->text;
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const FrameKind* kind = nullptr;
+    for (const FrameKind& f : kinds)
+        if (f.name == name) kind = &f;
+    if (!kind)
+        return error(k.arg->span, fmt::format("unknown LLC frame kind '{}'", k.arg->text),
+                     "write i, s or u, an S frame (rr, rnr, rej) or a U frame (ui, ua, disc, dm, sabme, test, xid, frmr)");
+    Result llc = keyword(c, ast::Keyword{ast::Keyword::Which::Llc, std::nullopt, std::nullopt, k.span});
+    if (!llc) return llc;
+    const ir::Value control = c.layout.llc(2, 1);
+    // An I frame: libpcap tests the bit with jset and takes the false branch.
+    ir::Pred test = kind->name == "i" ? ir::negate(ir::cmp(ir::CmpOp::AnySet, control, ir::constant(0x01)))
+                                      : ir::eq(ir::arith(ir::ArithOp::And, control, ir::constant(kind->mask)), kind->value);
+    return ir::all({std::move(*llc), std::move(test)});
+}
+
+// Where libpcap reads the IS-IS PDU type: 4 bytes past the start of the OSI payload (its
+// OR_LINKPL_NOSNAP + 4). That is the header's PDU type field where the NLPID starts the payload.
+// On Cisco HDLC the NLPID follows a fudge byte (nlpid_offset 1) and libpcap still reads 4 past the
+// fudge byte, i.e. the header's ID length field: sniff reads the same byte, so that `l1`,
+// `isis proto N`… keep the packets libpcap keeps there (gencode.c, gen_proto for Q_ISIS).
+namespace {
+std::uint32_t isis_pdu_type_offset(const Context& c) {
+    const std::uint32_t fudge = c.layout.link().dlt == 104 ? 1 : 0;
+    return c.layout.link().nlpid_offset - fudge + 4;
+}
+}  // namespace
+
+// IS-IS PDU types (ISO 10589 section 9): LAN hellos of level 1 (15) and 2 (16), the point-to-point
+// hello (17, in both levels, as libpcap counts it), LSPs (18, 20), CSNPs (24, 25) and PSNPs (26, 27).
+// The type is the fifth byte of the IS-IS header, which starts at the NLPID.
+Result isis_pdu(const Context& c, const ast::Keyword& k) {
+    using W = ast::Keyword::Which;
+    std::vector<std::uint32_t> types;
+    switch (k.which) {
+        case W::IsisL1: types = {0x0f, 0x11, 0x12, 0x18, 0x1a}; break;
+        case W::IsisL2: types = {0x10, 0x11, 0x14, 0x19, 0x1b}; break;
+        case W::IsisIih: types = {0x0f, 0x10, 0x11}; break;
+        case W::IsisLsp: types = {0x12, 0x14}; break;
+        case W::IsisSnp: types = {0x18, 0x19, 0x1a, 0x1b}; break;
+        case W::IsisCsnp: types = {0x18, 0x19}; break;
+        default: types = {0x1a, 0x1b}; break;  // IsisPsnp
+    }
+    Result isis = keyword(c, ast::Keyword{W::Isis, std::nullopt, std::nullopt, k.span});
+    if (!isis) return isis;
+    const ir::Value pdu_type = c.layout.llc(isis_pdu_type_offset(c), 1);
+    std::vector<ir::Pred> any;
+    for (std::uint32_t t : types) any.push_back(ir::eq(pdu_type, t));
+    return ir::all({std::move(*isis), ir::any(std::move(any))});
+}
+
+// `iso proto N` tests the NLPID of ISO traffic (libpcap's gen_proto for Q_ISO), `isis proto N`
+// the IS-IS PDU type (Q_ISIS). libpcap does not check that N fits in the byte: `iso proto 300`
+// compiles to a test no packet passes, and so it does here.
+Result osi_protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v) {
+    using W = ast::Keyword::Which;
+    const bool isis = q.proto->value == Proto::Isis;
+    const std::string qualifier = c.text_of(q.proto->span);
+    if (q.dir) return error(q.dir->span, fmt::format("a direction cannot qualify '{} proto'", qualifier), fmt::format("write '{} proto N'", qualifier));
+    std::optional<std::uint32_t> number;
+    if (v.shape == ast::Value::Shape::Number) {
+        auto n = names::parse_number(v.text);
+        if (!n.value) return error(v.span, n.error);
+        number = n.value;
+    } else if (!isis) {
+        std::string name = v.text;
+        if (!name.empty() && name[0] == '\\') name.erase(0, 1);
+        static const std::pair<std::string_view, std::uint32_t> nlpids[] = {{"clnp", 0x81}, {"esis", 0x82}, {"isis", 0x83}};
+        for (auto [n, id] : nlpids)
+            if (name == n) number = id;
+        if (!number)
+            return error(v.span, fmt::format("unknown OSI protocol '{}'", v.text), "write \\clnp, \\esis, \\isis or the NLPID as a number");
+    } else {
+        return error(v.span, fmt::format("'{} proto' takes a PDU type number, not '{}'", qualifier, v.text),
+                     "e.g. 'isis proto 0x12' (a level 1 LSP)");
+    }
+    Result base = keyword(c, ast::Keyword{isis ? W::Isis : W::Iso, std::nullopt, std::nullopt, q.proto->span});
+    if (!base) return base;
+    const std::uint32_t at = isis ? isis_pdu_type_offset(c) : c.layout.link().nlpid_offset;
+    return ir::all({std::move(*base), ir::eq(c.layout.llc(at, 1), *number)});
+}
 
 }  // namespace sniff::lowering

@@ -64,6 +64,12 @@ ir::Pred llc_link_number(const Context& c, std::uint32_t number);
 ir::Pred llc_link_protocol(const Context& c, ast::Keyword::Which w);
 ir::Pred other_link_number(const Context& c, std::uint32_t number);
 Result other_link_protocol(const Context& c, const ast::Keyword& k);
+// `llc i`, `llc ui`, `llc rnr`…: `llc` and the frame kind its control byte says.
+Result llc_frame_kind(const Context& c, const ast::Keyword& k);
+// `l1`, `l2`, `iih`, `lsp`, `snp`, `csnp`, `psnp`: IS-IS and one of the PDU types the keyword names.
+Result isis_pdu(const Context& c, const ast::Keyword& k);
+// `iso proto N` (the NLPID: a number, \clnp, \esis or \isis) and `isis proto N` (the PDU type).
+Result osi_protocol(const Context& c, const ast::Qualifiers& q, const ast::Value& v);
 
 // Encapsulations (lower_encap.cpp); each moves where later primitives look.
 Result vlan(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> id);

@@ -29,14 +29,15 @@ struct ParseError {
 struct begin_tag;
 struct boolean_groups_tag;  // boolean_groups() of the text: which '(' open a boolean group
 
-constexpr std::array<std::string_view, 82> kReserved = {
+constexpr std::array<std::string_view, 89> kReserved = {
     "and", "or", "not", "host", "net", "port", "portrange", "src", "dst", "ip", "ip6", "arp", "rarp",
     "tcp", "udp", "sctp", "icmp", "icmp6", "ether", "mask", "proto", "protochain", "gateway",
     "broadcast", "multicast", "less", "greater", "len", "length", "byte", "vlan", "mpls", "pppoed", "pppoes", "geneve",
     "inbound", "outbound", "ifindex", "igmp", "igrp", "pim", "vrrp", "carp", "ah", "esp", "atalk",
     "aarp", "decnet", "lat", "sca", "moprc", "mopdl", "iso", "esis", "es-is", "isis", "is-is", "clnp",
     "stp", "ipx", "netbeui", "llc", "link", "ppp", "slip", "fddi", "tr", "wlan", "radio", "ra", "ta",
-    "addr1", "addr2", "addr3", "addr4", "type", "subtype", "dir", "on", "ifname", "rnr", "reason"};
+    "addr1", "addr2", "addr3", "addr4", "type", "subtype", "dir", "on", "ifname", "rnr", "reason",
+    "l1", "l2", "iih", "lsp", "snp", "csnp", "psnp"};
 
 
 template <class Ctx>
@@ -106,6 +107,12 @@ struct proto_symbols : x3::symbols<ast::Proto> {
             "igrp", P::Igrp)("pim", P::Pim)("vrrp", P::Vrrp)("carp", P::Carp)("ah", P::Ah)("esp", P::Esp);
     }
 } const proto_sym;
+
+// `iso` and `isis` qualify `proto` only (`iso proto \clnp`, `isis proto 0x1a`); alone they are
+// keywords (lan_keyword), as in libpcap's grammar, where both are one token either way.
+struct osi_proto_symbols : x3::symbols<ast::Proto> {
+    osi_proto_symbols() { add("iso", ast::Proto::Iso)("isis", ast::Proto::Isis)("is-is", ast::Proto::Isis); }
+} const osi_proto_sym;
 
 struct kind_symbols : x3::symbols<ast::Kind> {
     kind_symbols() {
@@ -222,8 +229,12 @@ auto const on_chain = [](auto& ctx) {
 
 struct access_symbols : x3::symbols<std::string> {
     access_symbols() {
+        // Every protocol name libpcap's grammar takes before '['; lowering refuses those libpcap
+        // has no index operation for (iso, stp, aarp…), with a caret.
         for (const char* p : {"ether", "link", "wlan", "fddi", "tr", "ppp", "slip", "radio", "ip", "ip6", "arp", "rarp", "tcp", "udp", "sctp", "icmp", "icmp6", "igmp",
-                              "igrp", "pim", "vrrp", "carp", "ah", "esp"})
+                              "igrp", "pim", "vrrp", "carp", "ah", "esp", "atalk", "decnet", "lat", "sca", "moprc", "mopdl",
+                              "aarp", "iso", "esis", "es-is", "isis", "is-is", "clnp", "stp", "ipx", "netbeui", "l1", "l2",
+                              "iih", "lsp", "snp", "csnp", "psnp"})
             add(p, p);
     }
 } const access_sym;
@@ -335,7 +346,8 @@ auto const room_to_recurse = x3::eps[([](auto& ctx) {
 auto const src_kw = kw("src");
 auto const dst_kw = kw("dst");
 
-auto const proto_q_body_def = x3::lexeme[proto_sym >> !(x3::alnum | x3::char_("_.-"))][on_proto];
+auto const proto_q_body_def = x3::lexeme[proto_sym >> !(x3::alnum | x3::char_("_.-"))][on_proto] |
+                              (x3::lexeme[osi_proto_sym >> !(x3::alnum | x3::char_("_.-"))] >> &kw("proto"))[on_proto];
 // libpcap takes both orders: `dst or src` is `src or dst`, `dst and src` is `src and dst`.
 auto const dir_q_body_def = (src_kw >> or_kw >> dst_kw)[on_dir<ast::Dir::SrcOrDst>] |
                        (src_kw >> and_kw >> dst_kw)[on_dir<ast::Dir::SrcAndDst>] |
@@ -427,11 +439,37 @@ struct lan_symbols : x3::symbols<ast::Keyword::Which> {
         using W = ast::Keyword::Which;
         add("llc", W::Llc)("stp", W::Stp)("ipx", W::Ipx)("netbeui", W::Netbeui)("iso", W::Iso)("esis", W::Esis)(
             "es-is", W::Esis)("isis", W::Isis)("is-is", W::Isis)("clnp", W::Clnp)("atalk", W::Atalk)("aarp", W::Aarp)(
-            "decnet", W::Decnet)("lat", W::Lat)("sca", W::Sca)("moprc", W::Moprc)("mopdl", W::Mopdl);
+            "decnet", W::Decnet)("lat", W::Lat)("sca", W::Sca)("moprc", W::Moprc)("mopdl", W::Mopdl)("l1", W::IsisL1)(
+            "l2", W::IsisL2)("iih", W::IsisIih)("lsp", W::IsisLsp)("snp", W::IsisSnp)("csnp", W::IsisCsnp)("psnp", W::IsisPsnp);
     }
 } const lan_sym;
 auto const lan_keyword = x3::lexeme[lan_sym >> !(x3::alnum | x3::char_("_.-"))];
-auto const on_lan_keyword = [](auto& ctx) { x3::_val(ctx) = ast::Expr{ast::Keyword{x3::_attr(ctx), std::nullopt, std::nullopt, {}}}; };
+auto const on_lan_keyword = [](auto& ctx) {
+    using W = ast::Keyword::Which;
+    const W w = x3::_attr(ctx);
+    if (w == W::Iso || w == W::Isis) {
+        // `iso proto …`, `isis proto …`: a qualified primitive, left to `qualified`.
+        Iter p = x3::_where(ctx).begin();
+        while (*p && is_filter_space(*p)) ++p;
+        if (std::string_view(p).starts_with("proto") &&
+            !(std::isalnum(static_cast<unsigned char>(p[5])) || p[5] == '_' || p[5] == '.' || p[5] == '-')) {
+            x3::_pass(ctx) = false;
+            return;
+        }
+    }
+    x3::_val(ctx) = ast::Expr{ast::Keyword{w, std::nullopt, std::nullopt, {}}};
+};
+
+// `llc KIND` (libpcap's `LLC ID`): a name after `llc`, checked in lowering (lower_llc.cpp). libpcap's
+// scanner makes `rnr` a pf keyword, and its grammar takes `llc rnr` separately; any other keyword
+// or a number ends the primitive at `llc`.
+auto const on_llc_kind = [](auto& ctx) {
+    std::string& w = x3::_attr(ctx);
+    if ((is_reserved_word(w) && w != "rnr") || classify(w) != ast::Value::Shape::Name) { x3::_pass(ctx) = false; return; }
+    Iter begin = x3::get<begin_tag>(ctx);
+    std::size_t end = static_cast<std::size_t>(x3::_where(ctx).begin() - begin);
+    x3::_val(ctx) = ast::Expr{ast::Keyword{ast::Keyword::Which::Llc, ast::Number{w, {end - w.size(), end}}, std::nullopt, {}}};
+};
 
 // `type T [subtype S]`: both words with their spans.
 auto const on_wlan_type = [](auto& ctx) {
@@ -511,7 +549,8 @@ auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyw
                          (kw("dir") > raw_word)[on_keyword<ast::Keyword::Which::WlanDir>] |
                          kw("pppoed")[on_bare_keyword<ast::Keyword::Which::Pppoed>] |
                          kw("inbound")[on_bare_keyword<ast::Keyword::Which::Inbound>] |
-                         kw("outbound")[on_bare_keyword<ast::Keyword::Which::Outbound>] | lan_keyword[on_lan_keyword];
+                         kw("outbound")[on_bare_keyword<ast::Keyword::Which::Outbound>] |
+                         (kw("llc") >> raw_word)[on_llc_kind] | lan_keyword[on_lan_keyword];
 auto const operand_def = unary;
 auto const set_and = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::And; };
 auto const set_or = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::Or; };
