@@ -53,6 +53,8 @@ Known effective(const Values& values, ValueId v, const Known* entry, const Facts
             if (n.op == ir::ArithOp::And) {
                 set_bits(f, ~*k, 0);
                 if (const Known* x = facts.find(n.lhs)) set_bits(f, x->mask & *k, x->bits);
+            } else if (n.op == ir::ArithOp::Or) {
+                set_bits(f, *k, *k);  // the constant's bits are set whatever x is
             } else if (n.op == ir::ArithOp::Rsh && *k < 32) {
                 f.hi = std::min(f.hi, kAll >> *k);
             }

@@ -36,7 +36,10 @@ private:
         for (const Assign& a : block.assigns) facts.forget_vars(g_.values, 1u << a.slot);
         switch (block.exit) {
             case Exit::Return: return;
-            case Exit::Goto: block.jt = follow(facts, block.jt); return arrive(block.jt, std::move(facts));
+            case Exit::Goto:
+                if (block.load != kNoValue) facts.computed(block.load);
+                block.jt = block.jf = follow(facts, block.jt);
+                return arrive(block.jt, std::move(facts));
             case Exit::Chain: {
                 Facts other = facts;
                 block.jt = follow(facts, block.jt);
@@ -67,6 +70,15 @@ private:
             block.jt = follow(facts, *d ? block.jt : block.jf);
             return arrive(block.jt, std::move(facts));
         }
+        // Decided by what the value is whatever the packet (`x | 1 != 0`, `x & 0 == 0`): the
+        // value is still loaded, since the load may reject, but nothing is tested.
+        Facts computed = facts;
+        computed.computed(block.load);
+        if (auto d = decide(computed, block); d && block.assigns.empty()) {
+            block.exit = Exit::Goto;
+            block.jt = block.jf = follow(computed, *d ? block.jt : block.jf);
+            return arrive(block.jt, std::move(computed));
+        }
         Facts no = facts;
         learn(facts, block, true);
         learn(no, block, false);
@@ -81,7 +93,7 @@ private:
         for (int step = 0; step < kMaxSteps; ++step) {
             const Block& t = g_.blocks[to];
             if (!t.assigns.empty()) break;
-            if (t.exit == Exit::Goto) {
+            if (t.exit == Exit::Goto && t.load == kNoValue) {
                 to = t.jt;
                 continue;
             }
