@@ -41,6 +41,7 @@ void set_bits(Known& f, std::uint32_t mask, std::uint32_t bits) {
 Known effective(const Values& values, ValueId v, const Known* entry, const Facts& facts) {
     Known f = entry ? *entry : Known{};
     const ValueNode& n = values[v];
+    if (!facts.value_ranges() && n.kind != ValueKind::Const) return f;
     switch (n.kind) {
         case ValueKind::Const: f.lo = f.hi = n.k; break;
         case ValueKind::Load:

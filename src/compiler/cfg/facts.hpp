@@ -32,6 +32,12 @@ class Facts {
 public:
     static constexpr std::size_t kMaxFacts = 48;
 
+    // `value_ranges`: also use what a value's kind says of it (a byte is at most 255, `x & m`
+    // has no bit outside m). Off, only tests on the path decide tests, as in libpcap's
+    // optimizer: compile() asks that way before it refuses a filter as matching nothing.
+    explicit Facts(bool value_ranges = true) : value_ranges_(value_ranges) {}
+    bool value_ranges() const { return value_ranges_; }
+
     // `v` was computed successfully (no constraint yet, if it had none).
     Known& computed(ValueId v);
     const Known* find(ValueId v) const;
@@ -50,6 +56,7 @@ public:
 
 private:
     std::vector<std::pair<ValueId, Known>> facts_;
+    bool value_ranges_ = true;
 };
 
 }  // namespace sniff::cfg

@@ -3,10 +3,10 @@
 
 namespace sniff::cfg {
 
-void optimize(Graph& g) {
+void optimize(Graph& g, bool value_ranges) {
     for (int round = 0; round < 4; ++round) {
         const std::size_t before = g.blocks.size();
-        thread_jumps(g);
+        thread_jumps(g, value_ranges);
         merge_blocks(g);
         if (g.blocks.size() == before) break;
     }

@@ -11,8 +11,8 @@ namespace sniff::cfg {
 // tests before it imply (facts.hpp); an edge into a test those facts decide goes straight to
 // the test's outcome (again and again), and empty blocks are jumped over. Facts meet where edges
 // join. Tests decided for all their incoming edges become jumps; blocks no edge reaches go.
-// Needs every test block to load its value (run before reuse_loads).
-void thread_jumps(Graph& g);
+// Needs every test block to load its value (run before reuse_loads). `value_ranges`: see Facts.
+void thread_jumps(Graph& g, bool value_ranges = true);
 
 // Identical blocks (same assignments, load, test and successors) become one, hash-consed from
 // the exits up so whole identical tails merge; a test without a load whose two successors are
@@ -32,6 +32,6 @@ void split_set_loads(Graph& g);
 // The pipeline: threading and merging to a fixed point (at most a few rounds), then load reuse,
 // set tests split from their loads, and a last merge (blocks that now differ only in what they
 // loaded before).
-void optimize(Graph& g);
+void optimize(Graph& g, bool value_ranges = true);
 
 }  // namespace sniff::cfg

@@ -14,10 +14,10 @@ constexpr int kMaxSteps = 256;
 
 class Threader {
 public:
-    explicit Threader(Graph& g) : g_(g), in_(g.blocks.size()) {}
+    Threader(Graph& g, bool value_ranges) : g_(g), in_(g.blocks.size()), value_ranges_(value_ranges) {}
 
     void run() {
-        in_[g_.entry] = Facts{};
+        in_[g_.entry] = Facts{value_ranges_};
         for (BlockId b = 0; b < g_.blocks.size(); ++b) {
             if (!in_[b]) continue;  // no edge reaches it any more
             Facts facts = std::move(*in_[b]);
@@ -30,6 +30,7 @@ public:
 private:
     Graph& g_;
     std::vector<std::optional<Facts>> in_;
+    bool value_ranges_;
 
     void visit(BlockId b, Facts facts) {
         Block& block = g_.blocks[b];
@@ -74,7 +75,7 @@ private:
         // value is still loaded, since the load may reject, but nothing is tested.
         Facts computed = facts;
         computed.computed(block.load);
-        if (auto d = decide(computed, block); d && block.assigns.empty()) {
+        if (auto d = value_ranges_ ? decide(computed, block) : std::nullopt; d && block.assigns.empty()) {
             block.exit = Exit::Goto;
             block.jt = block.jf = follow(computed, *d ? block.jt : block.jf);
             return arrive(block.jt, std::move(computed));
@@ -133,6 +134,6 @@ private:
 
 }  // namespace
 
-void thread_jumps(Graph& g) { Threader(g).run(); }
+void thread_jumps(Graph& g, bool value_ranges) { Threader(g, value_ranges).run(); }
 
 }  // namespace sniff::cfg
