@@ -95,6 +95,12 @@ Known& Facts::computed(ValueId v) {
 
 void Facts::learn(const Values& values, ValueId v, ir::CmpOp op, std::uint32_t k, bool holds) {
     Known& f = computed(v);
+    // As libpcap's optimizer: only what `jeq` taught about the same value.
+    if (!value_ranges_) {
+        if (op == ir::CmpOp::Eq && holds) f.lo = f.hi = k, set_bits(f, kAll, k);
+        if (op == ir::CmpOp::Eq && !holds) exclude(f, k);
+        return;
+    }
     switch (op) {
         case ir::CmpOp::Eq:
             if (holds) {
@@ -129,6 +135,7 @@ void Facts::learn(const Values& values, ValueId v, ir::CmpOp op, std::uint32_t k
 }
 
 std::optional<bool> Facts::decide(const Values& values, ValueId v, ir::CmpOp op, std::uint32_t k) const {
+    if (!value_ranges_ && op != ir::CmpOp::Eq) return std::nullopt;
     const Known* entry = find(v);
     if (!entry && values.can_fail(v)) {
         // `x & m` cannot fail once x was computed.
@@ -163,6 +170,10 @@ std::optional<bool> Facts::decide(const Values& values, ValueId v, ir::CmpOp op,
 void Facts::learn_set(const Sets& sets, ValueId v, SetId set, bool holds) {
     Known& f = computed(v);
     const Ranges& r = sets[set];
+    if (!value_ranges_) {
+        (holds ? f.in_set : f.not_in_set) = set;
+        return;
+    }
     if (holds) {
         f.in_set = set;
         f.lo = std::max(f.lo, r.front().first);
@@ -182,6 +193,7 @@ std::optional<bool> Facts::decide_set(const Values& values, const Sets& sets, Va
     if (entry && entry->not_in_set == set) return false;
     const Known f = effective(values, v, entry, *this);
     if (f.lo == f.hi) return sets.contains(set, f.lo);
+    if (!value_ranges_) return std::nullopt;
     // [lo, hi] inside one range, or between two.
     const Ranges& r = sets[set];
     auto it = std::upper_bound(r.begin(), r.end(), f.lo, [](std::uint32_t x, const auto& range) { return x < range.first; });

@@ -32,9 +32,11 @@ class Facts {
 public:
     static constexpr std::size_t kMaxFacts = 48;
 
-    // `value_ranges`: also use what a value's kind says of it (a byte is at most 255, `x & m`
-    // has no bit outside m). Off, only tests on the path decide tests, as in libpcap's
-    // optimizer: compile() asks that way before it refuses a filter as matching nothing.
+    // `value_ranges`: also use ranges, known bits and what a value's kind says of it (a byte is
+    // at most 255, `x & m` has no bit outside m). Off, only equality tests on the path decide
+    // equality tests, as libpcap's optimizer does (`ip[0] = 1 and ip[0] = 2`, not
+    // `len > 100 and len < 50`): compile() asks that way before it refuses a filter as matching
+    // nothing, so that it refuses what libpcap refuses and nothing more.
     explicit Facts(bool value_ranges = true) : value_ranges_(value_ranges) {}
     bool value_ranges() const { return value_ranges_; }
 
