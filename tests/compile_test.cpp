@@ -378,6 +378,30 @@ TEST(Compile, GoldenDumps) {
 // libpcap's optimizer refuses a filter no packet can pass ("expression rejects all packets");
 // so does sniff's, from the control-flow graph, naming the `and` terms that conflict. Before the
 // graph, all of these compiled to programs that match nothing, and exited 0.
+// After `pppoes` the rest of the frame is PPP, as libpcap reads it: link-layer tests that need
+// MAC addresses, VLAN tags or LLC are refused, as libpcap refuses them (they compiled to tests of
+// the PPP bytes before; found by a user's tour).
+TEST(Compile, LinkLayerTestsAfterPppoesAreRefusedAsOnPpp) {
+    const std::pair<const char*, const char*> rows[] = {
+        {"pppoes and vlan", "vlan"},
+        {"vlan and pppoes and vlan 5", "vlan 5"},
+        {"pppoes and llc", "llc"},
+        {"pppoes and llc ui", "llc ui"},
+        {"pppoes and ether host 1:2:3:4:5:6", "ether host 1:2:3:4:5:6"},
+        {"pppoes and broadcast", "broadcast"},
+        {"pppoes and multicast", "multicast"},
+    };
+    for (const auto& [filter, under] : rows) {
+        auto r = compile(filter);
+        ASSERT_FALSE(r.has_value()) << filter;
+        EXPECT_NE(r.error().message.find("after 'pppoes'"), std::string::npos) << filter << ": " << r.error().message;
+        const std::string_view text = filter;
+        EXPECT_EQ(text.substr(r.error().span.begin, std::string_view(under).size()), std::string_view(under).substr(0, std::string_view(under).size())) << filter;
+    }
+    for (const char* ok : {"vlan and pppoes", "pppoes and ether[0] = 1", "pppoes and stp", "pppoes and pppoes"})
+        EXPECT_TRUE(compile(ok).has_value()) << ok;
+}
+
 TEST(Compile, ImpossibleFiltersAreRefusedWithTheTermsThatConflict) {
     struct Row {
         const char* filter;

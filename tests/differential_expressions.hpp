@@ -87,6 +87,8 @@ inline constexpr const char* kEthernetOnly[] = {
     "mpls", "mpls 100", "mpls and ip", "mpls and ip6", "mpls 16 and ip and tcp port 80", "mpls and mpls and ip",
     "mpls and mpls 5", "vlan and mpls and ip", "not mpls", "mpls and host 10.0.0.1", "pppoed", "pppoes", "pppoes 5",
     "pppoes and ip", "pppoes and tcp port 80", "pppoes 0x1234 and ip6", "pppoes and host 10.0.0.1", "not pppoes",
+    // After `pppoes` the frame is PPP: LAN protocols are PPP protocol numbers, link bytes still count.
+    "pppoes and stp", "pppoes and iso", "pppoes and ipx", "pppoes and ether[0] = 1", "pppoes and pppoes",
     "llc", "stp", "ipx", "netbeui", "iso", "esis", "es-is", "isis", "is-is", "clnp", "atalk", "aarp", "not llc", "stp or arp",
     "vlan and stp", "ether proto 100", "ether proto 0x42", "ether proto 0xfe", "ether proto 0xe0", "ether proto 0xf0",
     "isis or esis", "not iso and not ip", "ether proto 0x8137", "ether proto 0x600", "ether proto 0xfe and not esis",

@@ -77,6 +77,8 @@ public:
     MacHeader mac() const { return mac_; }
     bool wlan() const { return mac_ == MacHeader::Wlan; }
     bool in_geneve() const { return in_geneve_; }
+    // After `pppoes`: the rest of the frame is PPP.
+    bool in_pppoe() const { return in_pppoe_; }
     ProtocolField field() const { return field_; }
     // Assignments the whole filter must start with (Geneve's variables), if any.
     const std::vector<ir::Assign>& setup() const { return setup_; }
@@ -103,7 +105,12 @@ public:
     }
     // PPPoE session: a 6-byte PPPoE header, then PPP's 2-byte protocol and its payload.
     void enter_pppoe_session() {
+        // What follows is PPP, as libpcap reads it (gen_pppoes switches to DLT_PPP): no MAC
+        // addresses, VLAN tags or LLC headers in it.
+        in_pppoe_ = true;
+        mac_ = MacHeader::None;
         field_ = ProtocolField::PppProtocol;
+        link_ = network_.plus(6);  // `ether[…]`, `link[…]` count from the PPP header now
         protocol_ = network_.plus(6);
         network_ = network_.plus(8);
         llc_ = network_;
@@ -273,6 +280,7 @@ private:
     Base link_, protocol_, network_, llc_;
     unsigned mpls_depth_ = 0, vlan_depth_ = 0;
     bool in_geneve_ = false;
+    bool in_pppoe_ = false;
     std::vector<ir::Assign> setup_;
 };
 

@@ -36,6 +36,7 @@ ir::Pred kernel_vlan(const Context& c, std::optional<std::uint32_t> id) {
 Result vlan(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> n) {
     // libpcap matches VLAN tags on Ethernet and in 802.11 data frames (not inside PPI).
     const LinkType& lt = c.layout.link();
+    if (c.layout.in_pppoe()) return error(k.span, "'vlan' is not supported after 'pppoes'", "the rest of the frame is PPP, which has no VLAN tags");
     if (!(c.layout.mac() == MacHeader::Ethernet || (c.layout.wlan() && lt.prefix != LinkPrefix::Ppi)))
         return error(k.span, fmt::format("'vlan' is not supported on link type {}", lt.name), "it needs Ethernet or 802.11 frames");
     if (c.layout.mpls_depth() > 0) return error(k.span, "no VLAN match after MPLS", "put 'vlan' before 'mpls'");

@@ -18,6 +18,9 @@ constexpr std::uint32_t kAncillaryPktType = 0xfffff004, kAncillaryIfindex = 0xff
 // Link types with MAC addresses: Ethernet, FDDI, Token Ring and 802.11.
 std::optional<Diagnostic> need_mac(const Context& c, Span where, std::string_view what) {
     if (c.layout.mac() != MacHeader::None) return std::nullopt;
+    if (c.layout.in_pppoe())
+        return Diagnostic{where, fmt::format("'{}' is not supported after 'pppoes'", what),
+                          "the rest of the frame is PPP, which has no MAC addresses (as libpcap reads it)"};
     return Diagnostic{where, fmt::format("'{}' is not supported on link type {}", what, c.layout.link().name),
                       "this link type has no MAC addresses; it needs Ethernet, FDDI, Token Ring or 802.11"};
 }

@@ -120,6 +120,8 @@ Result other_link_protocol(const Context& c, const ast::Keyword& k) {
     auto iso = [&](std::uint32_t nlpid) { return ir::all({other_link_number(c, 0xfe), llc_byte(c, c.layout.link().nlpid_offset, nlpid)}); };
     switch (k.which) {
         case W::Llc:
+            if (c.layout.in_pppoe())
+                return error(k.span, "'llc' is not supported after 'pppoes'", "the rest of the frame is PPP, which has no LLC header");
             return error(k.span, fmt::format("'llc' is not supported on link type {}", c.layout.link().name),
                          "802.2 LLC headers appear on Ethernet, FDDI, Token Ring and 802.11");
         case W::Stp: return other_link_number(c, 0x42);
