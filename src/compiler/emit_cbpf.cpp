@@ -130,7 +130,7 @@ private:
         }
     }
 
-    void jump_if(std::uint32_t k, int t, int f) { code_.push_back({cbpf::jump(JMP | JEQ | K, k, 0, 0), t, f}); }
+    void jump_if(std::uint32_t k, int t, int f) { jump(JEQ, k, t, f); }
 
     // libpcap's gen_protochain walk, unrolled (its backward jump is not classic BPF the kernel
     // takes). A holds the current protocol, X where its header starts (past the network
@@ -297,8 +297,7 @@ private:
             return emit(cbpf::stmt(ALU | alu_code(n.op) | X, 0));
         }
         // One side computed without X goes second, the other waits in X (no scratch memory).
-        const bool commutes = n.op == ir::ArithOp::Add || n.op == ir::ArithOp::Mul || n.op == ir::ArithOp::And ||
-                              n.op == ir::ArithOp::Or || n.op == ir::ArithOp::Xor;
+        const bool commutes = ir::commutes(n.op);
         if (x_free(n.lhs) || (commutes && x_free(n.rhs))) {
             const bool lhs_last = x_free(n.lhs);
             value(lhs_last ? n.rhs : n.lhs);
@@ -453,8 +452,9 @@ private:
     static XLoad x_load(const cbpf::Insn& ins) { return (XLoad{ins.code} << 32) | ins.k; }
 
     // Drops unreachable instructions, and loads that would fetch what A or X already holds on
-    // every path into them (the same bytes, loaded successfully before, so no length check is lost). Jumps are forward only, so one
-    // pass in program order sees every predecessor first.
+    // every path into them (the same bytes, loaded successfully before, so no length check is
+    // lost); turns `ldx M[k]` into `tax` where A holds M[k]. Jumps are forward only, so one pass
+    // in program order sees every predecessor first.
     std::vector<bool> redundant_loads() {
         const std::size_t n = code_.size();
         std::vector<Known> in(n + 1);

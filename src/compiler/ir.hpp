@@ -42,6 +42,11 @@ struct Load {
 
 enum class ArithOp { Add, Sub, Mul, Div, Mod, And, Or, Xor, Lsh, Rsh };
 
+// Whether `a op b` equals `b op a`.
+constexpr bool commutes(ArithOp op) {
+    return op == ArithOp::Add || op == ArithOp::Mul || op == ArithOp::And || op == ArithOp::Or || op == ArithOp::Xor;
+}
+
 struct Arith {
     ArithOp op;
     Value lhs;

@@ -146,7 +146,7 @@ std::optional<bool> Facts::decide(const Values& values, ValueId v, ir::CmpOp op,
     const Known f = effective(values, v, entry, *this);
     switch (op) {
         case ir::CmpOp::Eq:
-            if (pinned(f) || f.lo == f.hi) return f.lo == k;
+            if (pinned(f)) return f.lo == k;
             if (f.rules_out(k)) return false;
             return std::nullopt;
         case ir::CmpOp::Gt:

@@ -85,8 +85,7 @@ ValueId Values::from_ir(const ir::Value& v) {
     }
     if (l && !r && (*l == 0 && (a.op == ir::ArithOp::Add || a.op == ir::ArithOp::Or || a.op == ir::ArithOp::Xor))) return rhs;
     // Constants go right (`5 * x` is `x * 5`), where both backends take an immediate operand.
-    const bool commutes = a.op == ir::ArithOp::Add || a.op == ir::ArithOp::Mul || a.op == ir::ArithOp::And ||
-                          a.op == ir::ArithOp::Or || a.op == ir::ArithOp::Xor;
+    const bool commutes = ir::commutes(a.op);
     if (l && !r && commutes) std::swap(lhs, rhs);
     // So do values one instruction puts in X (a header length, a variable), for `op x`.
     auto in_x = [&](ValueId id) {
