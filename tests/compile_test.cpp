@@ -82,6 +82,13 @@ const SemanticError kSemanticErrors[] = {
     {"iso[0] = 1", 1, "'iso[...]' is not supported: there is no index operation for 'iso'"},
     {"ip or aarp[0] = 1", 7, "no index operation for 'aarp'"},
     {"l1[0:2] = 1", 1, "no index operation for 'l1'"},
+    // Issue 12's third increment: what libpcap 1.10 refuses that sniff compiled.
+    {"ah[0] == 0", 1, "no index operation for 'ah'"},
+    {"tcp or esp[0:2] == 0", 8, "no index operation for 'esp'"},
+    {"decnet port 1", 8, "'decnet' cannot qualify 'port'"},
+    {"decnet host foo", 13, "DECnet names are not looked up"},
+    {"decnet host 0x1.1", 13, "'0x1.1' is not a DECnet address"},
+    {"decnet proto 1", 1, "DECnet has no protocol field"},
     {"stp[0] = 0", 1, "no index operation for 'stp'"},
     {"ether proto \\foo", 13, "unknown ether protocol 'foo'"},
     {"ether proto \\ISO", 13, "unknown ether protocol 'ISO'"},

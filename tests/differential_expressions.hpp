@@ -113,6 +113,13 @@ inline constexpr const char* kEthernetOnly[] = {
     "iso proto \\clnp", "iso proto \\esis", "iso proto \\isis", "iso proto 0x81", "iso proto 300", "not iso proto 0x82",
     "isis proto 0x1a or 0x18", "isis proto 0x12", "is-is proto 20 or 21", "l1", "l2", "iih", "lsp", "snp", "csnp", "psnp",
     "l1 and not lsp", "l2 or esis", "not iih",
+    // Issue 12's third increment. DECnet addresses in the routing header (short and long, padded
+    // or not); negated and parenthesised values after qualifiers; numbers in parentheses.
+    "decnet host 50.764", "decnet src 1.1", "decnet dst not 63.1023", "decnet src or dst 10.20", "decnet dst and src 1.1",
+    "decnet host 1024", "decnet src 1.1 or 2.2", "decnet host 64.1 or tcp", "not decnet dst 0.0",
+    "host not 10.0.0.1", "port !80 and tcp", "host (10.0.0.1 or 10.0.0.2 or 192.168.1.1)", "src host (10.0.0.1 and 10.0.0.2)",
+    "ip host (10.0.0.1 or not 192.168.1.1) and port (53 or 80)", "port not (80 or 443)", "udp port (53) or (67)",
+    "proto (6 or 17)", "ether proto (0x800)", "src not 10.0.0.1 or 10.0.0.2", "vlan (100) or vlan", "mpls ((3))",
 };
 
 // 802.11 and the other LAN headers; elsewhere they are refused (as libpcap refuses them) or mean
@@ -131,6 +138,9 @@ inline constexpr const char* kWireless[] = {
     "tcp[tcpflags] & tcp-syn != 0", "ip6 and icmp6[0] = 135", "ip[0] & 0xf != 5", "arp or rarp", "stp and not type mgt",
     "wlan host 000102030405", "wlan dst FFFFFFFFFFFF", "wlan addr2 0200.0000.0001", "wlan dst or src 0.1.2.3.4.5",
     "byte 0 = 0x80", "byte 1 & 3", "byte 0 > 0x40 and type data",
+    // Any protocol name before type, subtype and dir means nothing (libpcap's `pqual p80211`).
+    "wlan type mgt", "wlan type data subtype qos-data", "wlan subtype assoc-req", "wlan dir nods", "direction fromds",
+    "ether type ctl", "ip subtype beacon", "wlan direction 3 and not type mgt",
 };
 
 // The link types every expression is compiled and run on.

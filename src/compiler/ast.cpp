@@ -47,6 +47,7 @@ const char* name_of(Proto p) {
         case Proto::Esp: return "esp";
         case Proto::Iso: return "iso";
         case Proto::Isis: return "isis";
+        case Proto::Decnet: return "decnet";
     }
     return "?";
 }

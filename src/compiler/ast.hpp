@@ -12,7 +12,8 @@ namespace sniff::ast {
 
 // Protocol qualifiers (the first word of `ip host x`, `tcp port 80`) and protocol keywords used alone.
 // Iso and Isis qualify only `proto` (`iso proto \clnp`, `isis proto 0x1a`); alone they are LAN keywords.
-enum class Proto { Ether, Ip, Ip6, Arp, Rarp, Tcp, Udp, Sctp, Icmp, Icmp6, Igmp, Igrp, Pim, Vrrp, Carp, Ah, Esp, Iso, Isis };
+// Decnet qualifies addresses only (`decnet host 1.1`); alone it is a LAN keyword too.
+enum class Proto { Ether, Ip, Ip6, Arp, Rarp, Tcp, Udp, Sctp, Icmp, Icmp6, Igmp, Igrp, Pim, Vrrp, Carp, Ah, Esp, Iso, Isis, Decnet };
 // Direction qualifiers; the last six name 802.11 address fields (`wlan ra 00:11:22:33:44:55`).
 enum class Dir { Src, Dst, SrcOrDst, SrcAndDst, Ra, Ta, Addr1, Addr2, Addr3, Addr4 };
 inline bool is_wlan_dir(Dir d) { return d >= Dir::Ra; }

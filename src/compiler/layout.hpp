@@ -247,7 +247,8 @@ public:
             case Proto::Esp: return ir::any({ip_proto(kProtoEsp), ip6_proto(kProtoEsp)});
             case Proto::Ether:
             case Proto::Iso:   // LAN protocols: lowered from Keyword (lower_llc.cpp), never as an abbreviation
-            case Proto::Isis: break;
+            case Proto::Isis:
+            case Proto::Decnet: break;
         }
         return false;
     }

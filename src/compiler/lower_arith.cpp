@@ -120,8 +120,7 @@ Result access(const ast::Access& a, const lowering::Context& c) {
     }
     static const std::pair<std::string_view, Proto> transports[] = {
         {"tcp", Proto::Tcp}, {"udp", Proto::Udp}, {"sctp", Proto::Sctp}, {"icmp", Proto::Icmp}, {"igmp", Proto::Igmp},
-        {"igrp", Proto::Igrp}, {"pim", Proto::Pim}, {"vrrp", Proto::Vrrp}, {"carp", Proto::Carp}, {"ah", Proto::Ah},
-        {"esp", Proto::Esp}};
+        {"igrp", Proto::Igrp}, {"pim", Proto::Pim}, {"vrrp", Proto::Vrrp}, {"carp", Proto::Carp}};
     for (auto [name, proto] : transports) {
         if (p != name) continue;
         // ip, then the index's own guards, then the protocol, then "first fragment" (gen_load's order).
@@ -133,8 +132,8 @@ Result access(const ast::Access& a, const lowering::Context& c) {
         else out.value = layout.transport_at(index->value, 0, static_cast<std::uint8_t>(a.size));
         return out;
     }
-    // The other protocol names libpcap's grammar takes before '[' (aarp, iso, stp, the IS-IS PDU
-    // types…): gen_load has no index operation for them, and refuses them.
+    // The other protocol names libpcap's grammar takes before '[' (ah, esp, aarp, iso, stp, the
+    // IS-IS PDU types…): gen_load has no index operation for them, and refuses them.
     return error(a.proto_span, fmt::format("'{}[...]' is not supported: there is no index operation for '{}'", p, p),
                  "index the link layer (link[...]) or, where the protocol has one, the network header (ip[...], atalk[...])");
 }

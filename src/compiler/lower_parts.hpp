@@ -50,6 +50,9 @@ Result keyword(const Context& c, const ast::Keyword& k);
 // Six bytes at `offset` into the link header (a MAC address), compared as libpcap does.
 ir::Pred mac_at(const Context& c, std::uint32_t offset, const std::array<std::uint8_t, 6>& mac);
 
+// DECnet hosts (lower_decnet.cpp): `decnet host 1.1`, `decnet src 50.764`.
+Result decnet_address(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind, const ast::Value& v);
+
 // 802.11 (lower_wlan.cpp): a MAC address in the field `dir` names; `at_offset` tested at the
 // destination's offset for the frame type; `type`/`subtype`/`dir`.
 Result wlan_host(const Context& c, Dir dir, const std::array<std::uint8_t, 6>& mac);

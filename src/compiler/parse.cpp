@@ -29,14 +29,14 @@ struct ParseError {
 struct begin_tag;
 struct boolean_groups_tag;  // boolean_groups() of the text: which '(' open a boolean group
 
-constexpr std::array<std::string_view, 89> kReserved = {
+constexpr std::array<std::string_view, 90> kReserved = {
     "and", "or", "not", "host", "net", "port", "portrange", "src", "dst", "ip", "ip6", "arp", "rarp",
     "tcp", "udp", "sctp", "icmp", "icmp6", "ether", "mask", "proto", "protochain", "gateway",
     "broadcast", "multicast", "less", "greater", "len", "length", "byte", "vlan", "mpls", "pppoed", "pppoes", "geneve",
     "inbound", "outbound", "ifindex", "igmp", "igrp", "pim", "vrrp", "carp", "ah", "esp", "atalk",
     "aarp", "decnet", "lat", "sca", "moprc", "mopdl", "iso", "esis", "es-is", "isis", "is-is", "clnp",
     "stp", "ipx", "netbeui", "llc", "link", "ppp", "slip", "fddi", "tr", "wlan", "radio", "ra", "ta",
-    "addr1", "addr2", "addr3", "addr4", "type", "subtype", "dir", "on", "ifname", "rnr", "reason",
+    "addr1", "addr2", "addr3", "addr4", "type", "subtype", "dir", "direction", "on", "ifname", "rnr", "reason",
     "l1", "l2", "iih", "lsp", "snp", "csnp", "psnp"};
 
 
@@ -108,11 +108,32 @@ struct proto_symbols : x3::symbols<ast::Proto> {
     }
 } const proto_sym;
 
-// `iso` and `isis` qualify `proto` only (`iso proto \clnp`, `isis proto 0x1a`); alone they are
-// keywords (lan_keyword), as in libpcap's grammar, where both are one token either way.
-struct osi_proto_symbols : x3::symbols<ast::Proto> {
-    osi_proto_symbols() { add("iso", ast::Proto::Iso)("isis", ast::Proto::Isis)("is-is", ast::Proto::Isis); }
-} const osi_proto_sym;
+// `iso` and `isis` qualify `proto` only (`iso proto \clnp`, `isis proto 0x1a`), and `decnet` a
+// direction or kind (`decnet src 1.1`); alone they are keywords (lan_keyword), as in libpcap's
+// grammar, where each is one token either way.
+struct lan_proto_symbols : x3::symbols<ast::Proto> {
+    lan_proto_symbols() { add("iso", ast::Proto::Iso)("isis", ast::Proto::Isis)("is-is", ast::Proto::Isis)("decnet", ast::Proto::Decnet); }
+} const lan_proto_sym;
+
+// The word that starts at `p` (after spaces), as the scanner would end it.
+std::string_view next_word(Iter p) {
+    while (*p && is_filter_space(*p)) ++p;
+    std::size_t n = 0;
+    while (std::isalnum(static_cast<unsigned char>(p[n])) || p[n] == '_' || p[n] == '.' || p[n] == '-') ++n;
+    return {p, n};
+}
+// Whether the protocol keyword `w`, followed by `next`, qualifies a primitive instead of standing
+// alone: `iso proto …`, `isis proto …`, `decnet src …`, `decnet host …`.
+bool qualifies(ast::Proto w, std::string_view next) {
+    static constexpr std::string_view kAfterDecnet[] = {"src", "dst", "host", "net", "port", "portrange", "proto", "protochain",
+                                                        "gateway", "broadcast", "multicast", "ra", "ta", "addr1", "addr2", "addr3", "addr4"};
+    if (w != ast::Proto::Decnet) return next == "proto";
+    return std::find(std::begin(kAfterDecnet), std::end(kAfterDecnet), next) != std::end(kAfterDecnet);
+}
+auto const on_lan_qualifier = [](auto& ctx) {
+    x3::_pass(ctx) = qualifies(x3::_attr(ctx), next_word(x3::_where(ctx).begin()));
+    if (x3::_pass(ctx)) x3::_val(ctx) = ast::Spanned<ast::Proto>{x3::_attr(ctx), {}};
+};
 
 struct kind_symbols : x3::symbols<ast::Kind> {
     kind_symbols() {
@@ -152,14 +173,36 @@ auto const on_value = [](auto& ctx) {
     v.shape = classify(w.value);
     v.prefix = to_std(at_c<1>(a));
     v.mask = to_std(at_c<2>(a));
+    // libpcap's scanner reads "10" as a number, not an address: `NUM '/' NUM` and `NUM mask HID`
+    // are syntax errors there (only `net 10`, and dotted `net 10.0/16`, abbreviate networks).
+    if (v.shape == ast::Value::Shape::Number && (v.prefix || v.mask)) {
+        const Span at = v.prefix ? v.prefix->span : v.mask->span;
+        throw ParseError{Diagnostic{{v.span.begin, at.end},
+                                    fmt::format("'{}' is a number, not an address: a {} needs a dotted address before it", v.text,
+                                                v.prefix ? "prefix length" : "netmask"),
+                                    fmt::format("write 'net {0}' for the whole network {0}, or the address in full, e.g. 'net 10.0.0.0/8'", v.text)}};
+    }
     x3::_val(ctx) = std::move(v);
 };
+
+// libpcap's grammar has no direction before `proto` or `protochain` (its `head` takes `pqual
+// PROTO` only): `src proto 1` is a syntax error there.
+template <class Ctx>
+void check_qualifiers(const ast::Qualifiers& q, const Ctx& ctx) {
+    if (!q.dir || !q.kind || (q.kind->value != ast::Kind::Protocol && q.kind->value != ast::Kind::Protochain)) return;
+    Iter begin = x3::get<begin_tag>(ctx);
+    const std::string dir(begin + q.dir->span.begin, begin + q.dir->span.end);
+    const char* kind = ast::name_of(q.kind->value);
+    throw ParseError{Diagnostic{q.dir->span, fmt::format("'{}' cannot qualify '{}': a protocol number has no direction", dir, kind),
+                                fmt::format("write '{} N' or 'ip {} N'", kind, kind)}};
+}
 
 // Builds a primitive from `[proto] [dir] [kind] [value]`, raising precise errors for
 // qualifiers that are not followed by what they need.
 auto const on_qualified = [](auto& ctx) {
     auto& a = x3::_attr(ctx);
     ast::Qualifiers q{to_std(at_c<0>(a)), to_std(at_c<1>(a)), to_std(at_c<2>(a))};
+    check_qualifiers(q, ctx);
     std::optional<ast::Value> value = to_std(at_c<3>(a));
     // broadcast and multicast take no value.
     if (!value && q.kind && (q.kind->value == ast::Kind::Broadcast || q.kind->value == ast::Kind::Multicast)) {
@@ -215,6 +258,46 @@ auto const on_qualified = [](auto& ctx) {
 
 auto const on_not = [](auto& ctx) {
     x3::_val(ctx) = ast::Expr{std::make_shared<ast::Not>(ast::Not{x3::_attr(ctx), {}})};
+};
+
+// ---- value groups: `host not 10.0.0.1`, `port (80 or 443)`, `ip host (a or b and c)` ----
+// libpcap's `id` after qualifiers: a negated value (`not id`) or a parenthesised list of values
+// joined by and/or (`paren pid ')'`), every value taking the qualifiers (the AST gives them to
+// the first value; the rest carry them over, as bare values after `or` do).
+
+ast::Primitive& leftmost_primitive(ast::Expr& e) {
+    ast::Expr* at = &e;
+    for (;;) {
+        if (auto* n = std::get_if<std::shared_ptr<ast::Not>>(at)) at = &(*n)->operand;
+        else if (auto* b = std::get_if<std::shared_ptr<ast::Binary>>(at)) at = &(*b)->lhs;
+        else return std::get<ast::Primitive>(*at);  // group rules build only these three
+    }
+}
+
+auto const on_bare_value = [](auto& ctx) {
+    ast::Value& v = x3::_attr(ctx);
+    Span s = v.span;
+    if (v.prefix) s.end = std::max(s.end, v.prefix->span.end);
+    if (v.mask) s.end = std::max(s.end, v.mask->span.end);
+    x3::_val(ctx) = ast::Expr{ast::Primitive{{}, std::move(v), s}};
+};
+// A group's first value is a value, a negation, or a number in parentheses: libpcap's pid starts
+// with nid or pnum, so `host ((a) or b)` is a syntax error there while `port ((80) or 443)` is not.
+auto const on_bare_number = [](auto& ctx) {
+    ast::Value& v = x3::_attr(ctx);
+    if (v.shape != ast::Value::Shape::Number || v.prefix || v.mask) { x3::_pass(ctx) = false; return; }
+    Span s = v.span;
+    x3::_val(ctx) = ast::Expr{ast::Primitive{{}, std::move(v), s}};
+};
+auto const on_qualified_group = [](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    ast::Qualifiers q{to_std(at_c<0>(a)), to_std(at_c<1>(a)), to_std(at_c<2>(a))};
+    // libpcap's `head` needs a direction or a kind: `ip (a or b)` is no primitive.
+    if (!q.dir && !q.kind) { x3::_pass(ctx) = false; return; }
+    check_qualifiers(q, ctx);
+    ast::Expr group = std::move(at_c<3>(a));
+    leftmost_primitive(group).q = q;
+    x3::_val(ctx) = std::move(group);
 };
 auto const on_group = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
 auto const on_first = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
@@ -333,6 +416,16 @@ x3::rule<class keyword_body_r, ast::Expr> const keyword_body = "a keyword primit
 x3::rule<class keyword_number_r, std::string> const keyword_number = "a number";
 x3::rule<class byteop_r, ast::Keyword::Which> const byteop = "'=', '<', '>', '&' or '|'";
 x3::rule<class unary_body_r, ast::Expr> const unary_body = "unary";
+struct group_unit_r : unary_rule {};
+x3::rule<group_unit_r, ast::Expr> const group_unit = "a value, 'not' or '('";
+struct group_first_r : unary_rule {};
+x3::rule<group_first_r, ast::Expr> const group_first = "a value or 'not'";
+x3::rule<class paren_number_r, ast::Expr> const paren_number = "a number";
+x3::rule<class group_chain_r, ast::Expr> const group_chain = "values joined by 'and' or 'or'";
+struct value_group_r : unary_rule {};
+x3::rule<value_group_r, ast::Expr> const value_group = "'not' or '(' and values";
+x3::rule<class qualified_group_r, ast::Expr> const qualified_group = "a primitive";
+x3::rule<class pnum_r, std::string> const pnum = "a number";
 
 // Each level of parentheses, `not` and unary minus recurses: stop with an error where the thread's stack
 // is half used (compile() gives long filters a 1 GiB stack: some 300,000 levels).
@@ -347,7 +440,7 @@ auto const src_kw = kw("src");
 auto const dst_kw = kw("dst");
 
 auto const proto_q_body_def = x3::lexeme[proto_sym >> !(x3::alnum | x3::char_("_.-"))][on_proto] |
-                              (x3::lexeme[osi_proto_sym >> !(x3::alnum | x3::char_("_.-"))] >> &kw("proto"))[on_proto];
+                              x3::lexeme[lan_proto_sym >> !(x3::alnum | x3::char_("_.-"))][on_lan_qualifier];
 // libpcap takes both orders: `dst or src` is `src or dst`, `dst and src` is `src and dst`.
 auto const dir_q_body_def = (src_kw >> or_kw >> dst_kw)[on_dir<ast::Dir::SrcOrDst>] |
                        (src_kw >> and_kw >> dst_kw)[on_dir<ast::Dir::SrcAndDst>] |
@@ -364,7 +457,14 @@ auto const word_body_def = raw_word[on_word];
 auto const prefix_len_body_def = digits[on_number_text];
 auto const mask_value_body_def = raw_word[on_number_text];
 auto const value_def = (word >> -('/' > prefix_len) >> -(kw("mask") > mask_value))[on_value];
-auto const qualified_body_def = (-proto_q >> -dir_q >> -kind_q >> -value)[on_qualified];
+auto const qualified_body_def = qualified_group[on_group] | (-proto_q >> -dir_q >> -kind_q >> -value)[on_qualified];
+auto const qualified_group_def = (-proto_q >> -dir_q >> -kind_q >> value_group)[on_qualified_group];
+auto const group_unit_def = (not_kw > room_to_recurse > group_unit)[on_not] | ('(' > room_to_recurse > group_chain > closing)[on_group] |
+                            value[on_bare_value];
+auto const paren_number_def = ('(' >> room_to_recurse >> paren_number >> ')')[on_group] | value[on_bare_number];
+auto const group_first_def = (not_kw > room_to_recurse > group_unit)[on_not] | paren_number[on_group] | value[on_bare_value];
+auto const group_chain_def = group_first[on_first] >> *(binop > group_unit)[on_chain];
+auto const value_group_def = (not_kw > room_to_recurse > group_unit)[on_not] | ('(' >> room_to_recurse >> group_chain > closing)[on_group];
 auto const closing_def = x3::lit(')');
 // A rule whose definition has actions does not propagate attributes by itself, so every
 // alternative assigns _val explicitly.
@@ -447,15 +547,12 @@ auto const lan_keyword = x3::lexeme[lan_sym >> !(x3::alnum | x3::char_("_.-"))];
 auto const on_lan_keyword = [](auto& ctx) {
     using W = ast::Keyword::Which;
     const W w = x3::_attr(ctx);
-    if (w == W::Iso || w == W::Isis) {
-        // `iso proto …`, `isis proto …`: a qualified primitive, left to `qualified`.
-        Iter p = x3::_where(ctx).begin();
-        while (*p && is_filter_space(*p)) ++p;
-        if (std::string_view(p).starts_with("proto") &&
-            !(std::isalnum(static_cast<unsigned char>(p[5])) || p[5] == '_' || p[5] == '.' || p[5] == '-')) {
-            x3::_pass(ctx) = false;
-            return;
-        }
+    // `iso proto …`, `isis proto …`, `decnet src …`: a qualified primitive, left to `qualified`.
+    const auto as_proto = w == W::Iso ? std::optional(ast::Proto::Iso) : w == W::Isis ? std::optional(ast::Proto::Isis)
+                        : w == W::Decnet ? std::optional(ast::Proto::Decnet) : std::nullopt;
+    if (as_proto && qualifies(*as_proto, next_word(x3::_where(ctx).begin()))) {
+        x3::_pass(ctx) = false;
+        return;
     }
     x3::_val(ctx) = ast::Expr{ast::Keyword{w, std::nullopt, std::nullopt, {}}};
 };
@@ -534,19 +631,25 @@ auto const arith_def = arith_and[on_arith_assign] >> *(or_op > arith_and)[on_ari
 auto const relation_rhs_def = arith;
 auto const relation_def = (arith >> relop_sym > relation_rhs)[on_relation];
 auto const keyword_number_def = x3::lexeme[x3::digit >> *x3::alnum];
+// libpcap's pnum: a number, in as many parentheses as the user likes (`vlan (100)`).
+auto const pnum_def = keyword_number | ('(' >> pnum >> ')');
 auto const byteop_def = x3::lexeme[byteop_sym >> !x3::char_("<>=&|")];
 auto const keyword_def = keyword_body;
+// libpcap's `pqual p80211`: any protocol name may come before type, subtype and dir, and means
+// nothing there (`wlan type mgt`, `ether subtype beacon`).
+auto const wlan_pqual = x3::omit[-(x3::lexeme[access_sym >> !(x3::alnum | x3::char_("_.-"))] >>
+                                   &(kw("type") | kw("subtype") | kw("dir") | kw("direction")))];
 auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyword::Which::Less>] |
                          (kw("greater") > keyword_number)[on_keyword<ast::Keyword::Which::Greater>] |
-                         (kw("vlan") >> -keyword_number)[on_keyword<ast::Keyword::Which::Vlan>] |
-                         (kw("mpls") >> -keyword_number)[on_keyword<ast::Keyword::Which::Mpls>] |
-                         (kw("geneve") >> -keyword_number)[on_keyword<ast::Keyword::Which::Geneve>] |
-                         (kw("pppoes") >> -keyword_number)[on_keyword<ast::Keyword::Which::Pppoes>] |
+                         (kw("vlan") >> -pnum)[on_keyword<ast::Keyword::Which::Vlan>] |
+                         (kw("mpls") >> -pnum)[on_keyword<ast::Keyword::Which::Mpls>] |
+                         (kw("geneve") >> -pnum)[on_keyword<ast::Keyword::Which::Geneve>] |
+                         (kw("pppoes") >> -pnum)[on_keyword<ast::Keyword::Which::Pppoes>] |
                          (kw("ifindex") > keyword_number)[on_keyword<ast::Keyword::Which::Ifindex>] |
                          (kw("byte") > keyword_number > byteop > keyword_number)[on_byte] |
-                         (kw("type") > raw_word >> -(kw("subtype") > raw_word))[on_wlan_type] |
-                         (kw("subtype") > raw_word)[on_keyword<ast::Keyword::Which::WlanSubtype>] |
-                         (kw("dir") > raw_word)[on_keyword<ast::Keyword::Which::WlanDir>] |
+                         (wlan_pqual >> kw("type") > raw_word >> -(kw("subtype") > raw_word))[on_wlan_type] |
+                         (wlan_pqual >> kw("subtype") > raw_word)[on_keyword<ast::Keyword::Which::WlanSubtype>] |
+                         (wlan_pqual >> (kw("dir") | kw("direction")) > raw_word)[on_keyword<ast::Keyword::Which::WlanDir>] |
                          kw("pppoed")[on_bare_keyword<ast::Keyword::Which::Pppoed>] |
                          kw("inbound")[on_bare_keyword<ast::Keyword::Which::Inbound>] |
                          kw("outbound")[on_bare_keyword<ast::Keyword::Which::Outbound>] |
@@ -569,7 +672,8 @@ BOOST_SPIRIT_DEFINE(expr, unary, operand, qualified, closing, proto_q, dir_q, ki
                     mask_value, value, raw_word, digits, binop, proto_q_body, dir_q_body, kind_q_body, word_body,
                     prefix_len_body, mask_value_body, qualified_body, unary_body, arith, arith_and, arith_shift,
                     arith_add, arith_mul, arith_unary, arith_chain, greedy_op, arith_primary, or_op, and_op, shift_op, add_op, mul_op, access,
-                    access_size, number_lit, name_lit, relation, relation_rhs, keyword, keyword_body, keyword_number, byteop);
+                    access_size, number_lit, name_lit, relation, relation_rhs, keyword, keyword_body, keyword_number, byteop,
+                    group_unit, group_first, paren_number, group_chain, value_group, qualified_group, pnum);
 
 std::string token_at(std::string_view text, std::size_t at) {
     if (at >= text.size()) return "end of expression";
