@@ -90,13 +90,20 @@ public:
 private:
     Result primitive(const ast::Qualifiers& q, const ast::Value& v) {
         Dir dir = q.dir ? q.dir->value : Dir::SrcOrDst;
-        Kind kind = q.kind ? q.kind->value : (v.prefix || v.mask ? Kind::Net : Kind::Host);
-        // An IPv6 host may carry a prefix: /128 only (libpcap's gen_mcode6; ipv6_value checks the length).
+        Kind kind = q.kind ? q.kind->value : Kind::Host;
+        // A prefix or mask needs `net`, even after a bare direction (`src 10.0.0.0/8` is refused:
+        // libpcap's gen_mcode). An IPv6 host may carry /128 (gen_mcode6; ipv6_value checks the length).
         const bool ipv6_host_prefix = kind == Kind::Host && v.shape == ast::Value::Shape::Ipv6 && v.prefix && !v.mask;
-        if ((v.prefix || v.mask) && kind != Kind::Net && !ipv6_host_prefix)
-            return error(v.prefix ? v.prefix->span : v.mask->span,
-                         fmt::format("a network mask is only allowed with 'net', not '{}'", ast::name_of(kind)),
+        if ((v.prefix || v.mask) && kind != Kind::Net && !ipv6_host_prefix) {
+            const Span at = v.prefix ? v.prefix->span : v.mask->span;
+            if (!q.kind) {
+                const Span qualifiers{q.proto ? q.proto->span.begin : q.dir->span.begin, q.dir ? q.dir->span.end : q.proto->span.end};
+                return error(at, "a network mask needs 'net'",
+                             fmt::format("write '{} net {}'", context_.text_of(qualifiers), context_.text_of({v.span.begin, at.end})));
+            }
+            return error(at, fmt::format("a network mask is only allowed with 'net', not '{}'", ast::name_of(kind)),
                          fmt::format("write 'net {}'", v.text));
+        }
         if (ast::is_wlan_dir(dir) && !(q.proto && q.proto->value == Proto::Ether))
             return error(q.dir->span,
                          fmt::format("'{}' is not a valid qualifier for addresses other than 802.11 MAC addresses", context_.text_of(q.dir->span)),

@@ -99,7 +99,7 @@ Result ipv6_value(const Context& c, const ast::Qualifiers& q, std::optional<Prot
                 return error(whole, fmt::format("non-network bits set in '{}'", c.text_of(whole)));
             }
         if (kind == Kind::Host && len != 128)
-            return error(v.prefix->span, "a network mask is only allowed with 'net', not 'host'",
+            return error(v.prefix->span, q.kind ? "a network mask is only allowed with 'net', not 'host'" : "a network mask needs 'net'",
                          fmt::format("an IPv6 host takes only /128; write 'net {}/{}'", v.text, len));
     }
     if (proto && *proto != Proto::Ip6)

@@ -84,7 +84,8 @@ constexpr FrameName kMgtSubtypes[] = {
     {"reassoc-req", 0x20}, {"reassocresp", 0x30}, {"reassoc-resp", 0x30}, {"probereq", 0x40}, {"probe-req", 0x40},
     {"proberesp", 0x50}, {"probe-resp", 0x50}, {"beacon", 0x80}, {"atim", 0x90}, {"disassoc", 0xa0},
     {"disassociation", 0xa0}, {"auth", 0xb0}, {"authentication", 0xb0}, {"deauth", 0xc0}, {"deauthentication", 0xc0}};
-constexpr FrameName kCtlSubtypes[] = {{"ps-poll", 0xa0}, {"rts", 0xb0}, {"cts", 0xc0}, {"ack", 0xd0}, {"cf-end", 0xe0}, {"cf-end-ack", 0xf0}};
+// Block ack request and block ack ("bar", "ba") are in libpcap's current grammar, not in 1.10.3's.
+constexpr FrameName kCtlSubtypes[] = {{"bar", 0x80}, {"ba", 0x90}, {"ps-poll", 0xa0}, {"rts", 0xb0}, {"cts", 0xc0}, {"ack", 0xd0}, {"cf-end", 0xe0}, {"cf-end-ack", 0xf0}};
 constexpr FrameName kDataSubtypes[] = {
     {"data", 0x00}, {"data-cf-ack", 0x10}, {"data-cf-poll", 0x20}, {"data-cf-ack-poll", 0x30}, {"null", 0x40},
     {"cf-ack", 0x50}, {"cf-poll", 0x60}, {"cf-ack-poll", 0x70}, {"qos-data", 0x80}, {"qos-data-cf-ack", 0x90},
