@@ -111,7 +111,7 @@ const SemanticError kSemanticErrors[] = {
     {"wlan ra 1:2:3:4:5:6", 6, "'ra' is not supported on link type EN10MB"},
     {"ip ra 1.2.3.4", 4, "'ra' is not a valid qualifier for addresses other than 802.11 MAC addresses"},
     {"radio[0] = 1", 1, "'radio[...]' is not supported on link type EN10MB"},
-    {"tcp and ifname eth0", 9, "'ifname' is not supported by sniff"},
+    {"tcp and ifname eth0", 9, "'ifname' is only supported on link type PFLOG, not EN10MB"},
     {"geneve 16777216", 8, "Geneve VNI 16777216 is out of range"},
     {"tcp protochain 6", 1, "'tcp' cannot qualify 'protochain'"},
     {"udp port http", 10, "port 'http' is tcp, not udp"},
@@ -169,6 +169,142 @@ const LinkErrorCase kLinkErrors[] = {
     {113, "llc ui", 1, "'llc' is not supported on link type LINUX_SLL"},
     {9, "ip or llc i", 7, "'llc' is not supported on link type PPP"},
 };
+
+// OpenBSD pf logs (PFLOG): the pf keywords on other link types, and the names and numbers
+// libpcap 1.10.3 refuses after them (checked one by one with pcap_compile).
+const LinkErrorCase kPflogErrors[] = {
+    {1, "rnr 3", 1, "'rnr' is only supported on link type PFLOG, not EN10MB"},
+    {113, "tcp and action pass", 9, "'action' is only supported on link type PFLOG, not LINUX_SLL"},
+    {127, "ruleset foo", 1, "'ruleset' is only supported on link type PFLOG, not IEEE802_11_RADIO"},
+    {117, "on tcp", 4, "expected an interface name after 'on', found 'tcp'"},
+    {117, "ifname 0", 8, "expected an interface name after 'ifname', found '0'"},
+    {117, "on 10.0.0.1", 4, "expected an interface name after 'on'"},
+    {117, "on aabbccddeeff", 4, "expected an interface name after 'on'"},
+    {117, "on eth-", 4, "expected an interface name after 'on'"},
+    {117, "on abcdefghijklmnop", 4, "interface names can only be 15 characters"},
+    {117, "rset abcdefghijklmnop", 6, "ruleset names can only be 15 characters"},
+    {117, "rnr -1", 5, "expected a rule number after 'rnr', found '-1'"},
+    {117, "srnr foo", 6, "expected a rule number after 'srnr', found 'foo'"},
+    {117, "rnr 4294967296", 5, "does not fit in 32 bits"},
+    {117, "reason foo", 8, "unknown pf reason 'foo'"},
+    {117, "reason 1e", 8, "unknown pf reason '1e'"},
+    {117, "action 3", 8, "unknown pf action '3'"},
+    {117, "action match", 8, "unknown pf action 'match'"},
+    {117, "ether host 1:2:3:4:5:6", 1, "'ether host' is not supported on link type PFLOG"},
+    {117, "vlan", 1, "'vlan' is not supported on link type PFLOG"},
+    {117, "llc", 1, "'llc' is not supported on link type PFLOG"},
+    {117, "arp", 1, "expression rejects all packets on link type PFLOG"},
+};
+
+TEST(Compile, PflogKeywordsAreRefusedWhereLibpcapRefusesThem) {
+    for (const auto& c : kPflogErrors) {
+        auto r = compile(c.text, {c.dlt, 262144});
+        ASSERT_FALSE(r.has_value()) << c.text << " compiled on " << c.dlt;
+        EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
+        EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
+    }
+}
+
+struct ProgramCase {
+    const char* text;
+    const char* program;  // -d output
+};
+
+// libpcap 1.10.3's programs for pflog fields, as `tcpdump -y PFLOG -d` prints them: sniff's are
+// the same, instruction for instruction. Names are compared without their NUL (`on em` matches em0).
+const ProgramCase kPflogPrograms[] = {
+    {"on em0",
+     "(000) ldh      [5]\n"
+     "(001) jeq      #0x6d30          jt 2\tjf 5\n"
+     "(002) ldb      [4]\n"
+     "(003) jeq      #0x65            jt 4\tjf 5\n"
+     "(004) ret      #262144\n"
+     "(005) ret      #0\n"
+    },
+    {"ifname abc",
+     "(000) ldh      [5]\n"
+     "(001) jeq      #0x6263          jt 2\tjf 5\n"
+     "(002) ldb      [4]\n"
+     "(003) jeq      #0x61            jt 4\tjf 5\n"
+     "(004) ret      #262144\n"
+     "(005) ret      #0\n"
+    },
+    {"rset abc",
+     "(000) ldh      [21]\n"
+     "(001) jeq      #0x6263          jt 2\tjf 5\n"
+     "(002) ldb      [20]\n"
+     "(003) jeq      #0x61            jt 4\tjf 5\n"
+     "(004) ret      #262144\n"
+     "(005) ret      #0\n"
+    },
+    {"rnr 3",
+     "(000) ld       [36]\n"
+     "(001) jeq      #0x3             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"srnr 0x10",
+     "(000) ld       [40]\n"
+     "(001) jeq      #0x10            jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"reason bad-offset",
+     "(000) ldb      [3]\n"
+     "(001) jeq      #0x1             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"reason 7",
+     "(000) ldb      [3]\n"
+     "(001) jeq      #0x7             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"action block",
+     "(000) ldb      [2]\n"
+     "(001) jeq      #0x1             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"outbound",
+     "(000) ldb      [60]\n"
+     "(001) jeq      #0x2             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"ip6",
+     "(000) ldb      [1]\n"
+     "(001) jeq      #0xa             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+};
+
+TEST(Compile, PflogFieldsCompileAsLibpcapCompilesThem) {
+    for (const auto& c : kPflogPrograms) {
+        auto r = compile(c.text, {117, 262144});
+        ASSERT_TRUE(r.has_value()) << c.text << ": " << r.error().message;
+        EXPECT_EQ(cbpf::dump(*r, 1), c.program) << c.text;
+    }
+    // Spellings libpcap takes too: long names, any case for reasons and actions, a backslash
+    // before a keyword used as a name, and its named constants as numbers.
+    const std::pair<const char*, const char*> same[] = {
+        {"rulenum 3", "rnr 3"}, {"subrulenum 0", "srnr 0"}, {"ruleset abc", "rset abc"}, {"ifname em0", "on em0"},
+        {"reason MATCH", "reason 0"}, {"action Drop", "action block"}, {"action accept", "action pass"},
+        {"rnr tcpflags", "rnr 13"}, {"reason icmp-echo", "reason 8"},
+    };
+    for (auto [a, b] : same) {
+        auto x = compile(a, {117, 262144}), y = compile(b, {117, 262144});
+        ASSERT_TRUE(x.has_value() && y.has_value()) << a << " / " << b;
+        EXPECT_EQ(*x, *y) << a << " and " << b;
+    }
+    auto escaped = compile("on \\tcp", {117, 262144});
+    ASSERT_TRUE(escaped.has_value()) << escaped.error().message;
+    const std::string text = cbpf::dump(*escaped, 1);
+    EXPECT_NE(text.find("#0x6370"), std::string::npos) << "the name is 'tcp': " << text;
+    EXPECT_NE(text.find("#0x74 "), std::string::npos) << "the name is 'tcp': " << text;
+}
 
 TEST(Compile, LinkTypeErrorsNameTheSpan) {
     for (const auto& c : kLinkErrors) {

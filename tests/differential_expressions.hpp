@@ -6,6 +6,15 @@
 
 namespace differential_cases {
 
+// OpenBSD pf log fields (PFLOG only; refused elsewhere, as libpcap refuses them).
+inline constexpr const char* kPflog[] = {
+    "on em0", "ifname pflog0", "on eth0.1", "on em", "on abcdefghijklmno", "on \\tcp", "rset anchor", "ruleset foo",
+    "rset f", "rnr 3", "rulenum 7", "rnr 0xffffffff", "srnr 13", "subrulenum 0", "rnr tcpflags", "reason match",
+    "reason fragment", "reason 7", "reason MATCH", "reason synproxy", "reason 300", "action pass", "action block",
+    "action nat", "action synproxy-drop", "action DROP", "inbound", "outbound", "on em0 and inbound and action block",
+    "not on em and rnr 3 or reason short", "tcp and on eth0 and not action pass", "ip6 and rset anchor or srnr 7",
+};
+
 // The filter subset of the end-to-end slice, with the qualifier carry-over cases.
 inline constexpr const char* kExpressions[] = {
     "ip", "ip6", "arp", "rarp", "tcp", "udp", "icmp", "icmp6", "sctp",
@@ -137,6 +146,6 @@ inline constexpr const char* kWireless[] = {
 inline constexpr int kLinkTypes[] = {DLT_EN10MB, DLT_LINUX_SLL, 276 /*LINUX_SLL2*/, DLT_RAW, 228 /*IPV4*/,
                                      229 /*IPV6*/, DLT_NULL, DLT_LOOP, DLT_PPP, DLT_C_HDLC,
                                      51 /*PPP_ETHER*/, DLT_FDDI, DLT_IEEE802, DLT_IEEE802_11,
-                                     DLT_IEEE802_11_RADIO, DLT_PRISM_HEADER, 192 /*PPI*/};
+                                     DLT_IEEE802_11_RADIO, DLT_PRISM_HEADER, 192 /*PPI*/, 117 /*PFLOG*/};
 
 }  // namespace differential_cases

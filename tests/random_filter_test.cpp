@@ -233,9 +233,9 @@ struct Checker {
                              ours_plain.error().message));
             return false;
         }
-        // libpcap refuses protochain behind variable-length headers (802.11); sniff walks it there.
+        // libpcap refuses protochain behind variable-length headers (802.11, pflog); sniff walks it there.
         const bool is_protochain = expr.find("protochain") != std::string::npos;
-        if (is_protochain && sniff::find_link_type(dlt)->wlan()) {
+        if (is_protochain && (sniff::find_link_type(dlt)->wlan() || dlt == DLT_PFLOG)) {
             ++counts.beyond_libpcap;
             return true;
         }
@@ -357,7 +357,7 @@ struct Checker {
 };
 
 const int kLinkTypes[] = {DLT_EN10MB, DLT_LINUX_SLL, 276 /*LINUX_SLL2*/, DLT_RAW, 229 /*IPV6*/, DLT_NULL, DLT_LOOP, DLT_PPP,
-                          DLT_FDDI, DLT_IEEE802_11, DLT_IEEE802_11_RADIO, 192 /*PPI*/};
+                          DLT_FDDI, DLT_IEEE802_11, DLT_IEEE802_11_RADIO, 192 /*PPI*/, DLT_PFLOG};
 
 class RandomFilters : public ::testing::TestWithParam<int> {};
 

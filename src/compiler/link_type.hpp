@@ -19,6 +19,7 @@ enum class ProtocolField {
     AfHostOrder,     // a 4-byte BSD address family in the capturing host's byte order (NULL)
     AfNetworkOrder,  // the same in network byte order (LOOP)
     Llc,             // 802.2 LLC: SNAP's EtherType at `protocol_offset`, SAPs 6 bytes before it (FDDI, Token Ring, 802.11)
+    PflogAf,         // pflog's 1-byte address family at `protocol_offset`: AF_INET, or AF_INET6 as the compiling host numbers it
 };
 
 // The MAC header, where `ether host`, `broadcast` and `multicast` look.
@@ -36,11 +37,15 @@ enum class LinkPrefix {
     Radiotap,  // little-endian length at [2:2]; flags say whether the 802.11 payload is padded
     Prism,     // 144 bytes, or an AVS header whose big-endian length is at [4:4]
     Ppi,       // little-endian length at [2:2]; the frame inside must be 802.11 (PPI DLT 105)
+    // Not before 802.11: OpenBSD's pflog header, whose first byte is its length; the network
+    // header follows, at that length rounded up to 4 (kPayloadVar holds where).
+    Pflog,
 };
 
 // Prologue variables (ir::Var slots) that hold where variable-offset headers start.
 inline constexpr std::uint8_t kLinkHeaderVar = 0;  // the 802.11 header, after a radiotap/PPI/Prism prefix
-inline constexpr std::uint8_t kPayloadVar = 1;     // the 802.11 payload (its LLC header), after QoS and padding
+inline constexpr std::uint8_t kPayloadVar = 1;     // the 802.11 payload (its LLC header), after QoS and padding;
+                                                   // on PFLOG the network header, after the padded pflog header
 // Set where `geneve` matches: the Geneve header, and in its payload the link header, protocol
 // field (an EtherType) and network header.
 inline constexpr std::uint8_t kGeneveHeader = 2, kGenevePayload = 3, kGeneveProtocol = 4, kGeneveNetwork = 5;

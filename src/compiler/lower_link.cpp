@@ -244,6 +244,7 @@ Result byte_primitive(const Context& c, const ast::Keyword& k, std::uint32_t off
 Result keyword(const Context& c, const ast::Keyword& k) {
     std::optional<std::uint32_t> n;
     using W = ast::Keyword::Which;
+    if (is_pf_keyword(k.which)) return pf_keyword(c, k);  // their arguments are names too
     if (k.arg && k.which != W::WlanType && k.which != W::WlanSubtype && k.which != W::WlanDir && k.which != W::Llc) {
         auto v = names::parse_number(k.arg->text);
         if (!v.value) return error(k.arg->span, v.error);
@@ -261,6 +262,7 @@ Result keyword(const Context& c, const ast::Keyword& k) {
             // Linux packet type 4 is PACKET_OUTGOING: in the cooked header, else the kernel's
             // ancillary field, which a capture file does not have (libpcap refuses it there).
             const int dlt = c.layout.link().dlt;
+            if (dlt == 117) return pflog_direction(k.which == ast::Keyword::Which::Outbound);
             if (dlt != 113 && dlt != 276)
                 if (auto e = need_packet_metadata(c, k, "inbound/outbound")) return std::unexpected(*e);
             ir::Value type = dlt == 113 ? ir::load(0, 2) : dlt == 276 ? ir::load(10, 1) : ir::load(kAncillaryPktType, 2);
@@ -307,6 +309,12 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::ByteGt:
         case ast::Keyword::Which::ByteAnd:
         case ast::Keyword::Which::ByteOr: return byte_primitive(c, k, *n);
+        case ast::Keyword::Which::PfIfname:
+        case ast::Keyword::Which::PfRuleset:
+        case ast::Keyword::Which::PfRulenum:
+        case ast::Keyword::Which::PfSubrulenum:
+        case ast::Keyword::Which::PfReason:
+        case ast::Keyword::Which::PfAction: return pf_keyword(c, k);
     }
     return false;
 }

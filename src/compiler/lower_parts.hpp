@@ -77,4 +77,10 @@ Result mpls(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t
 Result pppoes(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> session);
 Result geneve(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> vni);
 
+// OpenBSD pf logs (lower_pflog.cpp): the pf keywords, refused on other link types, and
+// `inbound`/`outbound` on PFLOG, which pf's direction field says.
+bool is_pf_keyword(ast::Keyword::Which w);
+Result pf_keyword(const Context& c, const ast::Keyword& k);
+ir::Pred pflog_direction(bool outbound);
+
 }  // namespace sniff::lowering

@@ -536,6 +536,22 @@ auto const relation_def = (arith >> relop_sym > relation_rhs)[on_relation];
 auto const keyword_number_def = x3::lexeme[x3::digit >> *x3::alnum];
 auto const byteop_def = x3::lexeme[byteop_sym >> !x3::char_("<>=&|")];
 auto const keyword_def = keyword_body;
+
+// ---- OpenBSD pf log keywords (PFLOG; lowered in lower_pflog.cpp) ----
+// `on`/`ifname NAME`, `rset`/`ruleset NAME`, `rnr`/`rulenum N`, `srnr`/`subrulenum N`, `reason NAME|N`,
+// `action NAME`: the word after the keyword as written; lowering says whether it is the name or
+// number that keyword takes. After a backslash a word runs to a space, '!' or parenthesis, as
+// libpcap's scanner reads `\tcp` (a name, not the keyword).
+x3::rule<class pf_word_r, std::string> const pf_word = "a name or number";
+auto const pf_word_def = x3::raw[x3::lexeme[(x3::lit('\\') >> +(x3::char_ - x3::char_(" \t\r\n!()"))) | +word_chars]];
+BOOST_SPIRIT_DEFINE(pf_word);
+auto const pf_keyword = ((kw("on") | kw("ifname")) > pf_word)[on_keyword<ast::Keyword::Which::PfIfname>] |
+                        ((kw("rset") | kw("ruleset")) > pf_word)[on_keyword<ast::Keyword::Which::PfRuleset>] |
+                        ((kw("rnr") | kw("rulenum")) > pf_word)[on_keyword<ast::Keyword::Which::PfRulenum>] |
+                        ((kw("srnr") | kw("subrulenum")) > pf_word)[on_keyword<ast::Keyword::Which::PfSubrulenum>] |
+                        (kw("reason") > pf_word)[on_keyword<ast::Keyword::Which::PfReason>] |
+                        (kw("action") > pf_word)[on_keyword<ast::Keyword::Which::PfAction>];
+
 auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyword::Which::Less>] |
                          (kw("greater") > keyword_number)[on_keyword<ast::Keyword::Which::Greater>] |
                          (kw("vlan") >> -keyword_number)[on_keyword<ast::Keyword::Which::Vlan>] |
@@ -550,7 +566,8 @@ auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyw
                          kw("pppoed")[on_bare_keyword<ast::Keyword::Which::Pppoed>] |
                          kw("inbound")[on_bare_keyword<ast::Keyword::Which::Inbound>] |
                          kw("outbound")[on_bare_keyword<ast::Keyword::Which::Outbound>] |
-                         (kw("llc") >> raw_word)[on_llc_kind] | lan_keyword[on_lan_keyword];
+                         (kw("llc") >> raw_word)[on_llc_kind] | lan_keyword[on_lan_keyword] |
+                         pf_keyword;
 auto const operand_def = unary;
 auto const set_and = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::And; };
 auto const set_or = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::Or; };
@@ -584,10 +601,10 @@ Span token_span(std::string_view text, std::size_t at) {
     return {at, std::max(e, at + 1)};
 }
 
-// Keywords of pcap-filter(7) for link types sniff does not handle (OpenBSD pf logs, SunATM, SS7
+// Keywords of pcap-filter(7) for link types sniff does not handle (SunATM, SS7
 // MTP2): say so instead of reporting a syntax error.
-constexpr std::array<std::string_view, 38> kOtherLinkTypes = {
-    "on", "ifname", "rnr", "rulenum", "reason", "rset", "ruleset", "srnr", "subrulenum", "action", "vpi", "vci", "lane",
+constexpr std::array<std::string_view, 28> kOtherLinkTypes = {
+    "vpi", "vci", "lane",
     "oamf4s", "oamf4e", "oamf4", "oam", "metac", "bcc", "sc", "ilmic", "connectmsg", "metaconnect", "sio", "opc", "dpc",
     "sls", "hsio", "hopc", "hdpc", "hsls", "fisu", "lssu", "msu", "hfisu", "hlssu", "hmsu", "llc2"};
 
@@ -597,7 +614,7 @@ std::optional<Diagnostic> not_yet_supported(std::string_view text, std::size_t a
     std::string_view word = text.substr(at, e - at);
     if (std::find(kOtherLinkTypes.begin(), kOtherLinkTypes.end(), word) == kOtherLinkTypes.end()) return std::nullopt;
     return Diagnostic{{at, e}, fmt::format("'{}' is not supported by sniff", word),
-                      "it applies to pflog, SunATM or SS7 MTP2 captures; the README lists the link types sniff handles"};
+                      "it applies to SunATM or SS7 MTP2 captures; the README lists the link types sniff handles"};
 }
 
 std::size_t skip_spaces(std::string_view text, std::size_t at) {
