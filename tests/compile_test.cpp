@@ -306,6 +306,125 @@ TEST(Compile, PflogFieldsCompileAsLibpcapCompilesThem) {
     EXPECT_NE(text.find("#0x74 "), std::string::npos) << "the name is 'tcp': " << text;
 }
 
+// ARCnet (ARCNET, ARCNET_LINUX): what libpcap refuses there, and ARCnet addresses elsewhere.
+const LinkErrorCase kArcnetErrors[] = {
+    {1, "ether host $1f", 12, "ARCnet addresses are only supported on link types ARCNET and ARCNET_LINUX, not EN10MB"},
+    {7, "host $0a", 6, "ARCnet address '$0a' used in a non-ARCnet expression"},
+    {7, "ether src $1f or dst $2", 22, "ARCnet address '$2' used in a non-ARCnet expression"},
+    {7, "ether net $1f", 11, "used in a non-ARCnet expression"},
+    {129, "ip host $1f", 9, "used in a non-ARCnet expression"},
+    {7, "ether ra $1f", 7, "'ra' is not supported on link type ARCNET"},
+    {7, "ether host $123", 12, "expected a host address or name after 'host'"},
+    {7, "ether $1f", 7, "unexpected '$1f'"},
+    {7, "ether host 1:2:3:4:5:6", 1, "'ether host' is not supported on link type ARCNET"},
+    {129, "gateway foo", 1, "'gateway' is not supported on link type ARCNET_LINUX"},
+    {7, "llc", 1, "'llc' is not supported on link type ARCNET"},
+    {7, "vlan", 1, "'vlan' is not supported on link type ARCNET"},
+    {7, "ipx", 1, "expression rejects all packets on link type ARCNET"},
+    {129, "ether proto 0xd4", 1, "expression rejects all packets on link type ARCNET_LINUX"},
+};
+
+TEST(Compile, ArcnetRefusesWhatLibpcapRefuses) {
+    for (const auto& c : kArcnetErrors) {
+        auto r = compile(c.text, {c.dlt, 262144});
+        ASSERT_FALSE(r.has_value()) << c.text << " compiled on " << c.dlt;
+        EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
+        EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
+    }
+}
+
+struct LinkProgramCase {
+    int dlt;
+    const char* text;
+    const char* program;  // -d output
+};
+
+// libpcap 1.10.3's programs on ARCnet, as `tcpdump -y ARCNET -d` prints them: protocol IDs
+// (IPv4 and ARP by their RFC 1201 and RFC 1051 IDs), broadcast as destination 0, and an address
+// whose digits libpcap and sniff read alike ($dd; README for the others).
+const LinkProgramCase kArcnetPrograms[] = {
+    {7, "ip",
+     "(000) ldb      [2]\n"
+     "(001) jeq      #0xd4            jt 3\tjf 2\n"
+     "(002) jeq      #0xf0            jt 3\tjf 4\n"
+     "(003) ret      #262144\n"
+     "(004) ret      #0\n"
+    },
+    {7, "arp",
+     "(000) ldb      [2]\n"
+     "(001) jeq      #0xd5            jt 3\tjf 2\n"
+     "(002) jeq      #0xf1            jt 3\tjf 4\n"
+     "(003) ret      #262144\n"
+     "(004) ret      #0\n"
+    },
+    {7, "ip6",
+     "(000) ldb      [2]\n"
+     "(001) jeq      #0xc4            jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {7, "broadcast",
+     "(000) ldb      [1]\n"
+     "(001) jeq      #0x0             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {7, "ether host $dd",
+     "(000) ldb      [0]\n"
+     "(001) jeq      #0xdd            jt 4\tjf 2\n"
+     "(002) ldb      [1]\n"
+     "(003) jeq      #0xdd            jt 4\tjf 5\n"
+     "(004) ret      #262144\n"
+     "(005) ret      #0\n"
+    },
+    {129, "ip",
+     "(000) ldb      [4]\n"
+     "(001) jeq      #0xd4            jt 3\tjf 2\n"
+     "(002) jeq      #0xf0            jt 3\tjf 4\n"
+     "(003) ret      #262144\n"
+     "(004) ret      #0\n"
+    },
+    {129, "arp",
+     "(000) ldb      [4]\n"
+     "(001) jeq      #0xd5            jt 3\tjf 2\n"
+     "(002) jeq      #0xf1            jt 3\tjf 4\n"
+     "(003) ret      #262144\n"
+     "(004) ret      #0\n"
+    },
+    {129, "ip6",
+     "(000) ldb      [4]\n"
+     "(001) jeq      #0xc4            jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {129, "broadcast",
+     "(000) ldb      [1]\n"
+     "(001) jeq      #0x0             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {129, "ether host $dd",
+     "(000) ldb      [0]\n"
+     "(001) jeq      #0xdd            jt 4\tjf 2\n"
+     "(002) ldb      [1]\n"
+     "(003) jeq      #0xdd            jt 4\tjf 5\n"
+     "(004) ret      #262144\n"
+     "(005) ret      #0\n"
+    },
+};
+
+TEST(Compile, ArcnetCompilesAsLibpcapCompiles) {
+    for (const auto& c : kArcnetPrograms) {
+        auto r = compile(c.text, {c.dlt, 262144});
+        ASSERT_TRUE(r.has_value()) << c.text << ": " << r.error().message;
+        EXPECT_EQ(cbpf::dump(*r, 1), c.program) << c.text << " on " << c.dlt;
+    }
+    // `$1f` is the byte 0x1f; carried over to a bare address like any host.
+    auto a = compile("ether src $1f or $Be", {7, 262144}), b = compile("ether[0] = 0x1f or ether[0] = 0xbe", {7, 262144});
+    ASSERT_TRUE(a.has_value() && b.has_value());
+    EXPECT_EQ(*a, *b);
+}
+
 TEST(Compile, LinkTypeErrorsNameTheSpan) {
     for (const auto& c : kLinkErrors) {
         auto r = compile(c.text, {c.dlt, 262144});

@@ -20,6 +20,7 @@ LinkFamily link_family_for(int dlt) {
         case 105: case 127: case 119: case 192: return LinkFamily::Wireless;  // 802.11, radiotap, Prism, PPI
         case 10: case 6: return LinkFamily::LlcLan;                        // FDDI, IEEE802
         case 117: return LinkFamily::Pflog;                                // PFLOG
+        case 7: case 129: return LinkFamily::Arcnet;                       // ARCNET, ARCNET_LINUX
         default: return LinkFamily::RawIp;                                 // RAW (12, 14), IPV4, IPV6…
     }
 }
@@ -345,6 +346,10 @@ private:
     std::string primitive() {
         // Only on PFLOG (&& keeps the other families' draws as they were).
         if (family(LinkFamily::Pflog) && chance(25)) return pf_field();
+        // ARCnet addresses: $dd only, the one libpcap 1.10.3 reads as sniff does (README).
+        if (family(LinkFamily::Arcnet) && chance(10))
+            return std::array{"ether host $dd", "ether src $dd", "ether dst $dd", "link src or dst $dd", "broadcast",
+                              "multicast", "ether proto \\atalk", "atalk"}[pick(8)];
         if (chance(o_.protochain_percent))
             return fmt::format("{}protochain {}", std::array{"", "ip ", "ip6 "}[pick(3)], chance(80) ? std::to_string(one(kIpProtos)) : one(kProtoNames));
         const int r = pick(1000);

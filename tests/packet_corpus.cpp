@@ -186,6 +186,33 @@ std::vector<StoredPacket> pflog_records(bool with_corpus) {
     return out;
 }
 
+// ARCnet frames (DLT ARCNET, or ARCNET_LINUX with `linux_offset`) around the network layers of
+// Ethernet frames: source and destination bytes (broadcast 0 now and then), 2 bytes of offset on
+// Linux, the protocol ID (RFC 1201's, or RFC 1051's older ones for IPv4 and ARP; other EtherTypes
+// get IDs libpcap never tests), then RFC 1201's split flag and sequence number.
+std::vector<StoredPacket> arcnet_frames(bool with_corpus, bool linux_offset) {
+    static constexpr std::array<std::uint8_t, 8> stations = {0x00, 0x1f, 0xd1, 0xdd, 0xbe, 0x50, 0x01, 0xff};
+    std::vector<StoredPacket> out;
+    std::size_t i = 0;
+    for (const auto& p : sample(read_all(1 /*EN10MB*/, with_corpus), 2000)) {
+        if (p.bytes.size() < 14) continue;
+        const std::uint16_t type = static_cast<std::uint16_t>((p.bytes[12] << 8) | p.bytes[13]);
+        const bool old_ids = i % 4 == 3;
+        std::uint8_t id = static_cast<std::uint8_t>(0xe8 + i % 8);
+        if (type == 0x0800) id = old_ids ? 0xf0 : 0xd4;
+        if (type == 0x86dd) id = 0xc4;
+        if (type == 0x0806) id = old_ids ? 0xf1 : 0xd5;
+        if (type == 0x8035) id = 0xd6;
+        if (type == 0x809b) id = 0xdd;
+        std::vector<std::uint8_t> head = {stations[i % stations.size()], stations[(i / 3) % stations.size()]};
+        if (linux_offset) head.insert(head.end(), {0x00, static_cast<std::uint8_t>(i % 5)});
+        head.insert(head.end(), {id, 0x00, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)});
+        out.push_back(rewrap(p, 14, head, linux_offset ? "(as Linux ARCnet)" : "(as ARCnet)"));
+        ++i;
+    }
+    return out;
+}
+
 // A 16-bit value, big-endian.
 std::vector<std::uint8_t> be16(std::uint16_t v, std::vector<std::uint8_t> before = {}) {
     before.push_back(static_cast<std::uint8_t>(v >> 8));
@@ -231,6 +258,10 @@ std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
             break;
         case 117:  // PFLOG
             add(pflog_records(with_corpus));
+            break;
+        case 7:  // ARCNET
+        case 129:  // ARCNET_LINUX (the corpus has two captures of these)
+            add(arcnet_frames(with_corpus, dlt == 129));
             break;
         default: break;
     }

@@ -204,6 +204,19 @@ public:
                 if (type == kEtherIp) return ir::eq(protocol_.load(0, 1), AF_INET);
                 if (type == kEtherIp6) return ir::eq(protocol_.load(0, 1), AF_INET6);
                 return false;
+            case ProtocolField::ArcnetType: {
+                // ARCnet protocol IDs for the EtherTypes libpcap's gen_linktype maps (RFC 1201;
+                // IPv4 and ARP also by RFC 1051's older IDs); nothing else travels on ARCnet.
+                const ir::Value id = protocol_.load(0, 1);
+                switch (type) {
+                    case kEtherIp6: return ir::eq(id, 0xc4);
+                    case kEtherIp: return ir::any({ir::eq(id, 0xd4), ir::eq(id, 0xf0)});
+                    case kEtherArp: return ir::any({ir::eq(id, 0xd5), ir::eq(id, 0xf1)});
+                    case kEtherRarp: return ir::eq(id, 0xd6);
+                    case 0x809b: return ir::eq(id, 0xdd);  // AppleTalk
+                    default: return false;
+                }
+            }
             case ProtocolField::Ipv4Only: return type == kEtherIp;
             case ProtocolField::Ipv6Only: return type == kEtherIp6;
             case ProtocolField::AfHostOrder:

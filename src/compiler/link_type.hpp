@@ -20,6 +20,7 @@ enum class ProtocolField {
     AfNetworkOrder,  // the same in network byte order (LOOP)
     Llc,             // 802.2 LLC: SNAP's EtherType at `protocol_offset`, SAPs 6 bytes before it (FDDI, Token Ring, 802.11)
     PflogAf,         // pflog's 1-byte address family at `protocol_offset`: AF_INET, or AF_INET6 as the compiling host numbers it
+    ArcnetType,      // a 1-byte ARCnet protocol ID at `protocol_offset` (RFC 1201's, and RFC 1051's older IP and ARP ones)
 };
 
 // The MAC header, where `ether host`, `broadcast` and `multicast` look.
@@ -29,6 +30,7 @@ enum class MacHeader {
     Fddi,       // frame control byte, then destination at 1, source at 7
     TokenRing,  // access and frame control bytes, then destination at 2, source at 8
     Wlan,       // 802.11: addresses whose meaning depends on the frame type and DS bits
+    Arcnet,     // one-byte addresses: source at 0, destination at 1 (0: broadcast)
 };
 
 // A header of variable length before the 802.11 frame, whose length the packet gives.

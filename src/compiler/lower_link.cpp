@@ -17,6 +17,9 @@ constexpr std::uint32_t kAncillaryPktType = 0xfffff004, kAncillaryIfindex = 0xff
 
 // Link types with MAC addresses: Ethernet, FDDI, Token Ring and 802.11.
 std::optional<Diagnostic> need_mac(const Context& c, Span where, std::string_view what) {
+    if (c.layout.mac() == MacHeader::Arcnet)
+        return Diagnostic{where, fmt::format("'{}' is not supported on link type {}", what, c.layout.link().name),
+                          "ARCnet addresses are one byte: write 'ether host $1f'"};
     if (c.layout.mac() != MacHeader::None) return std::nullopt;
     if (c.layout.in_pppoe())
         return Diagnostic{where, fmt::format("'{}' is not supported after 'pppoes'", what),
@@ -64,6 +67,7 @@ Result ether_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind
 Result broadcast(const Context& c, const ast::Qualifiers& q) {
     if (!q.proto || q.proto->value == Proto::Ether) {
         Span where = q.proto ? q.proto->span : q.kind->span;
+        if (c.layout.mac() == MacHeader::Arcnet) return arcnet_broadcast(c);
         if (auto e = need_mac(c, where, "broadcast")) return std::unexpected(*e);
         static constexpr std::array<std::uint8_t, 6> all_ones = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
         if (c.layout.wlan()) return wlan_host(c, Dir::Dst, all_ones);
@@ -89,6 +93,7 @@ Result broadcast(const Context& c, const ast::Qualifiers& q) {
 Result multicast(const Context& c, const ast::Qualifiers& q) {
     if (!q.proto || q.proto->value == Proto::Ether) {
         Span where = q.proto ? q.proto->span : q.kind->span;
+        if (c.layout.mac() == MacHeader::Arcnet) return arcnet_broadcast(c);  // libpcap's test: the same
         if (auto e = need_mac(c, where, "multicast")) return std::unexpected(*e);
         // The group bit of the destination address.
         auto group_bit = [&](std::uint32_t off) {

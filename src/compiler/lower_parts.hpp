@@ -83,4 +83,10 @@ bool is_pf_keyword(ast::Keyword::Which w);
 Result pf_keyword(const Context& c, const ast::Keyword& k);
 ir::Pred pflog_direction(bool outbound);
 
+// ARCnet (lower_arcnet.cpp): addresses written `$1f` (libpcap's AID token), `broadcast` and
+// `multicast` (destination 0).
+bool is_arcnet_address(const ast::Value& v);
+Result arcnet_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind, const ast::Value& v);
+ir::Pred arcnet_broadcast(const Context& c);
+
 }  // namespace sniff::lowering

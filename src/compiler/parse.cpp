@@ -552,6 +552,28 @@ auto const pf_keyword = ((kw("on") | kw("ifname")) > pf_word)[on_keyword<ast::Ke
                         (kw("reason") > pf_word)[on_keyword<ast::Keyword::Which::PfReason>] |
                         (kw("action") > pf_word)[on_keyword<ast::Keyword::Which::PfAction>];
 
+// ---- ARCnet addresses (libpcap's AID token; lowered in lower_arcnet.cpp) ----
+// '$' and one or two hex digits where a host goes: `ether host $1f`, `ether src $0a or $0b`. A
+// primitive, not a keyword: a bare one takes the qualifiers before it. Qualifiers need a kind or
+// direction before it, as before any value (`ether $1f` is a syntax error in libpcap).
+x3::rule<class arcnet_address_r, std::string> const arcnet_address = "an ARCnet address";
+auto const arcnet_address_def = x3::raw[x3::lexeme['$' >> x3::xdigit >> -x3::xdigit >> !(x3::alnum | x3::char_("_.:-"))]];
+BOOST_SPIRIT_DEFINE(arcnet_address);
+auto const on_arcnet_host = [](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    ast::Qualifiers q{to_std(at_c<0>(a)), to_std(at_c<1>(a)), to_std(at_c<2>(a))};
+    if (q.proto && !q.dir && !q.kind) { x3::_pass(ctx) = false; return; }
+    const std::string& text = at_c<3>(a);
+    Iter begin = x3::get<begin_tag>(ctx);
+    const std::size_t end = static_cast<std::size_t>(x3::_where(ctx).begin() - begin);
+    ast::Value v;
+    v.text = text;
+    v.span = {end - text.size(), end};
+    const Span first = q.proto ? q.proto->span : q.dir ? q.dir->span : q.kind ? q.kind->span : v.span;
+    x3::_val(ctx) = ast::Expr{ast::Primitive{q, std::move(v), {first.begin, end}}};
+};
+auto const arcnet_host = (-proto_q >> -dir_q >> -kind_q >> arcnet_address)[on_arcnet_host];
+
 auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyword::Which::Less>] |
                          (kw("greater") > keyword_number)[on_keyword<ast::Keyword::Which::Greater>] |
                          (kw("vlan") >> -keyword_number)[on_keyword<ast::Keyword::Which::Vlan>] |
@@ -567,7 +589,7 @@ auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyw
                          kw("inbound")[on_bare_keyword<ast::Keyword::Which::Inbound>] |
                          kw("outbound")[on_bare_keyword<ast::Keyword::Which::Outbound>] |
                          (kw("llc") >> raw_word)[on_llc_kind] | lan_keyword[on_lan_keyword] |
-                         pf_keyword;
+                         pf_keyword | arcnet_host;
 auto const operand_def = unary;
 auto const set_and = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::And; };
 auto const set_or = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::Or; };
