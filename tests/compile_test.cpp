@@ -425,6 +425,21 @@ TEST(Compile, ArcnetCompilesAsLibpcapCompiles) {
     EXPECT_EQ(*a, *b);
 }
 
+// IEEE802_11_RADIO_AVS (DLT 163) is PRISM_HEADER's AVS case without its magic test: libpcap
+// takes the length at [4:4] as it is.
+TEST(Compile, AvsHeaderLengthIsTakenWithoutAMagicTest) {
+    auto avs = compile("type data", {163, 262144}), prism = compile("type data", {119, 262144});
+    ASSERT_TRUE(avs.has_value() && prism.has_value());
+    const std::string text = cbpf::dump(*avs, 1);
+    EXPECT_NE(text.find("(000) ld       [4]\n"), std::string::npos) << text;
+    EXPECT_EQ(text.find("0x80211000"), std::string::npos) << text;
+    EXPECT_NE(cbpf::dump(*prism, 1).find("0x80211000"), std::string::npos);
+    auto mpls = compile("mpls", {163, 262144});
+    ASSERT_FALSE(mpls.has_value());
+    EXPECT_EQ(mpls.error().message, "'mpls' is not supported on link type IEEE802_11_RADIO_AVS");
+    EXPECT_TRUE(compile("radio[0] = 0x80", {163, 262144}).has_value()) << "the AVS header is radio[]";
+}
+
 TEST(Compile, LinkTypeErrorsNameTheSpan) {
     for (const auto& c : kLinkErrors) {
         auto r = compile(c.text, {c.dlt, 262144});

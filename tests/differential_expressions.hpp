@@ -156,6 +156,6 @@ inline constexpr int kLinkTypes[] = {DLT_EN10MB, DLT_LINUX_SLL, 276 /*LINUX_SLL2
                                      229 /*IPV6*/, DLT_NULL, DLT_LOOP, DLT_PPP, DLT_C_HDLC,
                                      51 /*PPP_ETHER*/, DLT_FDDI, DLT_IEEE802, DLT_IEEE802_11,
                                      DLT_IEEE802_11_RADIO, DLT_PRISM_HEADER, 192 /*PPI*/, 117 /*PFLOG*/,
-                                     7 /*ARCNET*/, 129 /*ARCNET_LINUX*/};
+                                     7 /*ARCNET*/, 129 /*ARCNET_LINUX*/, 163 /*IEEE802_11_RADIO_AVS*/};
 
 }  // namespace differential_cases

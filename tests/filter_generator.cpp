@@ -17,7 +17,7 @@ LinkFamily link_family_for(int dlt) {
         case 113: case 276: return LinkFamily::Cooked;                     // LINUX_SLL, LINUX_SLL2
         case 0: case 108: return LinkFamily::Null;                         // NULL, LOOP
         case 9: case 104: case 51: return LinkFamily::Ppp;                 // PPP, C_HDLC, PPP_ETHER
-        case 105: case 127: case 119: case 192: return LinkFamily::Wireless;  // 802.11, radiotap, Prism, PPI
+        case 105: case 127: case 119: case 192: case 163: return LinkFamily::Wireless;  // 802.11, radiotap, Prism, PPI, AVS
         case 10: case 6: return LinkFamily::LlcLan;                        // FDDI, IEEE802
         case 117: return LinkFamily::Pflog;                                // PFLOG
         case 7: case 129: return LinkFamily::Arcnet;                       // ARCNET, ARCNET_LINUX

@@ -240,6 +240,16 @@ std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
                 out.push_back(rewrap(p, 0, avs, "(AVS)"));
             }
             break;
+        case 163:  // IEEE802_11_RADIO_AVS: the length at [4:4] is taken as it is, magic or not
+            for (const auto& p : bare_80211(with_corpus)) {
+                std::vector<std::uint8_t> avs(64, 0);
+                avs[0] = 0x80, avs[1] = 0x21, avs[2] = 0x10, avs[3] = 0x01, avs[7] = 64;
+                out.push_back(rewrap(p, 0, avs, "(AVS)"));
+                avs.resize(72, 0x5a);
+                avs[0] = 0, avs[1] = 0, avs[2] = 0, avs[3] = 0x44, avs[7] = 72;
+                out.push_back(rewrap(p, 0, avs, "(AVS, 72 bytes, no magic)"));
+            }
+            break;
         case 192:  // PPI: version, flags, length (LE), DLT (LE); 105 is 802.11
             for (const auto& p : bare_80211(with_corpus)) {
                 out.push_back(rewrap(p, 0, {0, 0, 8, 0, 105, 0, 0, 0}, "(PPI)"));

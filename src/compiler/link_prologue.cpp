@@ -31,6 +31,10 @@ void link_header_length(LinkPrefix prefix, std::vector<ir::Assign>& out) {
                            ir::eq(ir::arith(ArithOp::And, ir::load(0, 4), ir::constant(0xfffff000)), kAvsMagic),
                            ir::load(4, 4)});
             break;
+        case LinkPrefix::Avs:
+            // DLT 163 is always AVS: libpcap loads the length without PRISM_HEADER's magic test.
+            out.push_back({kLinkHeaderVar, true, ir::load(4, 4)});
+            break;
         case LinkPrefix::None:
         case LinkPrefix::Pflog: break;
     }

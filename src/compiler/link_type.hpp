@@ -39,6 +39,7 @@ enum class LinkPrefix {
     Radiotap,  // little-endian length at [2:2]; flags say whether the 802.11 payload is padded
     Prism,     // 144 bytes, or an AVS header whose big-endian length is at [4:4]
     Ppi,       // little-endian length at [2:2]; the frame inside must be 802.11 (PPI DLT 105)
+    Avs,       // an AVS header: big-endian length at [4:4], taken as it is (no magic test; DLT 163)
     // Not before 802.11: OpenBSD's pflog header, whose first byte is its length; the network
     // header follows, at that length rounded up to 4 (kPayloadVar holds where).
     Pflog,
