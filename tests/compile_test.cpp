@@ -181,6 +181,7 @@ const LinkErrorCase kPflogErrors[] = {
     {117, "on 10.0.0.1", 4, "expected an interface name after 'on'"},
     {117, "on aabbccddeeff", 4, "expected an interface name after 'on'"},
     {117, "on eth-", 4, "expected an interface name after 'on'"},
+    {117, "on \\", 4, "expected an interface name after 'on', found '\\'"},
     {117, "on abcdefghijklmnop", 4, "interface names can only be 15 characters"},
     {117, "rset abcdefghijklmnop", 6, "ruleset names can only be 15 characters"},
     {117, "rnr -1", 5, "expected a rule number after 'rnr', found '-1'"},

@@ -99,6 +99,7 @@ bool scans_as_address(std::string_view s) {
 // to a space, '!' or a parenthesis after a backslash, which the backslash makes a name. The name
 // itself, or why the word is none.
 std::expected<std::string, std::string> scanner_name(std::string_view word) {
+    if (word == "\\") return std::unexpected("a backslash needs a name after it");
     if (word.starts_with('\\')) return std::string(word.substr(1));
     auto inner = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.'; };
     const bool shaped = !word.empty() && std::isalnum(static_cast<unsigned char>(word.front())) &&
