@@ -6,6 +6,6 @@
 
 namespace fuzz {
 
-inline constexpr int kDecodeLinkTypes[] = {1, 113, 276, 0, 108, 12, 14, 101, 228, 229, 9, 51, 104, 127, 105, 119, 192, 10, 6, 147};
+inline constexpr int kDecodeLinkTypes[] = {1, 113, 276, 0, 108, 12, 14, 101, 228, 229, 9, 51, 104, 127, 105, 119, 192, 10, 6, 147, 117, 7, 129, 163};
 
 }  // namespace fuzz

@@ -118,7 +118,7 @@ const SemanticError kSemanticErrors[] = {
     {"wlan ra 1:2:3:4:5:6", 6, "'ra' is not supported on link type EN10MB"},
     {"ip ra 1.2.3.4", 4, "'ra' is not a valid qualifier for addresses other than 802.11 MAC addresses"},
     {"radio[0] = 1", 1, "'radio[...]' is not supported on link type EN10MB"},
-    {"tcp and ifname eth0", 9, "'ifname' is not supported by sniff"},
+    {"tcp and ifname eth0", 9, "'ifname' is only supported on link type PFLOG, not EN10MB"},
     {"geneve 16777216", 8, "Geneve VNI 16777216 is out of range"},
     {"tcp protochain 6", 1, "'tcp' cannot qualify 'protochain'"},
     {"udp port http", 10, "port 'http' is tcp, not udp"},
@@ -176,6 +176,277 @@ const LinkErrorCase kLinkErrors[] = {
     {113, "llc ui", 1, "'llc' is not supported on link type LINUX_SLL"},
     {9, "ip or llc i", 7, "'llc' is not supported on link type PPP"},
 };
+
+// OpenBSD pf logs (PFLOG): the pf keywords on other link types, and the names and numbers
+// libpcap 1.10.3 refuses after them (checked one by one with pcap_compile).
+const LinkErrorCase kPflogErrors[] = {
+    {1, "rnr 3", 1, "'rnr' is only supported on link type PFLOG, not EN10MB"},
+    {113, "tcp and action pass", 9, "'action' is only supported on link type PFLOG, not LINUX_SLL"},
+    {127, "ruleset foo", 1, "'ruleset' is only supported on link type PFLOG, not IEEE802_11_RADIO"},
+    {117, "on tcp", 4, "expected an interface name after 'on', found 'tcp'"},
+    {117, "ifname 0", 8, "expected an interface name after 'ifname', found '0'"},
+    {117, "on 10.0.0.1", 4, "expected an interface name after 'on'"},
+    {117, "on aabbccddeeff", 4, "expected an interface name after 'on'"},
+    {117, "on eth-", 4, "expected an interface name after 'on'"},
+    {117, "on \\", 4, "expected an interface name after 'on', found '\\'"},
+    {117, "on abcdefghijklmnop", 4, "interface names can only be 15 characters"},
+    {117, "rset abcdefghijklmnop", 6, "ruleset names can only be 15 characters"},
+    {117, "rnr -1", 5, "expected a rule number after 'rnr', found '-1'"},
+    {117, "srnr foo", 6, "expected a rule number after 'srnr', found 'foo'"},
+    {117, "rnr 4294967296", 5, "does not fit in 32 bits"},
+    {117, "reason foo", 8, "unknown pf reason 'foo'"},
+    {117, "reason 1e", 8, "unknown pf reason '1e'"},
+    {117, "action 3", 8, "unknown pf action '3'"},
+    {117, "action match", 8, "unknown pf action 'match'"},
+    {117, "ether host 1:2:3:4:5:6", 1, "'ether host' is not supported on link type PFLOG"},
+    {117, "vlan", 1, "'vlan' is not supported on link type PFLOG"},
+    {117, "llc", 1, "'llc' is not supported on link type PFLOG"},
+    {117, "arp", 1, "expression rejects all packets on link type PFLOG"},
+};
+
+TEST(Compile, PflogKeywordsAreRefusedWhereLibpcapRefusesThem) {
+    for (const auto& c : kPflogErrors) {
+        auto r = compile(c.text, {c.dlt, 262144});
+        ASSERT_FALSE(r.has_value()) << c.text << " compiled on " << c.dlt;
+        EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
+        EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
+    }
+}
+
+struct ProgramCase {
+    const char* text;
+    const char* program;  // -d output
+};
+
+// libpcap 1.10.3's programs for pflog fields, as `tcpdump -y PFLOG -d` prints them: sniff's are
+// the same, instruction for instruction. Names are compared without their NUL (`on em` matches em0).
+const ProgramCase kPflogPrograms[] = {
+    {"on em0",
+     "(000) ldh      [5]\n"
+     "(001) jeq      #0x6d30          jt 2\tjf 5\n"
+     "(002) ldb      [4]\n"
+     "(003) jeq      #0x65            jt 4\tjf 5\n"
+     "(004) ret      #262144\n"
+     "(005) ret      #0\n"
+    },
+    {"ifname abc",
+     "(000) ldh      [5]\n"
+     "(001) jeq      #0x6263          jt 2\tjf 5\n"
+     "(002) ldb      [4]\n"
+     "(003) jeq      #0x61            jt 4\tjf 5\n"
+     "(004) ret      #262144\n"
+     "(005) ret      #0\n"
+    },
+    {"rset abc",
+     "(000) ldh      [21]\n"
+     "(001) jeq      #0x6263          jt 2\tjf 5\n"
+     "(002) ldb      [20]\n"
+     "(003) jeq      #0x61            jt 4\tjf 5\n"
+     "(004) ret      #262144\n"
+     "(005) ret      #0\n"
+    },
+    {"rnr 3",
+     "(000) ld       [36]\n"
+     "(001) jeq      #0x3             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"srnr 0x10",
+     "(000) ld       [40]\n"
+     "(001) jeq      #0x10            jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"reason bad-offset",
+     "(000) ldb      [3]\n"
+     "(001) jeq      #0x1             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"reason 7",
+     "(000) ldb      [3]\n"
+     "(001) jeq      #0x7             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"action block",
+     "(000) ldb      [2]\n"
+     "(001) jeq      #0x1             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"outbound",
+     "(000) ldb      [60]\n"
+     "(001) jeq      #0x2             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {"ip6",
+     "(000) ldb      [1]\n"
+     "(001) jeq      #0xa             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+};
+
+TEST(Compile, PflogFieldsCompileAsLibpcapCompilesThem) {
+    for (const auto& c : kPflogPrograms) {
+        auto r = compile(c.text, {117, 262144});
+        ASSERT_TRUE(r.has_value()) << c.text << ": " << r.error().message;
+        EXPECT_EQ(cbpf::dump(*r, 1), c.program) << c.text;
+    }
+    // Spellings libpcap takes too: long names, any case for reasons and actions, a backslash
+    // before a keyword used as a name, and its named constants as numbers.
+    const std::pair<const char*, const char*> same[] = {
+        {"rulenum 3", "rnr 3"}, {"subrulenum 0", "srnr 0"}, {"ruleset abc", "rset abc"}, {"ifname em0", "on em0"},
+        {"reason MATCH", "reason 0"}, {"action Drop", "action block"}, {"action accept", "action pass"},
+        {"rnr tcpflags", "rnr 13"}, {"reason icmp-echo", "reason 8"},
+    };
+    for (auto [a, b] : same) {
+        auto x = compile(a, {117, 262144}), y = compile(b, {117, 262144});
+        ASSERT_TRUE(x.has_value() && y.has_value()) << a << " / " << b;
+        EXPECT_EQ(*x, *y) << a << " and " << b;
+    }
+    auto escaped = compile("on \\tcp", {117, 262144});
+    ASSERT_TRUE(escaped.has_value()) << escaped.error().message;
+    const std::string text = cbpf::dump(*escaped, 1);
+    EXPECT_NE(text.find("#0x6370"), std::string::npos) << "the name is 'tcp': " << text;
+    EXPECT_NE(text.find("#0x74 "), std::string::npos) << "the name is 'tcp': " << text;
+}
+
+// ARCnet (ARCNET, ARCNET_LINUX): what libpcap refuses there, and ARCnet addresses elsewhere.
+const LinkErrorCase kArcnetErrors[] = {
+    {1, "ether host $1f", 12, "ARCnet addresses are only supported on link types ARCNET and ARCNET_LINUX, not EN10MB"},
+    {7, "host $0a", 6, "ARCnet address '$0a' used in a non-ARCnet expression"},
+    {7, "ether src $1f or dst $2", 22, "ARCnet address '$2' used in a non-ARCnet expression"},
+    {7, "ether net $1f", 11, "used in a non-ARCnet expression"},
+    {129, "ip host $1f", 9, "used in a non-ARCnet expression"},
+    {7, "ether ra $1f", 7, "'ra' is not supported on link type ARCNET"},
+    {7, "ether host $123", 12, "expected a host address or name after 'host'"},
+    {7, "ether $1f", 7, "unexpected '$1f'"},
+    {7, "ether host 1:2:3:4:5:6", 1, "'ether host' is not supported on link type ARCNET"},
+    {129, "gateway foo", 1, "'gateway' is not supported on link type ARCNET_LINUX"},
+    {7, "llc", 1, "'llc' is not supported on link type ARCNET"},
+    {7, "vlan", 1, "'vlan' is not supported on link type ARCNET"},
+    {7, "ipx", 1, "expression rejects all packets on link type ARCNET"},
+    {129, "ether proto 0xd4", 1, "expression rejects all packets on link type ARCNET_LINUX"},
+};
+
+TEST(Compile, ArcnetRefusesWhatLibpcapRefuses) {
+    for (const auto& c : kArcnetErrors) {
+        auto r = compile(c.text, {c.dlt, 262144});
+        ASSERT_FALSE(r.has_value()) << c.text << " compiled on " << c.dlt;
+        EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
+        EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
+    }
+}
+
+struct LinkProgramCase {
+    int dlt;
+    const char* text;
+    const char* program;  // -d output
+};
+
+// libpcap 1.10.3's programs on ARCnet, as `tcpdump -y ARCNET -d` prints them: protocol IDs
+// (IPv4 and ARP by their RFC 1201 and RFC 1051 IDs), broadcast as destination 0, and an address
+// whose digits libpcap and sniff read alike ($dd; README for the others).
+const LinkProgramCase kArcnetPrograms[] = {
+    {7, "ip",
+     "(000) ldb      [2]\n"
+     "(001) jeq      #0xd4            jt 3\tjf 2\n"
+     "(002) jeq      #0xf0            jt 3\tjf 4\n"
+     "(003) ret      #262144\n"
+     "(004) ret      #0\n"
+    },
+    {7, "arp",
+     "(000) ldb      [2]\n"
+     "(001) jeq      #0xd5            jt 3\tjf 2\n"
+     "(002) jeq      #0xf1            jt 3\tjf 4\n"
+     "(003) ret      #262144\n"
+     "(004) ret      #0\n"
+    },
+    {7, "ip6",
+     "(000) ldb      [2]\n"
+     "(001) jeq      #0xc4            jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {7, "broadcast",
+     "(000) ldb      [1]\n"
+     "(001) jeq      #0x0             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {7, "ether host $dd",
+     "(000) ldb      [0]\n"
+     "(001) jeq      #0xdd            jt 4\tjf 2\n"
+     "(002) ldb      [1]\n"
+     "(003) jeq      #0xdd            jt 4\tjf 5\n"
+     "(004) ret      #262144\n"
+     "(005) ret      #0\n"
+    },
+    {129, "ip",
+     "(000) ldb      [4]\n"
+     "(001) jeq      #0xd4            jt 3\tjf 2\n"
+     "(002) jeq      #0xf0            jt 3\tjf 4\n"
+     "(003) ret      #262144\n"
+     "(004) ret      #0\n"
+    },
+    {129, "arp",
+     "(000) ldb      [4]\n"
+     "(001) jeq      #0xd5            jt 3\tjf 2\n"
+     "(002) jeq      #0xf1            jt 3\tjf 4\n"
+     "(003) ret      #262144\n"
+     "(004) ret      #0\n"
+    },
+    {129, "ip6",
+     "(000) ldb      [4]\n"
+     "(001) jeq      #0xc4            jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {129, "broadcast",
+     "(000) ldb      [1]\n"
+     "(001) jeq      #0x0             jt 2\tjf 3\n"
+     "(002) ret      #262144\n"
+     "(003) ret      #0\n"
+    },
+    {129, "ether host $dd",
+     "(000) ldb      [0]\n"
+     "(001) jeq      #0xdd            jt 4\tjf 2\n"
+     "(002) ldb      [1]\n"
+     "(003) jeq      #0xdd            jt 4\tjf 5\n"
+     "(004) ret      #262144\n"
+     "(005) ret      #0\n"
+    },
+};
+
+TEST(Compile, ArcnetCompilesAsLibpcapCompiles) {
+    for (const auto& c : kArcnetPrograms) {
+        auto r = compile(c.text, {c.dlt, 262144});
+        ASSERT_TRUE(r.has_value()) << c.text << ": " << r.error().message;
+        EXPECT_EQ(cbpf::dump(*r, 1), c.program) << c.text << " on " << c.dlt;
+    }
+    // `$1f` is the byte 0x1f; carried over to a bare address like any host.
+    auto a = compile("ether src $1f or $Be", {7, 262144}), b = compile("ether[0] = 0x1f or ether[0] = 0xbe", {7, 262144});
+    ASSERT_TRUE(a.has_value() && b.has_value());
+    EXPECT_EQ(*a, *b);
+}
+
+// IEEE802_11_RADIO_AVS (DLT 163) is PRISM_HEADER's AVS case without its magic test: libpcap
+// takes the length at [4:4] as it is.
+TEST(Compile, AvsHeaderLengthIsTakenWithoutAMagicTest) {
+    auto avs = compile("type data", {163, 262144}), prism = compile("type data", {119, 262144});
+    ASSERT_TRUE(avs.has_value() && prism.has_value());
+    const std::string text = cbpf::dump(*avs, 1);
+    EXPECT_NE(text.find("(000) ld       [4]\n"), std::string::npos) << text;
+    EXPECT_EQ(text.find("0x80211000"), std::string::npos) << text;
+    EXPECT_NE(cbpf::dump(*prism, 1).find("0x80211000"), std::string::npos);
+    auto mpls = compile("mpls", {163, 262144});
+    ASSERT_FALSE(mpls.has_value());
+    EXPECT_EQ(mpls.error().message, "'mpls' is not supported on link type IEEE802_11_RADIO_AVS");
+    EXPECT_TRUE(compile("radio[0] = 0x80", {163, 262144}).has_value()) << "the AVS header is radio[]";
+}
 
 TEST(Compile, LinkTypeErrorsNameTheSpan) {
     for (const auto& c : kLinkErrors) {

@@ -504,7 +504,8 @@ std::vector<std::uint8_t> bytes(std::initializer_list<std::vector<std::uint8_t>>
     return out;
 }
 
-// The link types whose filters sniff compiles but which have no sample capture: the same UDP
+// The link types whose filters sniff compiles but which have no sample capture (the shared
+// corpus has Linux ARCnet; DecodeCorpus reads it): the same UDP
 // datagram in each link layer prints as the installed tcpdump prints it.
 TEST(DecodeTcpdump, LanAndWirelessLinkTypesMatchTheInstalledTcpdump) {
     if (shell("command -v tcpdump").status != 0) GTEST_SKIP() << "tcpdump is not installed";
@@ -516,6 +517,11 @@ TEST(DecodeTcpdump, LanAndWirelessLinkTypesMatchTheInstalledTcpdump) {
     const std::vector<std::uint8_t> wifi = {0x08, 0x02, 0, 0, 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 9, 2, 0, 0, 0, 0, 1, 0, 0};
     std::vector<std::uint8_t> prism(144, 0);
     prism[0] = 0x44;
+    std::vector<std::uint8_t> avs(64, 0);
+    avs[0] = 0x80, avs[1] = 0x21, avs[2] = 0x10, avs[3] = 0x01, avs[7] = 64;
+    // struct pfloghdr: length 61, AF_INET, pass, match, on em0, rule 3, inbound; padded to 64.
+    std::vector<std::uint8_t> pflog(64, 0);
+    pflog[0] = 61, pflog[1] = 2, pflog[4] = 'e', pflog[5] = 'm', pflog[6] = '0', pflog[39] = 3, pflog[60] = 1;
     const std::pair<int, std::vector<std::uint8_t>> rows[] = {
         {10, bytes({{0x50}, macs, snap_ip, ip})},                     // FDDI
         {6, bytes({{0x10, 0x40}, macs, snap_ip, ip})},                // Token Ring
@@ -523,6 +529,10 @@ TEST(DecodeTcpdump, LanAndWirelessLinkTypesMatchTheInstalledTcpdump) {
         {192, bytes({{0, 0, 8, 0, 105, 0, 0, 0}, wifi, snap_ip, ip})},  // PPI
         {119, bytes({prism, wifi, snap_ip, ip})},                     // Prism
         {51, bytes({{0x11, 0, 0x12, 0x34, 0, 34, 0, 0x21}, ip})},      // PPPoE session
+        {163, bytes({avs, wifi, snap_ip, ip})},                       // AVS
+        {117, bytes({pflog, ip})},                                    // pf log
+        {7, bytes({{0x1f, 0x50, 0xd4, 0, 0, 1}, ip})},                // ARCnet (RFC 1201)
+        {129, bytes({{0x1f, 0x50, 0, 0, 0xd4, 0, 0, 1}, ip})},        // Linux ARCnet
     };
     for (const auto& [dlt, packet] : rows) {
         std::string file = one_packet_pcap(dlt, packet);
@@ -533,6 +543,29 @@ TEST(DecodeTcpdump, LanAndWirelessLinkTypesMatchTheInstalledTcpdump) {
         EXPECT_EQ(ours[0], theirs[0]) << "link type " << dlt;
         fs::remove(file);
     }
+}
+
+}  // namespace
+
+namespace {
+
+// The shared corpus's Linux ARCnet captures (RFC 1051 and RFC 1201 headers, ARP with one-byte
+// hardware addresses, ICMP, HTTP) print as the installed tcpdump prints them, line for line.
+TEST(DecodeTcpdump, ArcnetCorpusCapturesMatchTheInstalledTcpdump) {
+    if (shell("command -v tcpdump").status != 0) GTEST_SKIP() << "tcpdump is not installed";
+    const std::string dir = testing_support::shared_corpus_dir();
+    if (dir.empty()) GTEST_SKIP() << "no shared corpus beside the checkout";
+    std::size_t compared = 0;
+    for (const char* name : {"arcnet-rfc1051-arp-icmp-http.pcap", "arcnet-rfc1201-arp-icmp-http.pcap"}) {
+        const std::string path = (fs::path(dir) / name).string();
+        if (!fs::exists(path)) continue;
+        auto theirs = split_lines(shell(fmt::format("tcpdump -n -r {}", path)).out);
+        auto ours = split_lines(sniff(fmt::format("-r {}", path)).out);
+        ASSERT_EQ(ours.size(), theirs.size()) << name;
+        for (std::size_t i = 0; i < ours.size(); ++i) EXPECT_EQ(ours[i], theirs[i]) << name << " packet " << i + 1;
+        compared += ours.size();
+    }
+    if (compared == 0) GTEST_SKIP() << "the corpus has no ARCnet captures";
 }
 
 }  // namespace

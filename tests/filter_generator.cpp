@@ -17,8 +17,10 @@ LinkFamily link_family_for(int dlt) {
         case 113: case 276: return LinkFamily::Cooked;                     // LINUX_SLL, LINUX_SLL2
         case 0: case 108: return LinkFamily::Null;                         // NULL, LOOP
         case 9: case 104: case 51: return LinkFamily::Ppp;                 // PPP, C_HDLC, PPP_ETHER
-        case 105: case 127: case 119: case 192: return LinkFamily::Wireless;  // 802.11, radiotap, Prism, PPI
+        case 105: case 127: case 119: case 192: case 163: return LinkFamily::Wireless;  // 802.11, radiotap, Prism, PPI, AVS
         case 10: case 6: return LinkFamily::LlcLan;                        // FDDI, IEEE802
+        case 117: return LinkFamily::Pflog;                                // PFLOG
+        case 7: case 129: return LinkFamily::Arcnet;                       // ARCNET, ARCNET_LINUX
         default: return LinkFamily::RawIp;                                 // RAW (12, 14), IPV4, IPV6…
     }
 }
@@ -324,7 +326,30 @@ private:
         return fmt::format("wlan {} {}", one(q), mac());
     }
 
+    // pf's log fields, with the names and numbers pflog_records (packet_corpus.cpp) writes.
+    std::string pf_field() {
+        static constexpr std::array<const char*, 8> names = {"em0", "pflog0", "eth0", "eth0.1", "em", "abcdefghijklmno", "\\tcp", "foo"};
+        static constexpr std::array<const char*, 9> reasons = {"match", "bad-offset", "fragment", "short", "MATCH", "synproxy",
+                                                               "3", "0x7", "15"};
+        static constexpr std::array<const char*, 8> actions = {"pass", "block", "drop", "scrub", "nat", "rdr", "synproxy-drop", "Pass"};
+        switch (pick(7)) {
+            case 0: return fmt::format("{} {}", chance(50) ? "on" : "ifname", one(names));
+            case 1: return fmt::format("{} {}", chance(50) ? "rset" : "ruleset", std::array{"anchor", "foo", "f", "abcdefghijklmno"}[pick(4)]);
+            case 2: return fmt::format("{} {}", chance(50) ? "rnr" : "rulenum", std::array{"0", "3", "7", "13", "0xffffffff"}[pick(5)]);
+            case 3: return fmt::format("{} {}", chance(50) ? "srnr" : "subrulenum", std::array{"0", "3", "7", "13"}[pick(4)]);
+            case 4: return fmt::format("reason {}", one(reasons));
+            case 5: return fmt::format("action {}", one(actions));
+            default: return chance(50) ? "inbound" : "outbound";
+        }
+    }
+
     std::string primitive() {
+        // Only on PFLOG (&& keeps the other families' draws as they were).
+        if (family(LinkFamily::Pflog) && chance(25)) return pf_field();
+        // ARCnet addresses: $dd only, the one libpcap 1.10.3 reads as sniff does (README).
+        if (family(LinkFamily::Arcnet) && chance(10))
+            return std::array{"ether host $dd", "ether src $dd", "ether dst $dd", "link src or dst $dd", "broadcast",
+                              "multicast", "ether proto \\atalk", "atalk"}[pick(8)];
         if (chance(o_.protochain_percent))
             return fmt::format("{}protochain {}", std::array{"", "ip ", "ip6 "}[pick(3)], chance(80) ? std::to_string(one(kIpProtos)) : one(kProtoNames));
         const int r = pick(1000);

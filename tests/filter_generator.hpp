@@ -16,8 +16,10 @@ enum class LinkFamily {
     RawIp,     // RAW, IPV4, IPV6: the network layer first
     Null,      // NULL, LOOP: a 4-byte address family
     Ppp,       // PPP, C_HDLC, PPP_ETHER: a PPP protocol field
-    Wireless,  // IEEE802_11, radiotap, Prism, PPI: wlan addresses, type/subtype/dir, radio[]
+    Wireless,  // IEEE802_11, radiotap, Prism, AVS, PPI: wlan addresses, type/subtype/dir, radio[]
     LlcLan,    // FDDI, IEEE802 (Token Ring): 802.2 LLC behind a MAC header
+    Pflog,     // PFLOG: OpenBSD pf's log header (on, rnr, reason, action…) before IPv4/IPv6
+    Arcnet,    // ARCNET, ARCNET_LINUX: one-byte addresses ($dd), protocol IDs
 };
 
 // The family of a DLT number; link types sniff does not group fall back to RawIp.

@@ -48,15 +48,18 @@ std::string libpcap_spelling(const std::string& expr) {
 
 bool overwrites_header_offset(const cbpf::Program& p) {
     using namespace cbpf::op;
-    // The header lengths are stored before the program's first test; a relation's temporaries
-    // (a constant, the packet length) are stored later.
+    // The header lengths are stored first, before the program's first test and before any of a
+    // relation's temporaries (a constant, the packet length), which come later: after the first
+    // test, or right after the prologue when it has no test (pflog's header length) and the
+    // filter starts with a relation.
     std::uint32_t header = 0, temporaries = 0;  // bit sets over slots
     bool tested = false;
     for (std::size_t i = 0; i < p.size(); ++i) {
         if (cls(p[i].code) == JMP) tested = true;
         if (p[i].code != ST) continue;
-        if (!tested) header |= 1u << (p[i].k % 32);
-        else if (i > 0 && (p[i - 1].code == (LD | W | IMM) || p[i - 1].code == (LD | W | LEN))) temporaries |= 1u << (p[i].k % 32);
+        const bool temporary = i > 0 && (p[i - 1].code == (LD | W | IMM) || p[i - 1].code == (LD | W | LEN));
+        if (temporary) temporaries |= 1u << (p[i].k % 32);
+        else if (!tested && temporaries == 0) header |= 1u << (p[i].k % 32);
     }
     return (header & temporaries) != 0;
 }

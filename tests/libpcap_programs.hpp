@@ -28,7 +28,7 @@ void fix_protochain_auth_step(cbpf::Program& p);
 // a constant or the packet length. libpcap 1.10 keeps variable link-header lengths (802.11,
 // radiotap, PPI) in scratch slots, and a relation's temporaries can reuse them, after which
 // loads read at a wrong offset (README, "Header lengths in scratch memory"): there is no correct
-// libpcap program to compare with.
+// libpcap program to compare with. pflog's header length is such a slot too.
 bool overwrites_header_offset(const cbpf::Program& p);
 
 // The text libpcap 1.10 compiles for an expression sniff compiles: `byte N & V` and `byte N | V`

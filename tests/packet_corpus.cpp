@@ -150,6 +150,69 @@ std::vector<StoredPacket> behind_header(bool with_corpus, std::string_view how,
     return out;
 }
 
+// OpenBSD pf log records (DLT PFLOG) around the network layers of Ethernet frames: struct
+// pfloghdr (if_pflog.h) with fields that vary from packet to packet (interface and ruleset names,
+// rule numbers, reasons, actions, directions), padded to 4 bytes. IPv4 is address family 2;
+// IPv6 is Linux's 10 (what libpcap's programs test) or OpenBSD's 24; a few other frames get
+// family 0. Some headers claim other lengths (the network header moves with them).
+std::vector<StoredPacket> pflog_records(bool with_corpus) {
+    static constexpr std::array<const char*, 7> ifnames = {"em0", "pflog0", "eth0", "eth0.1", "abcdefghijklmno", "em", "tcp"};
+    static constexpr std::array<const char*, 5> rulesets = {"", "anchor", "foo", "abcdefghijklmno", "f"};
+    static constexpr std::array<std::uint32_t, 5> rules = {0, 3, 7, 0xffffffffu, 13};
+    static constexpr std::array<std::uint8_t, 6> lengths = {61, 61, 61, 64, 62, 45};
+    std::vector<StoredPacket> out;
+    std::size_t i = 0;
+    for (const auto& p : sample(read_all(1 /*EN10MB*/, with_corpus), 2000)) {
+        if (p.bytes.size() < 14) continue;
+        const std::uint16_t type = static_cast<std::uint16_t>((p.bytes[12] << 8) | p.bytes[13]);
+        const std::uint8_t af = type == 0x0800 ? 2 : type == 0x86dd ? (i % 3 == 2 ? 24 : 10) : 0;
+        const std::uint8_t length = lengths[i % lengths.size()];
+        std::vector<std::uint8_t> head((length + 3u) & ~3u, 0);
+        head[0] = length, head[1] = af, head[2] = static_cast<std::uint8_t>(i % 12), head[3] = static_cast<std::uint8_t>((i / 2) % 16);
+        auto put_name = [&](std::size_t at, const char* name) {
+            for (std::size_t k = 0; name[k] && k < 16 && at + k < head.size(); ++k) head[at + k] = static_cast<std::uint8_t>(name[k]);
+        };
+        auto put_u32 = [&](std::size_t at, std::uint32_t v) {
+            for (std::size_t k = 0; k < 4 && at + k < head.size(); ++k) head[at + k] = static_cast<std::uint8_t>(v >> (24 - 8 * k));
+        };
+        put_name(4, ifnames[i % ifnames.size()]);
+        put_name(20, rulesets[(i / 3) % rulesets.size()]);
+        put_u32(36, rules[i % rules.size()]);
+        put_u32(40, rules[(i / 5) % rules.size()]);
+        if (head.size() > 60) head[60] = static_cast<std::uint8_t>(i % 3);  // dir: 0, PF_IN, PF_OUT
+        out.push_back(rewrap(p, 14, head, "(as pflog)"));
+        ++i;
+    }
+    return out;
+}
+
+// ARCnet frames (DLT ARCNET, or ARCNET_LINUX with `linux_offset`) around the network layers of
+// Ethernet frames: source and destination bytes (broadcast 0 now and then), 2 bytes of offset on
+// Linux, the protocol ID (RFC 1201's, or RFC 1051's older ones for IPv4 and ARP; other EtherTypes
+// get IDs libpcap never tests), then RFC 1201's split flag and sequence number.
+std::vector<StoredPacket> arcnet_frames(bool with_corpus, bool linux_offset) {
+    static constexpr std::array<std::uint8_t, 8> stations = {0x00, 0x1f, 0xd1, 0xdd, 0xbe, 0x50, 0x01, 0xff};
+    std::vector<StoredPacket> out;
+    std::size_t i = 0;
+    for (const auto& p : sample(read_all(1 /*EN10MB*/, with_corpus), 2000)) {
+        if (p.bytes.size() < 14) continue;
+        const std::uint16_t type = static_cast<std::uint16_t>((p.bytes[12] << 8) | p.bytes[13]);
+        const bool old_ids = i % 4 == 3;
+        std::uint8_t id = static_cast<std::uint8_t>(0xe8 + i % 8);
+        if (type == 0x0800) id = old_ids ? 0xf0 : 0xd4;
+        if (type == 0x86dd) id = 0xc4;
+        if (type == 0x0806) id = old_ids ? 0xf1 : 0xd5;
+        if (type == 0x8035) id = 0xd6;
+        if (type == 0x809b) id = 0xdd;
+        std::vector<std::uint8_t> head = {stations[i % stations.size()], stations[(i / 3) % stations.size()]};
+        if (linux_offset) head.insert(head.end(), {0x00, static_cast<std::uint8_t>(i % 5)});
+        head.insert(head.end(), {id, 0x00, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)});
+        out.push_back(rewrap(p, 14, head, linux_offset ? "(as Linux ARCnet)" : "(as ARCnet)"));
+        ++i;
+    }
+    return out;
+}
+
 // A 16-bit value, big-endian.
 std::vector<std::uint8_t> be16(std::uint16_t v, std::vector<std::uint8_t> before = {}) {
     before.push_back(static_cast<std::uint8_t>(v >> 8));
@@ -177,6 +240,16 @@ std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
                 out.push_back(rewrap(p, 0, avs, "(AVS)"));
             }
             break;
+        case 163:  // IEEE802_11_RADIO_AVS: the length at [4:4] is taken as it is, magic or not
+            for (const auto& p : bare_80211(with_corpus)) {
+                std::vector<std::uint8_t> avs(64, 0);
+                avs[0] = 0x80, avs[1] = 0x21, avs[2] = 0x10, avs[3] = 0x01, avs[7] = 64;
+                out.push_back(rewrap(p, 0, avs, "(AVS)"));
+                avs.resize(72, 0x5a);
+                avs[0] = 0, avs[1] = 0, avs[2] = 0, avs[3] = 0x44, avs[7] = 72;
+                out.push_back(rewrap(p, 0, avs, "(AVS, 72 bytes, no magic)"));
+            }
+            break;
         case 192:  // PPI: version, flags, length (LE), DLT (LE); 105 is 802.11
             for (const auto& p : bare_80211(with_corpus)) {
                 out.push_back(rewrap(p, 0, {0, 0, 8, 0, 105, 0, 0, 0}, "(PPI)"));
@@ -192,6 +265,13 @@ std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
             break;
         case 51:  // PPP_ETHER
             add(pppoe_sessions(with_corpus));
+            break;
+        case 117:  // PFLOG
+            add(pflog_records(with_corpus));
+            break;
+        case 7:  // ARCNET
+        case 129:  // ARCNET_LINUX (the corpus has two captures of these)
+            add(arcnet_frames(with_corpus, dlt == 129));
             break;
         default: break;
     }

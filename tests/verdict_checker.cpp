@@ -97,9 +97,9 @@ bool Checker::check(const std::string& expr, std::mt19937_64& rng, const std::st
                          ours_plain.error().message));
         return false;
     }
-    // libpcap refuses protochain behind variable-length headers (802.11); sniff walks it there.
+    // libpcap refuses protochain behind variable-length headers (802.11, pflog); sniff walks it there.
     const bool is_protochain = expr.find("protochain") != std::string::npos;
-    if (is_protochain && sniff::find_link_type(dlt)->wlan()) {
+    if (is_protochain && (sniff::find_link_type(dlt)->wlan() || dlt == DLT_PFLOG)) {
         ++counts.beyond_libpcap;
         return true;
     }

@@ -118,7 +118,10 @@ struct Keyword {
         WlanType, WlanSubtype, WlanDir,
         Geneve,  // `geneve [vni]`
         // The old byte primitive `byte N op V`: the offset in arg, the value in arg2.
-        ByteEq, ByteLt, ByteGt, ByteAnd, ByteOr
+        ByteEq, ByteLt, ByteGt, ByteAnd, ByteOr,
+        // OpenBSD pf log fields (PFLOG only): `on`/`ifname` NAME, `rset`/`ruleset` NAME,
+        // `rnr`/`rulenum` N, `srnr`/`subrulenum` N, `reason` NAME|N, `action` NAME; arg as written.
+        PfIfname, PfRuleset, PfRulenum, PfSubrulenum, PfReason, PfAction
     };
     Which which;
     std::optional<Number> arg;

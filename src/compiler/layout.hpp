@@ -61,6 +61,13 @@ class Layout {
 public:
     explicit Layout(const LinkType& lt, std::optional<SavefileContext> savefile = std::nullopt)
         : lt_(lt), savefile_(savefile), field_(lt.protocol_field), mac_(lt.mac) {
+        if (lt.prefix == LinkPrefix::Pflog) {
+            // The link header (pflog's) starts the packet; the network header is where the
+            // prologue says (kPayloadVar), and no LLC header sits between them.
+            protocol_ = Base{}.plus(lt.protocol_offset);
+            network_ = llc_ = Base{ir::Var{kPayloadVar}, 0};
+            return;
+        }
         if (lt.prefix != LinkPrefix::None) link_ = Base{ir::Var{kLinkHeaderVar}, 0};
         // 802.11's payload starts after a header whose length depends on the frame.
         Base payload = lt.wlan() ? Base{ir::Var{kPayloadVar}, 0} : Base{};
@@ -191,6 +198,25 @@ public:
             case ProtocolField::IpVersion:
                 if (type != kEtherIp && type != kEtherIp6) return false;
                 return ir::eq(ir::arith(ir::ArithOp::And, ir::load(0, 1), ir::constant(0xf0)), type == kEtherIp ? 0x40 : 0x60);
+            case ProtocolField::PflogAf:
+                // libpcap compares with this host's AF_INET6 (Linux's 10), even for a capture
+                // file written on OpenBSD (24): that is what its programs do.
+                if (type == kEtherIp) return ir::eq(protocol_.load(0, 1), AF_INET);
+                if (type == kEtherIp6) return ir::eq(protocol_.load(0, 1), AF_INET6);
+                return false;
+            case ProtocolField::ArcnetType: {
+                // ARCnet protocol IDs for the EtherTypes libpcap's gen_linktype maps (RFC 1201;
+                // IPv4 and ARP also by RFC 1051's older IDs); nothing else travels on ARCnet.
+                const ir::Value id = protocol_.load(0, 1);
+                switch (type) {
+                    case kEtherIp6: return ir::eq(id, 0xc4);
+                    case kEtherIp: return ir::any({ir::eq(id, 0xd4), ir::eq(id, 0xf0)});
+                    case kEtherArp: return ir::any({ir::eq(id, 0xd5), ir::eq(id, 0xf1)});
+                    case kEtherRarp: return ir::eq(id, 0xd6);
+                    case 0x809b: return ir::eq(id, 0xdd);  // AppleTalk
+                    default: return false;
+                }
+            }
             case ProtocolField::Ipv4Only: return type == kEtherIp;
             case ProtocolField::Ipv6Only: return type == kEtherIp6;
             case ProtocolField::AfHostOrder:

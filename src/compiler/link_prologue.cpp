@@ -31,7 +31,12 @@ void link_header_length(LinkPrefix prefix, std::vector<ir::Assign>& out) {
                            ir::eq(ir::arith(ArithOp::And, ir::load(0, 4), ir::constant(0xfffff000)), kAvsMagic),
                            ir::load(4, 4)});
             break;
-        case LinkPrefix::None: break;
+        case LinkPrefix::Avs:
+            // DLT 163 is always AVS: libpcap loads the length without PRISM_HEADER's magic test.
+            out.push_back({kLinkHeaderVar, true, ir::load(4, 4)});
+            break;
+        case LinkPrefix::None:
+        case LinkPrefix::Pflog: break;
     }
 }
 
@@ -54,11 +59,21 @@ void payload_offset(LinkPrefix prefix, std::vector<ir::Assign>& out) {
                    ir::arith(ArithOp::And, ir::arith(ArithOp::Add, payload, ir::constant(3)), ir::constant(~3u))});
 }
 
+// Where the network header starts after a pflog header: its length (byte 0, in bytes) rounded
+// up to 4, as libpcap computes it (gencode's PFLOG offset; struct pfloghdr is padded so).
+ir::Value pflog_network_offset() {
+    return ir::arith(ArithOp::And, ir::arith(ArithOp::Add, ir::load(0, 1), ir::constant(3)), ir::constant(~3u));
+}
+
 }  // namespace
 
 LinkSetup link_setup(const LinkType& link, std::uint32_t vars_used) {
     LinkSetup setup;
     const bool payload = vars_used & (1u << kPayloadVar);
+    if (link.prefix == LinkPrefix::Pflog) {
+        if (payload) setup.prologue.push_back({kPayloadVar, true, pflog_network_offset()});
+        return setup;
+    }
     const bool header = (vars_used & (1u << kLinkHeaderVar)) || (payload && link.prefix != LinkPrefix::None);
     if (header) link_header_length(link.prefix, setup.prologue);
     if (payload) payload_offset(link.prefix, setup.prologue);

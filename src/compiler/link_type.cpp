@@ -13,7 +13,7 @@ namespace {
 using F = ProtocolField;
 using M = MacHeader;
 
-constexpr std::array<LinkType, 17> kLinkTypes = {{
+constexpr std::array<LinkType, 21> kLinkTypes = {{
     {1, "EN10MB", "Ethernet", 14, F::EtherType, 12, M::Ethernet, LinkPrefix::None, 3},
     {113, "LINUX_SLL", "Linux cooked v1", 16, F::EtherType, 14, M::None},
     {276, "LINUX_SLL2", "Linux cooked v2", 20, F::EtherType, 0, M::None},
@@ -31,6 +31,14 @@ constexpr std::array<LinkType, 17> kLinkTypes = {{
     {127, "IEEE802_11_RADIO", "802.11 plus radiotap header", 8, F::Llc, 6, M::Wlan, LinkPrefix::Radiotap, 3},
     {119, "PRISM_HEADER", "802.11 plus Prism header", 8, F::Llc, 6, M::Wlan, LinkPrefix::Prism, 3},
     {192, "PPI", "Per-Packet Information", 8, F::Llc, 6, M::Wlan, LinkPrefix::Ppi, 3},
+    {163, "IEEE802_11_RADIO_AVS", "802.11 plus AVS radio information header", 8, F::Llc, 6, M::Wlan, LinkPrefix::Avs, 3},
+    // pflog: the network offset is the padded header length (link_prologue.cpp); the address
+    // family is byte 1 of struct pfloghdr (OpenBSD's if_pflog.h).
+    {117, "PFLOG", "OpenBSD pflog file", 0, F::PflogAf, 1, M::None, LinkPrefix::Pflog},
+    // ARCnet: source, destination, then the protocol ID (BSD); Linux puts 2 bytes of offset
+    // before the protocol ID. libpcap's fixed offsets, which ignore RFC 1201's exception frames.
+    {7, "ARCNET", "BSD ARCNET", 6, F::ArcnetType, 2, M::Arcnet},
+    {129, "ARCNET_LINUX", "Linux ARCNET", 8, F::ArcnetType, 4, M::Arcnet},
 }};
 
 }  // namespace

@@ -19,6 +19,8 @@ enum class ProtocolField {
     AfHostOrder,     // a 4-byte BSD address family in the capturing host's byte order (NULL)
     AfNetworkOrder,  // the same in network byte order (LOOP)
     Llc,             // 802.2 LLC: SNAP's EtherType at `protocol_offset`, SAPs 6 bytes before it (FDDI, Token Ring, 802.11)
+    PflogAf,         // pflog's 1-byte address family at `protocol_offset`: AF_INET, or AF_INET6 as the compiling host numbers it
+    ArcnetType,      // a 1-byte ARCnet protocol ID at `protocol_offset` (RFC 1201's, and RFC 1051's older IP and ARP ones)
 };
 
 // The MAC header, where `ether host`, `broadcast` and `multicast` look.
@@ -28,6 +30,7 @@ enum class MacHeader {
     Fddi,       // frame control byte, then destination at 1, source at 7
     TokenRing,  // access and frame control bytes, then destination at 2, source at 8
     Wlan,       // 802.11: addresses whose meaning depends on the frame type and DS bits
+    Arcnet,     // one-byte addresses: source at 0, destination at 1 (0: broadcast)
 };
 
 // A header of variable length before the 802.11 frame, whose length the packet gives.
@@ -36,11 +39,16 @@ enum class LinkPrefix {
     Radiotap,  // little-endian length at [2:2]; flags say whether the 802.11 payload is padded
     Prism,     // 144 bytes, or an AVS header whose big-endian length is at [4:4]
     Ppi,       // little-endian length at [2:2]; the frame inside must be 802.11 (PPI DLT 105)
+    Avs,       // an AVS header: big-endian length at [4:4], taken as it is (no magic test; DLT 163)
+    // Not before 802.11: OpenBSD's pflog header, whose first byte is its length; the network
+    // header follows, at that length rounded up to 4 (kPayloadVar holds where).
+    Pflog,
 };
 
 // Prologue variables (ir::Var slots) that hold where variable-offset headers start.
 inline constexpr std::uint8_t kLinkHeaderVar = 0;  // the 802.11 header, after a radiotap/PPI/Prism prefix
-inline constexpr std::uint8_t kPayloadVar = 1;     // the 802.11 payload (its LLC header), after QoS and padding
+inline constexpr std::uint8_t kPayloadVar = 1;     // the 802.11 payload (its LLC header), after QoS and padding;
+                                                   // on PFLOG the network header, after the padded pflog header
 // Set where `geneve` matches: the Geneve header, and in its payload the link header, protocol
 // field (an EtherType) and network header.
 inline constexpr std::uint8_t kGeneveHeader = 2, kGenevePayload = 3, kGeneveProtocol = 4, kGeneveNetwork = 5;

@@ -109,6 +109,7 @@ private:
                          fmt::format("'{}' is not a valid qualifier for addresses other than 802.11 MAC addresses", context_.text_of(q.dir->span)),
                          fmt::format("write 'wlan {} 00:11:22:33:44:55'", context_.text_of(q.dir->span)));
         if (q.proto && q.proto->value == Proto::Decnet) return lowering::decnet_address(context_, q, dir, kind, v);
+        if (lowering::is_arcnet_address(v)) return lowering::arcnet_host(context_, q, dir, kind, v);
         switch (kind) {
             case Kind::Broadcast: return lowering::broadcast(context_, q);
             case Kind::Multicast: return lowering::multicast(context_, q);

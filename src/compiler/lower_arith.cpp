@@ -84,9 +84,9 @@ Result access(const ast::Access& a, const lowering::Context& c) {
     if (p == "radio") {
         // The radio header itself (radiotap, Prism/AVS), from the first byte of the packet.
         LinkPrefix prefix = layout.link().prefix;
-        if (prefix != LinkPrefix::Radiotap && prefix != LinkPrefix::Prism)
+        if (prefix != LinkPrefix::Radiotap && prefix != LinkPrefix::Prism && prefix != LinkPrefix::Avs)
             return error(a.proto_span, fmt::format("'radio[...]' is not supported on link type {}: no radio header", layout.link().name),
-                         "'radio[...]' needs IEEE802_11_RADIO or PRISM_HEADER captures");
+                         "'radio[...]' needs IEEE802_11_RADIO, PRISM_HEADER or IEEE802_11_RADIO_AVS captures");
         out.value = at(Base{});
         out.guards = std::move(index->guards);
         return out;

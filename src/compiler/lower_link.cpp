@@ -17,6 +17,9 @@ constexpr std::uint32_t kAncillaryPktType = 0xfffff004, kAncillaryIfindex = 0xff
 
 // Link types with MAC addresses: Ethernet, FDDI, Token Ring and 802.11.
 std::optional<Diagnostic> need_mac(const Context& c, Span where, std::string_view what) {
+    if (c.layout.mac() == MacHeader::Arcnet)
+        return Diagnostic{where, fmt::format("'{}' is not supported on link type {}", what, c.layout.link().name),
+                          "ARCnet addresses are one byte: write 'ether host $1f'"};
     if (c.layout.mac() != MacHeader::None) return std::nullopt;
     if (c.layout.in_pppoe())
         return Diagnostic{where, fmt::format("'{}' is not supported after 'pppoes'", what),
@@ -64,6 +67,7 @@ Result ether_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind
 Result broadcast(const Context& c, const ast::Qualifiers& q) {
     if (!q.proto || q.proto->value == Proto::Ether) {
         Span where = q.proto ? q.proto->span : q.kind->span;
+        if (c.layout.mac() == MacHeader::Arcnet) return arcnet_broadcast(c);
         if (auto e = need_mac(c, where, "broadcast")) return std::unexpected(*e);
         static constexpr std::array<std::uint8_t, 6> all_ones = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
         if (c.layout.wlan()) return wlan_host(c, Dir::Dst, all_ones);
@@ -89,6 +93,7 @@ Result broadcast(const Context& c, const ast::Qualifiers& q) {
 Result multicast(const Context& c, const ast::Qualifiers& q) {
     if (!q.proto || q.proto->value == Proto::Ether) {
         Span where = q.proto ? q.proto->span : q.kind->span;
+        if (c.layout.mac() == MacHeader::Arcnet) return arcnet_broadcast(c);  // libpcap's test: the same
         if (auto e = need_mac(c, where, "multicast")) return std::unexpected(*e);
         // The group bit of the destination address.
         auto group_bit = [&](std::uint32_t off) {
@@ -244,6 +249,7 @@ Result byte_primitive(const Context& c, const ast::Keyword& k, std::uint32_t off
 Result keyword(const Context& c, const ast::Keyword& k) {
     std::optional<std::uint32_t> n;
     using W = ast::Keyword::Which;
+    if (is_pf_keyword(k.which)) return pf_keyword(c, k);  // their arguments are names too
     if (k.arg && k.which != W::WlanType && k.which != W::WlanSubtype && k.which != W::WlanDir && k.which != W::Llc) {
         auto v = names::parse_number(k.arg->text);
         if (!v.value) return error(k.arg->span, v.error);
@@ -261,6 +267,7 @@ Result keyword(const Context& c, const ast::Keyword& k) {
             // Linux packet type 4 is PACKET_OUTGOING: in the cooked header, else the kernel's
             // ancillary field, which a capture file does not have (libpcap refuses it there).
             const int dlt = c.layout.link().dlt;
+            if (dlt == 117) return pflog_direction(k.which == ast::Keyword::Which::Outbound);
             if (dlt != 113 && dlt != 276)
                 if (auto e = need_packet_metadata(c, k, "inbound/outbound")) return std::unexpected(*e);
             ir::Value type = dlt == 113 ? ir::load(0, 2) : dlt == 276 ? ir::load(10, 1) : ir::load(kAncillaryPktType, 2);
@@ -307,6 +314,12 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::ByteGt:
         case ast::Keyword::Which::ByteAnd:
         case ast::Keyword::Which::ByteOr: return byte_primitive(c, k, *n);
+        case ast::Keyword::Which::PfIfname:
+        case ast::Keyword::Which::PfRuleset:
+        case ast::Keyword::Which::PfRulenum:
+        case ast::Keyword::Which::PfSubrulenum:
+        case ast::Keyword::Which::PfReason:
+        case ast::Keyword::Which::PfAction: return pf_keyword(c, k);
     }
     return false;
 }

@@ -80,4 +80,16 @@ Result mpls(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t
 Result pppoes(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> session);
 Result geneve(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> vni);
 
+// OpenBSD pf logs (lower_pflog.cpp): the pf keywords, refused on other link types, and
+// `inbound`/`outbound` on PFLOG, which pf's direction field says.
+bool is_pf_keyword(ast::Keyword::Which w);
+Result pf_keyword(const Context& c, const ast::Keyword& k);
+ir::Pred pflog_direction(bool outbound);
+
+// ARCnet (lower_arcnet.cpp): addresses written `$1f` (libpcap's AID token), `broadcast` and
+// `multicast` (destination 0).
+bool is_arcnet_address(const ast::Value& v);
+Result arcnet_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind, const ast::Value& v);
+ir::Pred arcnet_broadcast(const Context& c);
+
 }  // namespace sniff::lowering

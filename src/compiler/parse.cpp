@@ -639,6 +639,44 @@ auto const keyword_def = keyword_body;
 // nothing there (`wlan type mgt`, `ether subtype beacon`).
 auto const wlan_pqual = x3::omit[-(x3::lexeme[access_sym >> !(x3::alnum | x3::char_("_.-"))] >>
                                    &(kw("type") | kw("subtype") | kw("dir") | kw("direction")))];
+
+// ---- OpenBSD pf log keywords (PFLOG; lowered in lower_pflog.cpp) ----
+// `on`/`ifname NAME`, `rset`/`ruleset NAME`, `rnr`/`rulenum N`, `srnr`/`subrulenum N`, `reason NAME|N`,
+// `action NAME`: the word after the keyword as written; lowering says whether it is the name or
+// number that keyword takes. After a backslash a word runs to a space, '!' or parenthesis, as
+// libpcap's scanner reads `\tcp` (a name, not the keyword).
+x3::rule<class pf_word_r, std::string> const pf_word = "a name or number";
+auto const pf_word_def = x3::raw[x3::lexeme[(x3::lit('\\') >> +(x3::char_ - x3::char_(" \t\r\n!()"))) | +word_chars]];
+BOOST_SPIRIT_DEFINE(pf_word);
+auto const pf_keyword = ((kw("on") | kw("ifname")) > pf_word)[on_keyword<ast::Keyword::Which::PfIfname>] |
+                        ((kw("rset") | kw("ruleset")) > pf_word)[on_keyword<ast::Keyword::Which::PfRuleset>] |
+                        ((kw("rnr") | kw("rulenum")) > pf_word)[on_keyword<ast::Keyword::Which::PfRulenum>] |
+                        ((kw("srnr") | kw("subrulenum")) > pf_word)[on_keyword<ast::Keyword::Which::PfSubrulenum>] |
+                        (kw("reason") > pf_word)[on_keyword<ast::Keyword::Which::PfReason>] |
+                        (kw("action") > pf_word)[on_keyword<ast::Keyword::Which::PfAction>];
+
+// ---- ARCnet addresses (libpcap's AID token; lowered in lower_arcnet.cpp) ----
+// '$' and one or two hex digits where a host goes: `ether host $1f`, `ether src $0a or $0b`. A
+// primitive, not a keyword: a bare one takes the qualifiers before it. Qualifiers need a kind or
+// direction before it, as before any value (`ether $1f` is a syntax error in libpcap).
+x3::rule<class arcnet_address_r, std::string> const arcnet_address = "an ARCnet address";
+auto const arcnet_address_def = x3::raw[x3::lexeme['$' >> x3::xdigit >> -x3::xdigit >> !(x3::alnum | x3::char_("_.:-"))]];
+BOOST_SPIRIT_DEFINE(arcnet_address);
+auto const on_arcnet_host = [](auto& ctx) {
+    auto& a = x3::_attr(ctx);
+    ast::Qualifiers q{to_std(at_c<0>(a)), to_std(at_c<1>(a)), to_std(at_c<2>(a))};
+    if (q.proto && !q.dir && !q.kind) { x3::_pass(ctx) = false; return; }
+    const std::string& text = at_c<3>(a);
+    Iter begin = x3::get<begin_tag>(ctx);
+    const std::size_t end = static_cast<std::size_t>(x3::_where(ctx).begin() - begin);
+    ast::Value v;
+    v.text = text;
+    v.span = {end - text.size(), end};
+    const Span first = q.proto ? q.proto->span : q.dir ? q.dir->span : q.kind ? q.kind->span : v.span;
+    x3::_val(ctx) = ast::Expr{ast::Primitive{q, std::move(v), {first.begin, end}}};
+};
+auto const arcnet_host = (-proto_q >> -dir_q >> -kind_q >> arcnet_address)[on_arcnet_host];
+
 auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyword::Which::Less>] |
                          (kw("greater") > keyword_number)[on_keyword<ast::Keyword::Which::Greater>] |
                          (kw("vlan") >> -pnum)[on_keyword<ast::Keyword::Which::Vlan>] |
@@ -653,7 +691,8 @@ auto const keyword_body_def = (kw("less") > keyword_number)[on_keyword<ast::Keyw
                          kw("pppoed")[on_bare_keyword<ast::Keyword::Which::Pppoed>] |
                          kw("inbound")[on_bare_keyword<ast::Keyword::Which::Inbound>] |
                          kw("outbound")[on_bare_keyword<ast::Keyword::Which::Outbound>] |
-                         (kw("llc") >> raw_word)[on_llc_kind] | lan_keyword[on_lan_keyword];
+                         (kw("llc") >> raw_word)[on_llc_kind] | lan_keyword[on_lan_keyword] |
+                         pf_keyword | arcnet_host;
 auto const operand_def = unary;
 auto const set_and = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::And; };
 auto const set_or = [](auto& ctx) { x3::_val(ctx) = ast::Binary::Op::Or; };
@@ -688,10 +727,10 @@ Span token_span(std::string_view text, std::size_t at) {
     return {at, std::max(e, at + 1)};
 }
 
-// Keywords of pcap-filter(7) for link types sniff does not handle (OpenBSD pf logs, SunATM, SS7
+// Keywords of pcap-filter(7) for link types sniff does not handle (SunATM, SS7
 // MTP2): say so instead of reporting a syntax error.
-constexpr std::array<std::string_view, 38> kOtherLinkTypes = {
-    "on", "ifname", "rnr", "rulenum", "reason", "rset", "ruleset", "srnr", "subrulenum", "action", "vpi", "vci", "lane",
+constexpr std::array<std::string_view, 28> kOtherLinkTypes = {
+    "vpi", "vci", "lane",
     "oamf4s", "oamf4e", "oamf4", "oam", "metac", "bcc", "sc", "ilmic", "connectmsg", "metaconnect", "sio", "opc", "dpc",
     "sls", "hsio", "hopc", "hdpc", "hsls", "fisu", "lssu", "msu", "hfisu", "hlssu", "hmsu", "llc2"};
 
@@ -701,7 +740,7 @@ std::optional<Diagnostic> not_yet_supported(std::string_view text, std::size_t a
     std::string_view word = text.substr(at, e - at);
     if (std::find(kOtherLinkTypes.begin(), kOtherLinkTypes.end(), word) == kOtherLinkTypes.end()) return std::nullopt;
     return Diagnostic{{at, e}, fmt::format("'{}' is not supported by sniff", word),
-                      "it applies to pflog, SunATM or SS7 MTP2 captures; the README lists the link types sniff handles"};
+                      "it applies to SunATM or SS7 MTP2 captures; the README lists the link types sniff handles"};
 }
 
 std::size_t skip_spaces(std::string_view text, std::size_t at) {

@@ -37,6 +37,9 @@ void dissect_link(Context& c, int dlt);
 // An EtherType-named payload at `offset`: VLAN, MPLS, PPPoE, ARP, IPv4, IPv6… (link.cpp).
 void dissect_ethertype(Context& c, std::size_t offset, std::uint16_t ethertype);
 void dissect_ethernet(Context& c, std::size_t offset);
+// OpenBSD pf logs and ARCnet (pflog_arcnet.cpp).
+void dissect_pflog(Context& c);
+void dissect_arcnet(Context& c, bool linux_header);
 
 // Network layers (network.cpp). `end` bounds the packet as the enclosing header states it.
 void dissect_arp(Context& c, std::size_t offset, bool reverse);

@@ -241,6 +241,16 @@ void dissect_link(Context& c, int dlt) {
             c.out.link_length = length;
             return dissect_80211(c, length, false);
         }
+        case 163: {  // IEEE802_11_RADIO_AVS: an AVS header, its length at [4:4]
+            if (!r.has(0, 8)) return c.truncated("avs");
+            const std::size_t length = r.u32(4);
+            if (!r.has(0, length)) return c.truncated("avs");
+            c.out.link_length = length;
+            return dissect_80211(c, length, false);
+        }
+        case 117: return dissect_pflog(c);
+        case 7: return dissect_arcnet(c, false);
+        case 129: return dissect_arcnet(c, true);
         case 192: {  // PPI: version, flags, length and DLT (little-endian), then fields
             if (!r.has(0, 8)) return c.truncated("ppi");
             std::size_t length = r.u16le(2);
