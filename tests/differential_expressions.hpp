@@ -133,10 +133,24 @@ inline constexpr const char* kWireless[] = {
     "byte 0 = 0x80", "byte 1 & 3", "byte 0 > 0x40 and type data",
 };
 
+// SS7 MTP2 (MTP2, MTP2_WITH_PHDR, ERF): signal unit types and routing label fields in every form;
+// elsewhere refused, as libpcap refuses them. `!=` is spelled `not FIELD N` for libpcap 1.10
+// (libpcap_spelling: it compiles `!=` there as `=`).
+inline constexpr const char* kSs7[] = {
+    "fisu", "lssu", "msu", "hfisu", "hlssu", "hmsu", "not msu", "fisu or hfisu", "lssu and not hlssu",
+    "sio 3", "sio 0x83", "sio 255", "sio 0", "hsio 3", "sio > 5", "sio >= 131", "sio < 4", "sio <= 3", "sio != 3",
+    "sio == 5", "sio = 16", "opc 5", "opc 0", "opc 16383", "opc > 1000", "opc <= 2", "opc != 5", "dpc 255", "dpc 16383",
+    "dpc 0x2a", "dpc >= 300", "dpc < 9000", "sls 0", "sls 15", "sls 7", "sls > 3", "sls != 2", "hopc 5", "hdpc 100",
+    "hsls 9", "hsio >= 3", "hopc != 7", "sio (3 or 5 or 0x83)", "opc (1 or 2 or 1000)", "dpc (0 or 16383)",
+    "sls (1 or 2) and msu", "hsio (3)", "not sio (0 or 3)", "msu and sio 3 and opc > 100 and dpc != 7",
+    "lssu or sls 4 or link[2] = 0", "msu and len > 20", "sio 3 and link[4:4] & 0xff != 0", "byte 3 = 3 or hmsu",
+};
+
 // The link types every expression is compiled and run on.
 inline constexpr int kLinkTypes[] = {DLT_EN10MB, DLT_LINUX_SLL, 276 /*LINUX_SLL2*/, DLT_RAW, 228 /*IPV4*/,
                                      229 /*IPV6*/, DLT_NULL, DLT_LOOP, DLT_PPP, DLT_C_HDLC,
                                      51 /*PPP_ETHER*/, DLT_FDDI, DLT_IEEE802, DLT_IEEE802_11,
-                                     DLT_IEEE802_11_RADIO, DLT_PRISM_HEADER, 192 /*PPI*/};
+                                     DLT_IEEE802_11_RADIO, DLT_PRISM_HEADER, 192 /*PPI*/, 140 /*MTP2*/,
+                                     139 /*MTP2_WITH_PHDR*/, 141 /*MTP3*/, 197 /*ERF*/};
 
 }  // namespace differential_cases

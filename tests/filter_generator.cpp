@@ -19,6 +19,7 @@ LinkFamily link_family_for(int dlt) {
         case 9: case 104: case 51: return LinkFamily::Ppp;                 // PPP, C_HDLC, PPP_ETHER
         case 105: case 127: case 119: case 192: return LinkFamily::Wireless;  // 802.11, radiotap, Prism, PPI
         case 10: case 6: return LinkFamily::LlcLan;                        // FDDI, IEEE802
+        case 140: case 139: case 197: return LinkFamily::Ss7;              // MTP2, MTP2_WITH_PHDR, ERF
         default: return LinkFamily::RawIp;                                 // RAW (12, 14), IPV4, IPV6…
     }
 }
@@ -243,7 +244,7 @@ private:
         static constexpr std::array<const char*, 11> ip_protos = {"ip", "ip", "ip6", "tcp", "tcp", "udp", "udp",
                                                                   "icmp", "icmp6", "arp", "sctp"};
         std::string proto = one(ip_protos);
-        if (chance(15)) {
+        if (chance(family(LinkFamily::Ss7) ? 95 : 15)) {
             if (family(LinkFamily::Wireless)) proto = chance(50) ? "radio" : "wlan";
             else proto = chance(50) ? "ether" : "link";
         } else if (extra_pick(100) < 6) {
@@ -324,7 +325,30 @@ private:
         return fmt::format("wlan {} {}", one(q), mac());
     }
 
+    // SS7 signal unit types and routing label fields, in each of libpcap's forms: `sio 3`,
+    // `opc > 5` (any relation), `dpc (1 or 2)`; values in range mostly, now and then one over.
+    std::string ss7() {
+        static constexpr std::array<const char*, 6> units = {"fisu", "lssu", "msu", "hfisu", "hlssu", "hmsu"};
+        static constexpr std::array<const char*, 8> fields = {"sio", "opc", "dpc", "sls", "hsio", "hopc", "hdpc", "hsls"};
+        if (chance(30)) return one(units);
+        const std::string field = one(fields);
+        const int max = field.ends_with("sio") ? 255 : field.ends_with("sls") ? 15 : 16383;
+        auto value = [&] { return std::to_string(chance(97) ? (chance(50) ? pick(8) : pick(max + 1)) : max + 1); };
+        const int r = pick(10);
+        if (r < 4) return field + " " + value();
+        if (r < 8) return fmt::format("{} {} {}", field, one(kRelops), value());
+        std::string list = value();
+        for (int i = 0, n = between(1, 3); i < n; ++i) list += " or " + value();
+        return fmt::format("{} ({})", field, list);
+    }
+
     std::string primitive() {
+        if (family(LinkFamily::Ss7)) {
+            const int r = pick(100);
+            if (r < 60) return ss7();
+            if (r < 85) return relation();
+            if (r < 95) return fmt::format("{} {}", chance(50) ? "less" : "greater", between(3, 40));
+        }
         if (chance(o_.protochain_percent))
             return fmt::format("{}protochain {}", std::array{"", "ip ", "ip6 "}[pick(3)], chance(80) ? std::to_string(one(kIpProtos)) : one(kProtoNames));
         const int r = pick(1000);

@@ -18,6 +18,7 @@ enum class LinkFamily {
     Ppp,       // PPP, C_HDLC, PPP_ETHER: a PPP protocol field
     Wireless,  // IEEE802_11, radiotap, Prism, PPI: wlan addresses, type/subtype/dir, radio[]
     LlcLan,    // FDDI, IEEE802 (Token Ring): 802.2 LLC behind a MAC header
+    Ss7,       // MTP2, MTP2_WITH_PHDR, ERF: SS7 signal units, no network layer (fisu, sio, opc…)
 };
 
 // The family of a DLT number; link types sniff does not group fall back to RawIp.

@@ -157,6 +157,38 @@ std::vector<std::uint8_t> be16(std::uint16_t v, std::vector<std::uint8_t> before
     return before;
 }
 
+// SS7 MTP2 signal units behind `head` (an MTP2 pseudo-header, or the bytes libpcap assumes before
+// MTP2 in an ERF record): every unit type (length indicator 0, 1-2, 3-63; Q.703 §2.3.3), on
+// normal and high-speed links (a 9-bit indicator in a 16-bit word 2 bytes on, Annex A), with
+// SIOs and routing labels (Q.704 §2.2) drawn from a fixed seed, and cut short at every length.
+std::vector<StoredPacket> mtp2_units(const std::vector<std::uint8_t>& head, std::string_view how) {
+    std::vector<StoredPacket> out;
+    std::uint32_t state = 0x5eed;
+    auto next = [&] { state = state * 1103515245u + 12345u; return static_cast<std::uint8_t>(state >> 16); };
+    constexpr std::array<std::uint8_t, 8> kIndicators = {0, 1, 2, 3, 5, 20, 63, 0xc4};  // 0xc4: spare bits set
+    constexpr std::array<std::uint8_t, 6> kSios = {0x00, 0x03, 0x83, 0x05, 0xff, 0x10};
+    for (std::size_t i = 0; i < 96; ++i) {
+        std::vector<std::uint8_t> unit(2 + 12 + next() % 20);
+        for (auto& b : unit) b = next();
+        const std::size_t li = 2;  // after MTP2's BSN and FSN bytes
+        unit[li] = kIndicators[i % kIndicators.size()];
+        unit[li + 1] = kSios[(i / kIndicators.size()) % kSios.size()];
+        if (i % 3 == 1) {  // high speed: a 16-bit indicator of 0, 0x80, 0x100… as libpcap loads it
+            unit[li + 2] = static_cast<std::uint8_t>(std::array{0x00, 0x01, 0x02, 0x00, 0xff}[i % 5]);
+            unit[li + 3] = static_cast<std::uint8_t>(std::array{0x00, 0x80, 0x00, 0x7f, 0x80}[i % 5]);
+        }
+        std::vector<std::uint8_t> bytes = head;
+        bytes.insert(bytes.end(), unit.begin(), unit.end());
+        const auto wire = static_cast<std::uint32_t>(bytes.size());
+        out.push_back({fmt::format("MTP2 unit {} {}", i, how), bytes, wire});
+        if (i % 8 == 0)
+            for (std::size_t cut = 1; cut < bytes.size(); cut += 3)
+                out.push_back({fmt::format("MTP2 unit {} {}, {} of {} bytes", i, how, cut, wire),
+                               std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut)), wire});
+    }
+    return out;
+}
+
 }  // namespace
 
 std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
@@ -192,6 +224,19 @@ std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
             break;
         case 51:  // PPP_ETHER
             add(pppoe_sessions(with_corpus));
+            break;
+        case 140:  // MTP2
+            add(mtp2_units({}, "(MTP2)"));
+            break;
+        case 139:  // MTP2_WITH_PHDR: a 4-byte pseudo-header (sent flag, annex A flag, link number)
+            add(mtp2_units({0, 1, 0, 7}, "(MTP2 with pseudo-header)"));
+            break;
+        case 197:  // ERF: libpcap 1.10 looks for MTP2 22 bytes in, whatever the record
+            add(mtp2_units(std::vector<std::uint8_t>(22, 0x11), "(ERF)"));
+            break;
+        case 141:  // MTP3: a routing label's SIO and label, and no offsets in libpcap
+            for (const auto& p : mtp2_units({}, "(MTP3)"))
+                if (p.bytes.size() > 3) out.push_back(rewrap(p, 3, {}, ""));
             break;
         default: break;
     }

@@ -117,12 +117,16 @@ struct Keyword {
         WlanType, WlanSubtype, WlanDir,
         Geneve,  // `geneve [vni]`
         // The old byte primitive `byte N op V`: the offset in arg, the value in arg2.
-        ByteEq, ByteLt, ByteGt, ByteAnd, ByteOr
+        ByteEq, ByteLt, ByteGt, ByteAnd, ByteOr,
+        // SS7 (Q.703, Q.704): MTP2 signal unit types, and MTP3 routing label fields compared with
+        // the number in arg by `relop` (`opc > 5`); the `h` forms for high-speed links (Q.703 Annex A).
+        Fisu, Lssu, Msu, Hfisu, Hlssu, Hmsu, Sio, Opc, Dpc, Sls, Hsio, Hopc, Hdpc, Hsls
     };
     Which which;
     std::optional<Number> arg;
     std::optional<Number> arg2;  // the subtype of `type T subtype S`, the value of `byte N op V`
     Span span;
+    RelOp relop = RelOp::Eq;  // how the link-layer fields (`opc > 5`) compare with arg
 };
 
 struct Not;

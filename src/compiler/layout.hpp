@@ -191,6 +191,7 @@ public:
             case ProtocolField::IpVersion:
                 if (type != kEtherIp && type != kEtherIp6) return false;
                 return ir::eq(ir::arith(ir::ArithOp::And, ir::load(0, 1), ir::constant(0xf0)), type == kEtherIp ? 0x40 : 0x60);
+            case ProtocolField::None: return false;  // refused before lowering (lower_no_network.cpp)
             case ProtocolField::Ipv4Only: return type == kEtherIp;
             case ProtocolField::Ipv6Only: return type == kEtherIp6;
             case ProtocolField::AfHostOrder:

@@ -13,7 +13,7 @@ namespace {
 using F = ProtocolField;
 using M = MacHeader;
 
-constexpr std::array<LinkType, 17> kLinkTypes = {{
+constexpr std::array<LinkType, 21> kLinkTypes = {{
     {1, "EN10MB", "Ethernet", 14, F::EtherType, 12, M::Ethernet, LinkPrefix::None, 3},
     {113, "LINUX_SLL", "Linux cooked v1", 16, F::EtherType, 14, M::None},
     {276, "LINUX_SLL2", "Linux cooked v2", 20, F::EtherType, 0, M::None},
@@ -31,6 +31,13 @@ constexpr std::array<LinkType, 17> kLinkTypes = {{
     {127, "IEEE802_11_RADIO", "802.11 plus radiotap header", 8, F::Llc, 6, M::Wlan, LinkPrefix::Radiotap, 3},
     {119, "PRISM_HEADER", "802.11 plus Prism header", 8, F::Llc, 6, M::Wlan, LinkPrefix::Prism, 3},
     {192, "PPI", "Per-Packet Information", 8, F::Llc, 6, M::Wlan, LinkPrefix::Ppi, 3},
+    // SS7 signalling: MTP2 alone, after a 4-byte pseudo-header (MTP2_WITH_PHDR), or at the fixed
+    // offset libpcap assumes in an ERF record (whatever the record's type). MTP3 has no offsets in
+    // libpcap 1.10, which refuses every SS7 keyword on it.
+    {140, "MTP2", "SS7 MTP2", 0, F::None, 0, M::None, LinkPrefix::None, 0, 2},
+    {139, "MTP2_WITH_PHDR", "SS7 MTP2 with Pseudo-header", 0, F::None, 0, M::None, LinkPrefix::None, 0, 6},
+    {141, "MTP3", "SS7 MTP3", 0, F::None, 0, M::None},
+    {197, "ERF", "Endace ERF header", 0, F::None, 0, M::None, LinkPrefix::None, 0, 22},
 }};
 
 }  // namespace

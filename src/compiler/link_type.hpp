@@ -19,6 +19,7 @@ enum class ProtocolField {
     AfHostOrder,     // a 4-byte BSD address family in the capturing host's byte order (NULL)
     AfNetworkOrder,  // the same in network byte order (LOOP)
     Llc,             // 802.2 LLC: SNAP's EtherType at `protocol_offset`, SAPs 6 bytes before it (FDDI, Token Ring, 802.11)
+    None,            // no network layer libpcap filters on (SS7 signalling, ERF): only link-level primitives apply
 };
 
 // The MAC header, where `ether host`, `broadcast` and `multicast` look.
@@ -60,6 +61,10 @@ struct LinkType {
     // Where ISO's NLPID byte is (esis/isis/clnp), from the start of the LLC header: after its
     // 3 bytes on LANs; libpcap's values elsewhere (where there is no LLC header, from the network layer).
     std::uint8_t nlpid_offset = 0;
+    // SS7: where MTP2's length indicator byte is (libpcap's off_li; Q.703 §2.2), when the link
+    // type carries MTP2; the SIO follows it and the MTP3 routing label the SIO. High-speed links'
+    // 2-byte length indicator (Q.703 Annex A) is 2 bytes on, and their SIO 3 bytes on.
+    std::optional<std::uint8_t> mtp2_offset = std::nullopt;
 
     bool wlan() const { return mac == MacHeader::Wlan; }
 };

@@ -307,6 +307,9 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case ast::Keyword::Which::ByteGt:
         case ast::Keyword::Which::ByteAnd:
         case ast::Keyword::Which::ByteOr: return byte_primitive(c, k, *n);
+        case W::Fisu: case W::Lssu: case W::Msu: case W::Hfisu: case W::Hlssu: case W::Hmsu:
+        case W::Sio: case W::Opc: case W::Dpc: case W::Sls: case W::Hsio: case W::Hopc: case W::Hdpc: case W::Hsls:
+            return mtp(c, k);
     }
     return false;
 }

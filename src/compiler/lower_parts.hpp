@@ -77,4 +77,10 @@ Result mpls(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t
 Result pppoes(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> session);
 Result geneve(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t> vni);
 
+// SS7 (lower_mtp.cpp): `fisu`, `lssu`, `msu`, the MTP3 routing label fields, and their `h` forms.
+Result mtp(const Context& c, const ast::Keyword& k);
+// On link types without a network layer (SS7, ERF), why `e` cannot be compiled there, if it is a
+// primitive that needs one (lower_no_network.cpp).
+std::optional<Diagnostic> needs_missing_network_layer(const Context& c, const ast::Expr& e);
+
 }  // namespace sniff::lowering
