@@ -179,6 +179,14 @@ const LinkErrorCase kLinkErrors[] = {
     {140, "dpc (1 or 16384)", 11, "dpc value 16384 is too big: at most 16383"},
     {140, "hsls > 16", 8, "hsls value 16 is too big: at most 15"},
     {140, "sio 256", 5, "sio value 256 is too big: at most 255"},
+    // SunATM: the ATM keywords need it; before `lane` there are no MAC addresses or VLANs.
+    {1, "lane", 1, "'lane' is not supported on link type EN10MB"},
+    {140, "vpi > 3", 1, "'vpi' is not supported on link type MTP2"},
+    {105, "ip or vci (1 or 2)", 7, "'vci' is not supported on link type IEEE802_11"},
+    {123, "ether host 1:2:3:4:5:6", 1, "'ether host' is not supported on link type SUNATM"},
+    {123, "vlan and lane", 1, "'vlan' is not supported on link type SUNATM"},
+    {123, "mpls", 1, "'mpls' is not supported on link type SUNATM"},
+    {123, "fisu", 1, "'fisu' is not supported on link type SUNATM"},
     // libpcap 1.10 has no `llc` on cooked or PPP captures, with or without a frame kind.
     {113, "llc ui", 1, "'llc' is not supported on link type LINUX_SLL"},
     {9, "ip or llc i", 7, "'llc' is not supported on link type PPP"},
@@ -193,9 +201,9 @@ TEST(Compile, LinkTypeErrorsNameTheSpan) {
     }
 }
 
-// libpcap's SS7 forms on MTP2 link types (their programs: the differential tests), and the syntax
-// errors libpcap's grammar gives for the others.
-TEST(Compile, Ss7FieldsTakeANumberARelationOrAList) {
+// libpcap's SS7 and ATM forms on MTP2 and SunATM (their programs: the differential tests), and the
+// syntax errors libpcap's grammar gives for the others.
+TEST(Compile, Ss7AndAtmFieldsTakeANumberARelationOrAList) {
     struct Row {
         int dlt;
         const char* text;
@@ -209,6 +217,10 @@ TEST(Compile, Ss7FieldsTakeANumberARelationOrAList) {
         {140, "sio", false}, {140, "sio (1 and 2)", false}, {140, "sio (1 or > 2)", false}, {140, "sio 3 or 4", false},
         {140, "fisu 3", false}, {140, "sio -1", false}, {140, "host sio", false}, {140, "sio ()", false},
         {140, "opc > 5 or 6", false},
+        {123, "vpi 1", true}, {123, "vci > 5", true}, {123, "vpi != 0", true}, {123, "vci (5 or 16)", true},
+        {123, "lane and ether host 1:2:3:4:5:6", true}, {123, "lane and vlan and mpls and ip", true}, {123, "oamf4", true},
+        {123, "connectmsg or metaconnect", true}, {123, "vpi 256", true}, {123, "vpi", false}, {123, "oamf4s", false},
+        {123, "oamf4e", false}, {123, "host lane", false},
     };
     for (const auto& row : rows) {
         auto r = compile(row.text, {row.dlt, 262144});

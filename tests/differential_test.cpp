@@ -85,6 +85,7 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
     expressions.insert(expressions.end(), std::begin(kEthernetOnly), std::end(kEthernetOnly));
     expressions.insert(expressions.end(), std::begin(kWireless), std::end(kWireless));
     expressions.insert(expressions.end(), std::begin(differential_cases::kSs7), std::end(differential_cases::kSs7));
+    expressions.insert(expressions.end(), std::begin(differential_cases::kSunAtm), std::end(differential_cases::kSunAtm));
     // Long enough that branches must reach past 255 instructions (trampolines).
     static std::string long_filter = [] {
         std::string t = "host 10.0.0.1";

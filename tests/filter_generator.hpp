@@ -19,6 +19,7 @@ enum class LinkFamily {
     Wireless,  // IEEE802_11, radiotap, Prism, PPI: wlan addresses, type/subtype/dir, radio[]
     LlcLan,    // FDDI, IEEE802 (Token Ring): 802.2 LLC behind a MAC header
     Ss7,       // MTP2, MTP2_WITH_PHDR, ERF: SS7 signal units, no network layer (fisu, sio, opc…)
+    Atm,       // SUNATM: LLC frames, or LANE Ethernet after `lane`; vpi, vci, oam…
 };
 
 // The family of a DLT number; link types sniff does not group fall back to RawIp.

@@ -120,7 +120,11 @@ struct Keyword {
         ByteEq, ByteLt, ByteGt, ByteAnd, ByteOr,
         // SS7 (Q.703, Q.704): MTP2 signal unit types, and MTP3 routing label fields compared with
         // the number in arg by `relop` (`opc > 5`); the `h` forms for high-speed links (Q.703 Annex A).
-        Fisu, Lssu, Msu, Hfisu, Hlssu, Hmsu, Sio, Opc, Dpc, Sls, Hsio, Hopc, Hdpc, Hsls
+        Fisu, Lssu, Msu, Hfisu, Hlssu, Hmsu, Sio, Opc, Dpc, Sls, Hsio, Hopc, Hdpc, Hsls,
+        // SunATM: `lane` (and what follows is LANE-encapsulated Ethernet), the well-known virtual
+        // circuits (`oam`, `metac`, `bcc`, `sc`, `ilmic`), signalling messages on two of them
+        // (`connectmsg`, `metaconnect`), and `vpi`/`vci` compared with arg like the SS7 fields.
+        Lane, Oam, Metac, Bcc, Sc, Ilmic, Connectmsg, Metaconnect, Vpi, Vci
     };
     Which which;
     std::optional<Number> arg;

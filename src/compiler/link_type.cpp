@@ -13,7 +13,7 @@ namespace {
 using F = ProtocolField;
 using M = MacHeader;
 
-constexpr std::array<LinkType, 21> kLinkTypes = {{
+constexpr std::array<LinkType, 22> kLinkTypes = {{
     {1, "EN10MB", "Ethernet", 14, F::EtherType, 12, M::Ethernet, LinkPrefix::None, 3},
     {113, "LINUX_SLL", "Linux cooked v1", 16, F::EtherType, 14, M::None},
     {276, "LINUX_SLL2", "Linux cooked v2", 20, F::EtherType, 0, M::None},
@@ -38,6 +38,8 @@ constexpr std::array<LinkType, 21> kLinkTypes = {{
     {139, "MTP2_WITH_PHDR", "SS7 MTP2 with Pseudo-header", 0, F::None, 0, M::None, LinkPrefix::None, 0, 6},
     {141, "MTP3", "SS7 MTP3", 0, F::None, 0, M::None},
     {197, "ERF", "Endace ERF header", 0, F::None, 0, M::None, LinkPrefix::None, 0, 22},
+    // SunATM: LLC frames until `lane` says the rest is LANE Ethernet (Layout::enter_lane).
+    {123, "SUNATM", "Sun raw ATM", 12, F::Llc, 10, M::None, LinkPrefix::None, 3, std::nullopt, true},
 }};
 
 }  // namespace

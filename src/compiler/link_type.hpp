@@ -65,6 +65,9 @@ struct LinkType {
     // type carries MTP2; the SIO follows it and the MTP3 routing label the SIO. High-speed links'
     // 2-byte length indicator (Q.703 Annex A) is 2 bytes on, and their SIO 3 bytes on.
     std::optional<std::uint8_t> mtp2_offset = std::nullopt;
+    // SunATM: a 4-byte header (traffic type in the low nibble of byte 0, VPI in byte 1, VCI in
+    // bytes 2-3), then 802.2 LLC, or after `lane` a 2-byte LANE header and an Ethernet frame.
+    bool sunatm = false;
 
     bool wlan() const { return mac == MacHeader::Wlan; }
 };

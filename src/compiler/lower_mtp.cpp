@@ -48,10 +48,15 @@ const Field& field_of(W w) {
 
 bool high_speed(W w) { return w == W::Hfisu || w == W::Hlssu || w == W::Hmsu || w == W::Hsio || w == W::Hopc || w == W::Hdpc || w == W::Hsls; }
 
-// `value relop constant`, unsigned. libpcap 1.10 compiles `!=` on these fields as `=` (its grammar
-// maps NEQ to an equality test it never reverses); sniff tests inequality, as pcap-filter(7)
-// says (README, "Deliberate differences").
-ir::Pred compare(ast::RelOp op, ir::Value v, std::uint32_t k) {
+ir::Value masked(ir::Value v, std::uint32_t mask) {
+    return mask == 0xffffffff ? v : ir::arith(ir::ArithOp::And, std::move(v), ir::constant(mask));
+}
+
+}  // namespace
+
+// libpcap 1.10 compiles `!=` on these fields as `=` (its grammar maps NEQ to an equality test it
+// never reverses); sniff tests inequality, as pcap-filter(7) says (README, "Deliberate differences").
+ir::Pred field_relation(ast::RelOp op, ir::Value v, std::uint32_t k) {
     switch (op) {
         case ast::RelOp::Eq: return ir::eq(std::move(v), k);
         case ast::RelOp::Ne: return ir::negate(ir::eq(std::move(v), k));
@@ -62,12 +67,6 @@ ir::Pred compare(ast::RelOp op, ir::Value v, std::uint32_t k) {
     }
     return false;
 }
-
-ir::Value masked(ir::Value v, std::uint32_t mask) {
-    return mask == 0xffffffff ? v : ir::arith(ir::ArithOp::And, std::move(v), ir::constant(mask));
-}
-
-}  // namespace
 
 Result mtp(const Context& c, const ast::Keyword& k) {
     const LinkType& lt = c.layout.link();
@@ -101,7 +100,7 @@ Result mtp(const Context& c, const ast::Keyword& k) {
         return error(k.arg->span, fmt::format("{}{} value {} is too big: at most {}", hsl ? "h" : "", f.name, *n.value, f.max),
                      f.max == 255 ? "the SIO is one byte" : f.max == 15 ? "the SLS has 4 bits" : "point codes have 14 bits");
     const std::uint32_t sio = hsl ? li + 4 : li + 1;
-    return compare(k.relop, masked(ir::load(sio + f.from_sio, f.size), f.mask), f.pack(*n.value));
+    return field_relation(k.relop, masked(ir::load(sio + f.from_sio, f.size), f.mask), f.pack(*n.value));
 }
 
 }  // namespace sniff::lowering

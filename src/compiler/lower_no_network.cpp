@@ -18,6 +18,8 @@ bool link_level(W w) {
         case W::WlanType: case W::WlanSubtype: case W::WlanDir:  // refused later as not 802.11
         case W::Fisu: case W::Lssu: case W::Msu: case W::Hfisu: case W::Hlssu: case W::Hmsu:
         case W::Sio: case W::Opc: case W::Dpc: case W::Sls: case W::Hsio: case W::Hopc: case W::Hdpc: case W::Hsls:
+        case W::Lane: case W::Oam: case W::Metac: case W::Bcc: case W::Sc: case W::Ilmic: case W::Connectmsg:
+        case W::Metaconnect: case W::Vpi: case W::Vci:  // refused as not SunATM
             return true;
         default: return false;
     }
