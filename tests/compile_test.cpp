@@ -216,7 +216,7 @@ TEST(Compile, Ss7AndAtmFieldsTakeANumberARelationOrAList) {
         {140, "not sio 0x10 and len > 5", true}, {140, "byte 2 = 1 or link[3] = 0", true}, {140, "inbound and msu", true},
         {140, "sio", false}, {140, "sio (1 and 2)", false}, {140, "sio (1 or > 2)", false}, {140, "sio 3 or 4", false},
         {140, "fisu 3", false}, {140, "sio -1", false}, {140, "host sio", false}, {140, "sio ()", false},
-        {140, "opc > 5 or 6", false},
+        {140, "opc > 5 or 6", false}, {140, "sio (1 or)", false}, {140, "sio ((1))", false}, {140, "sio (not 1)", false},
         {123, "vpi 1", true}, {123, "vci > 5", true}, {123, "vpi != 0", true}, {123, "vci (5 or 16)", true},
         {123, "lane and ether host 1:2:3:4:5:6", true}, {123, "lane and vlan and mpls and ip", true}, {123, "oamf4", true},
         {123, "connectmsg or metaconnect", true}, {123, "vpi 256", true}, {123, "vpi", false}, {123, "oamf4s", false},

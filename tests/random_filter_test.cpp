@@ -358,7 +358,7 @@ struct Checker {
 
 const int kLinkTypes[] = {DLT_EN10MB, DLT_LINUX_SLL, 276 /*LINUX_SLL2*/, DLT_RAW, 229 /*IPV6*/, DLT_NULL, DLT_LOOP, DLT_PPP,
                           DLT_FDDI, DLT_IEEE802_11, DLT_IEEE802_11_RADIO, 192 /*PPI*/, 140 /*MTP2*/,
-                          139 /*MTP2_WITH_PHDR*/, 123 /*SUNATM*/};
+                          139 /*MTP2_WITH_PHDR*/, 197 /*ERF*/, 123 /*SUNATM*/};
 
 class RandomFilters : public ::testing::TestWithParam<int> {};
 

@@ -555,6 +555,7 @@ auto const link_word_end = !(x3::alnum | x3::char_("_.-"));
 
 x3::rule<class link_field_name_r, ast::Spanned<std::string>> const link_field_name = "a link-layer field";
 x3::rule<class link_number_r, ast::Number> const link_number = "a number";
+x3::rule<class link_numbers_r, std::vector<ast::Number>> const link_numbers = "numbers joined by 'or'";
 x3::rule<class link_primitive_r, ast::Expr> const link_primitive = "a link-layer keyword";
 
 // A word just matched, with its span (_where begins where the match ended).
@@ -594,11 +595,12 @@ auto const on_link_list = [](auto& ctx) {
 
 auto const link_field_name_def = x3::lexeme[link_field_sym >> link_word_end][on_link_field_name];
 auto const link_number_def = keyword_number[on_link_number];
+auto const link_numbers_def = link_number >> *(or_kw > link_number);
 auto const link_primitive_def = x3::lexeme[link_unit_sym >> link_word_end][on_link_unit] |
                                 (link_field_name >> relop_sym > link_number)[on_link_relation] |
-                                (link_field_name >> '(' > (link_number % or_kw) > ')')[on_link_list] |
+                                (link_field_name >> '(' > link_numbers > ')')[on_link_list] |
                                 (link_field_name > link_number)[on_link_equal];
-BOOST_SPIRIT_DEFINE(link_field_name, link_number, link_primitive);
+BOOST_SPIRIT_DEFINE(link_field_name, link_number, link_numbers, link_primitive);
 
 auto const or_op_def = (x3::lit('|') >> !x3::lit('|'))[set_arith_op<ast::ArithOp::Or>];
 auto const greedy_op_def = x3::lit('%')[set_arith_op<ast::ArithOp::Mod>] | x3::lit('^')[set_arith_op<ast::ArithOp::Xor>];
