@@ -172,6 +172,28 @@ const LinkErrorCase kLinkErrors[] = {
     {51, "ether host 1:2:3:4:5:6", 1, "'ether host' is not supported on link type PPP_ETHER"},
     {113, "wlan addr1 1:2:3:4:5:6", 1, "'wlan host' is not supported on link type LINUX_SLL"},
     {10, "radio[0] = 1", 1, "'radio[...]' is not supported on link type FDDI"},
+    // SS7: the MTP keywords need MTP2 (libpcap 1.10 has no MTP3 offsets); MTP2 has no network layer.
+    {1, "fisu", 1, "'fisu' is not supported on link type EN10MB"},
+    {141, "opc > 5", 1, "'opc' is not supported on link type MTP3"},
+    {113, "ip or sio (1 or 2)", 7, "'sio' is not supported on link type LINUX_SLL"},
+    {140, "ip", 1, "'ip' is not supported on link type MTP2"},
+    {139, "msu and host 10.0.0.1", 9, "'host 10.0.0.1' is not supported on link type MTP2_WITH_PHDR"},
+    {140, "tcp[0] = 1", 1, "'tcp' is not supported on link type MTP2"},
+    {197, "link[ip[0]] = 1", 6, "'ip' is not supported on link type ERF"},
+    {140, "vlan", 1, "'vlan' is not supported on link type MTP2"},
+    {140, "ether host 1:2:3:4:5:6", 1, "'ether host' is not supported on link type MTP2"},
+    {140, "opc 16384", 5, "opc value 16384 is too big: at most 16383"},
+    {140, "dpc (1 or 16384)", 11, "dpc value 16384 is too big: at most 16383"},
+    {140, "hsls > 16", 8, "hsls value 16 is too big: at most 15"},
+    {140, "sio 256", 5, "sio value 256 is too big: at most 255"},
+    // SunATM: the ATM keywords need it; before `lane` there are no MAC addresses or VLANs.
+    {1, "lane", 1, "'lane' is not supported on link type EN10MB"},
+    {140, "vpi > 3", 1, "'vpi' is not supported on link type MTP2"},
+    {105, "ip or vci (1 or 2)", 7, "'vci' is not supported on link type IEEE802_11"},
+    {123, "ether host 1:2:3:4:5:6", 1, "'ether host' is not supported on link type SUNATM"},
+    {123, "vlan and lane", 1, "'vlan' is not supported on link type SUNATM"},
+    {123, "mpls", 1, "'mpls' is not supported on link type SUNATM"},
+    {123, "fisu", 1, "'fisu' is not supported on link type SUNATM"},
     // libpcap 1.10 has no `llc` on cooked or PPP captures, with or without a frame kind.
     {113, "llc ui", 1, "'llc' is not supported on link type LINUX_SLL"},
     {9, "ip or llc i", 7, "'llc' is not supported on link type PPP"},
@@ -454,6 +476,33 @@ TEST(Compile, LinkTypeErrorsNameTheSpan) {
         ASSERT_FALSE(r.has_value()) << c.text << " compiled on " << c.dlt;
         EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
         EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
+    }
+}
+
+// libpcap's SS7 and ATM forms on MTP2 and SunATM (their programs: the differential tests), and the
+// syntax errors libpcap's grammar gives for the others.
+TEST(Compile, Ss7AndAtmFieldsTakeANumberARelationOrAList) {
+    struct Row {
+        int dlt;
+        const char* text;
+        bool compiles;
+    };
+    const Row rows[] = {
+        {140, "fisu", true}, {140, "hmsu", true}, {139, "sio 3", true}, {197, "opc > 5", true}, {140, "dpc >= 5", true},
+        {140, "sls = 5", true}, {140, "sls == 5", true}, {140, "hsio <= 5", true}, {140, "hopc < 5", true},
+        {140, "hdpc != 5", true}, {140, "sio (1 or 2 or 3)", true}, {140, "sio ( 1 )", true}, {140, "sio (1 || 2)", true},
+        {140, "not sio 0x10 and len > 5", true}, {140, "byte 2 = 1 or link[3] = 0", true}, {140, "inbound and msu", true},
+        {140, "sio", false}, {140, "sio (1 and 2)", false}, {140, "sio (1 or > 2)", false}, {140, "sio 3 or 4", false},
+        {140, "fisu 3", false}, {140, "sio -1", false}, {140, "host sio", false}, {140, "sio ()", false},
+        {140, "opc > 5 or 6", false}, {140, "sio (1 or)", false}, {140, "sio ((1))", false}, {140, "sio (not 1)", false},
+        {123, "vpi 1", true}, {123, "vci > 5", true}, {123, "vpi != 0", true}, {123, "vci (5 or 16)", true},
+        {123, "lane and ether host 1:2:3:4:5:6", true}, {123, "lane and vlan and mpls and ip", true}, {123, "oamf4", true},
+        {123, "connectmsg or metaconnect", true}, {123, "vpi 256", true}, {123, "vpi", false}, {123, "oamf4s", false},
+        {123, "oamf4e", false}, {123, "host lane", false},
+    };
+    for (const auto& row : rows) {
+        auto r = compile(row.text, {row.dlt, 262144});
+        EXPECT_EQ(r.has_value(), row.compiles) << row.text << " on " << row.dlt << (r ? "" : ": " + r.error().message);
     }
 }
 

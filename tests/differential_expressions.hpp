@@ -161,11 +161,41 @@ inline constexpr const char* kWireless[] = {
     "ether type ctl", "ip subtype beacon", "wlan direction 3 and not type mgt",
 };
 
+// SS7 MTP2 (MTP2, MTP2_WITH_PHDR, ERF): signal unit types and routing label fields in every form;
+// elsewhere refused, as libpcap refuses them. `!=` is spelled `not FIELD N` for libpcap 1.10
+// (libpcap_spelling: it compiles `!=` there as `=`).
+inline constexpr const char* kSs7[] = {
+    "fisu", "lssu", "msu", "hfisu", "hlssu", "hmsu", "not msu", "fisu or hfisu", "lssu and not hlssu",
+    "sio 3", "sio 0x83", "sio 255", "sio 0", "hsio 3", "sio > 5", "sio >= 131", "sio < 4", "sio <= 3", "sio != 3",
+    "sio == 5", "sio = 16", "opc 5", "opc 0", "opc 16383", "opc > 1000", "opc <= 2", "opc != 5", "dpc 255", "dpc 16383",
+    "dpc 0x2a", "dpc >= 300", "dpc < 9000", "sls 0", "sls 15", "sls 7", "sls > 3", "sls != 2", "hopc 5", "hdpc 100",
+    "hsls 9", "hsio >= 3", "hopc != 7", "sio (3 or 5 or 0x83)", "opc (1 or 2 or 1000)", "dpc (0 or 16383)",
+    "sls (1 or 2) and msu", "hsio (3)", "not sio (0 or 3)", "msu and sio 3 and opc > 100 and dpc != 7",
+    "lssu or sls 4 or link[2] = 0", "msu and len > 20", "sio 3 and link[4:4] & 0xff != 0", "byte 3 = 3 or hmsu",
+};
+
+// SunATM: the ATM keywords and fields, and the LAN protocols before and after `lane` (LLC
+// frames, then LANE Ethernet); elsewhere refused, as libpcap refuses them.
+inline constexpr const char* kSunAtm[] = {
+    "lane", "llc", "oam", "oamf4", "metac", "bcc", "sc", "ilmic", "connectmsg", "metaconnect", "vpi 1", "vpi 0", "vci 5",
+    "vci 16", "vpi > 0", "vci >= 5", "vci < 3", "vpi <= 1", "vpi != 1", "vci != 5", "vpi == 0", "vci (1 or 2 or 16)",
+    "vpi (0) and vci (3 or 4)", "vpi 256", "vci 70000", "not lane", "lane and ip", "lane and llc", "lane and vlan",
+    "lane and vlan 5 and ip", "lane and ether host 0:1:2:3:4:5", "lane and ether broadcast", "lane and ether multicast",
+    "lane and ether src 02:00:00:00:00:01", "lane and tcp port 80", "lane and udp and ip6", "lane and stp",
+    "lane and iso", "lane and ipx", "lane and atalk", "lane and aarp", "lane and decnet", "lane and ether proto 0x42",
+    "lane and llc ui", "lane and mpls and ip", "lane and pppoes and ip", "lane and link[0] = 0", "lane and byte 1 = 2",
+    "lane and ip[0] = 0x45", "lane and vpi 1", "lane and connectmsg", "lane and lane and ip", "lane and lane and llc",
+    "lane and lane and ether broadcast", "not lane and ip", "lane or ip", "ip and lane and ip", "oam and ip",
+    "sc and llc", "ip and vpi 0", "ilmic or metac or bcc", "connectmsg or metaconnect", "llc and not oam",
+    "stp and vpi 1", "iso proto 0x81", "l1", "lsp or csnp", "esis", "netbeui", "atalk", "ipx", "clnp",
+};
+
 // The link types every expression is compiled and run on.
 inline constexpr int kLinkTypes[] = {DLT_EN10MB, DLT_LINUX_SLL, 276 /*LINUX_SLL2*/, DLT_RAW, 228 /*IPV4*/,
                                      229 /*IPV6*/, DLT_NULL, DLT_LOOP, DLT_PPP, DLT_C_HDLC,
                                      51 /*PPP_ETHER*/, DLT_FDDI, DLT_IEEE802, DLT_IEEE802_11,
                                      DLT_IEEE802_11_RADIO, DLT_PRISM_HEADER, 192 /*PPI*/, 117 /*PFLOG*/,
-                                     7 /*ARCNET*/, 129 /*ARCNET_LINUX*/, 163 /*IEEE802_11_RADIO_AVS*/};
+                                     7 /*ARCNET*/, 129 /*ARCNET_LINUX*/, 163 /*IEEE802_11_RADIO_AVS*/, 140 /*MTP2*/,
+                                     139 /*MTP2_WITH_PHDR*/, 141 /*MTP3*/, 197 /*ERF*/, 123 /*SUNATM*/};
 
 }  // namespace differential_cases

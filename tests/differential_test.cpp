@@ -88,6 +88,8 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
     expressions.insert(expressions.end(), std::begin(kWireless), std::end(kWireless));
     expressions.insert(expressions.end(), std::begin(kPflog), std::end(kPflog));
     expressions.insert(expressions.end(), std::begin(kArcnet), std::end(kArcnet));
+    expressions.insert(expressions.end(), std::begin(differential_cases::kSs7), std::end(differential_cases::kSs7));
+    expressions.insert(expressions.end(), std::begin(differential_cases::kSunAtm), std::end(differential_cases::kSunAtm));
     // Long enough that branches must reach past 255 instructions (trampolines).
     static std::string long_filter = [] {
         std::string t = "host 10.0.0.1";

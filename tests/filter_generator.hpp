@@ -20,6 +20,8 @@ enum class LinkFamily {
     LlcLan,    // FDDI, IEEE802 (Token Ring): 802.2 LLC behind a MAC header
     Pflog,     // PFLOG: OpenBSD pf's log header (on, rnr, reason, action…) before IPv4/IPv6
     Arcnet,    // ARCNET, ARCNET_LINUX: one-byte addresses ($dd), protocol IDs
+    Ss7,       // MTP2, MTP2_WITH_PHDR, ERF: SS7 signal units, no network layer (fisu, sio, opc…)
+    Atm,       // SUNATM: LLC frames, or LANE Ethernet after `lane`; vpi, vci, oam…
 };
 
 // The family of a DLT number; link types sniff does not group fall back to RawIp.

@@ -43,7 +43,10 @@ void fix_protochain_auth_step(cbpf::Program& p) {
 
 std::string libpcap_spelling(const std::string& expr) {
     static const std::regex byte_bitwise(R"(\bbyte\s+([0-9A-Za-z]+)\s*([&|])\s*([0-9A-Za-z]+))");
-    return std::regex_replace(expr, byte_bitwise, "link[$1] $2 $3 != 0");
+    // libpcap 1.10 compiles `opc != 5` (and the other SS7 and ATM fields) as `opc 5`; sniff tests
+    // inequality, which libpcap spells `not opc 5` (README, "Deliberate differences").
+    static const std::regex field_unequal(R"(\b(h?(?:sio|opc|dpc|sls)|vpi|vci)\s*!=\s*([0-9A-Za-z]+))");
+    return std::regex_replace(std::regex_replace(expr, byte_bitwise, "link[$1] $2 $3 != 0"), field_unequal, "not $1 $2");
 }
 
 bool overwrites_header_offset(const cbpf::Program& p) {

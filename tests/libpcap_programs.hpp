@@ -34,7 +34,8 @@ bool overwrites_header_offset(const cbpf::Program& p);
 // The text libpcap 1.10 compiles for an expression sniff compiles: `byte N & V` and `byte N | V`
 // spelled `link[N] & V != 0` and `link[N] | V != 0`. libpcap 1.10's byte primitive does not load
 // the byte for these two operators (its program tests whatever the accumulator held); sniff loads
-// it, as libpcap does since. Every other text is returned unchanged.
+// it, as libpcap does since. And `opc != 5` (the SS7 and ATM fields) spelled `not opc 5`: libpcap
+// 1.10 compiles `!=` there as `=`. Every other text is returned unchanged.
 std::string libpcap_spelling(const std::string& expr);
 
 }  // namespace testing_support

@@ -220,6 +220,84 @@ std::vector<std::uint8_t> be16(std::uint16_t v, std::vector<std::uint8_t> before
     return before;
 }
 
+// SS7 MTP2 signal units behind `head` (an MTP2 pseudo-header, or the bytes libpcap assumes before
+// MTP2 in an ERF record): every unit type (length indicator 0, 1-2, 3-63; Q.703 §2.3.3), on
+// normal and high-speed links (a 9-bit indicator in a 16-bit word 2 bytes on, Annex A), with
+// SIOs and routing labels (Q.704 §2.2) drawn from a fixed seed, and cut short at every length.
+std::vector<StoredPacket> mtp2_units(const std::vector<std::uint8_t>& head, std::string_view how) {
+    std::vector<StoredPacket> out;
+    std::uint32_t state = 0x5eed;
+    auto next = [&] { state = state * 1103515245u + 12345u; return static_cast<std::uint8_t>(state >> 16); };
+    constexpr std::array<std::uint8_t, 8> kIndicators = {0, 1, 2, 3, 5, 20, 63, 0xc4};  // 0xc4: spare bits set
+    constexpr std::array<std::uint8_t, 6> kSios = {0x00, 0x03, 0x83, 0x05, 0xff, 0x10};
+    for (std::size_t i = 0; i < 96; ++i) {
+        std::vector<std::uint8_t> unit(2 + 12 + next() % 20);
+        for (auto& b : unit) b = next();
+        const std::size_t li = 2;  // after MTP2's BSN and FSN bytes
+        unit[li] = kIndicators[i % kIndicators.size()];
+        unit[li + 1] = kSios[(i / kIndicators.size()) % kSios.size()];
+        if (i % 3 == 1) {  // high speed: a 16-bit indicator of 0, 0x80, 0x100… as libpcap loads it
+            unit[li + 2] = static_cast<std::uint8_t>(std::array{0x00, 0x01, 0x02, 0x00, 0xff}[i % 5]);
+            unit[li + 3] = static_cast<std::uint8_t>(std::array{0x00, 0x80, 0x00, 0x7f, 0x80}[i % 5]);
+        }
+        std::vector<std::uint8_t> bytes = head;
+        bytes.insert(bytes.end(), unit.begin(), unit.end());
+        const auto wire = static_cast<std::uint32_t>(bytes.size());
+        out.push_back({fmt::format("MTP2 unit {} {}", i, how), bytes, wire});
+        if (i % 8 == 0)
+            for (std::size_t cut = 1; cut < bytes.size(); cut += 3)
+                out.push_back({fmt::format("MTP2 unit {} {}, {} of {} bytes", i, how, cut, wire),
+                               std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut)), wire});
+    }
+    return out;
+}
+
+// SunATM frames (a 4-byte header: traffic type, VPI, VCI) from Ethernet frames: LLC/SNAP with
+// the frame's EtherType (traffic type 2), LANE (type 1: a 2-byte LE header, 0 or the control
+// marker 0xff00, then the whole Ethernet frame), 802.2 LLC with other SAPs, and Q.2931 messages on
+// the signalling circuits (VPI 0, VCI 5 and 1), on the usual VPI/VCI values and some others.
+std::vector<StoredPacket> sunatm_frames(bool with_corpus) {
+    std::vector<StoredPacket> out;
+    std::uint32_t state = 0xa7a7;
+    auto next = [&] { state = state * 1103515245u + 12345u; return static_cast<std::uint8_t>(state >> 16); };
+    constexpr std::array<std::uint8_t, 8> kVcis = {0, 1, 2, 3, 4, 5, 16, 42};
+    auto header = [&](std::uint8_t type, std::size_t i) {
+        const std::uint8_t flags = i % 5 == 0 ? 0x80 : i % 7 == 0 ? 0x40 : 0;  // direction and other bits
+        return std::vector<std::uint8_t>{static_cast<std::uint8_t>(flags | type), static_cast<std::uint8_t>(i % 3 == 0 ? 1 : 0), 0,
+                                         kVcis[i % kVcis.size()]};
+    };
+    std::size_t i = 0;
+    for (const auto& p : sample(read_all(1 /*EN10MB*/, with_corpus), 600)) {
+        if (p.bytes.size() < 14) continue;
+        ++i;
+        std::vector<std::uint8_t> snap = header(2, i);
+        snap.insert(snap.end(), {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, p.bytes[12], p.bytes[13]});
+        out.push_back(rewrap(p, 14, snap, "(as SunATM LLC/SNAP)"));
+        std::vector<std::uint8_t> lane = header(1, i);
+        lane.insert(lane.end(), {static_cast<std::uint8_t>(i % 4 == 0 ? 0xff : 0), 0x00});
+        out.push_back(rewrap(p, 0, lane, "(as SunATM LANE)"));
+    }
+    for (std::size_t j = 0; j < 96; ++j) {
+        // 802.2 LLC with the SAPs libpcap knows (STP, ISO, NetBEUI, IPX…), and signalling messages.
+        constexpr std::array<std::uint8_t, 6> kSaps = {0x42, 0xfe, 0xf0, 0xe0, 0x06, 0xaa};
+        std::vector<std::uint8_t> bytes = header(static_cast<std::uint8_t>(j % 4 == 3 ? 5 : 2), j);
+        if (j % 3 == 0) bytes[1] = 0, bytes[3] = j % 2 ? 5 : 1;  // a signalling circuit
+        const std::uint8_t sap = kSaps[j % kSaps.size()];
+        bytes.insert(bytes.end(), {sap, sap, 0x03});
+        for (std::size_t k = 0; k < 40; ++k) bytes.push_back(next());
+        bytes[7] = std::array<std::uint8_t, 4>{0x81, 0x82, 0x83, 0x00}[j % 4];                 // an NLPID after ISO's SAPs
+        bytes[9] = std::array<std::uint8_t, 7>{0x02, 0x05, 0x07, 0x0f, 0x4d, 0x5a, 0x01}[j % 7];  // a Q.2931 message type
+        bytes[11] = static_cast<std::uint8_t>(0x0f + j % 0x18);                                 // an IS-IS PDU type
+        const auto wire = static_cast<std::uint32_t>(bytes.size());
+        out.push_back({fmt::format("SunATM frame {}", j), bytes, wire});
+        if (j % 12 == 0)
+            for (std::size_t cut = 1; cut < 16; cut += 2)
+                out.push_back({fmt::format("SunATM frame {}, {} of {} bytes", j, cut, wire),
+                               std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut)), wire});
+    }
+    return out;
+}
+
 }  // namespace
 
 std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
@@ -272,6 +350,22 @@ std::vector<StoredPacket> packets_for_link_type(int dlt, bool with_corpus) {
         case 7:  // ARCNET
         case 129:  // ARCNET_LINUX (the corpus has two captures of these)
             add(arcnet_frames(with_corpus, dlt == 129));
+            break;
+        case 140:  // MTP2
+            add(mtp2_units({}, "(MTP2)"));
+            break;
+        case 139:  // MTP2_WITH_PHDR: a 4-byte pseudo-header (sent flag, annex A flag, link number)
+            add(mtp2_units({0, 1, 0, 7}, "(MTP2 with pseudo-header)"));
+            break;
+        case 197:  // ERF: libpcap 1.10 looks for MTP2 22 bytes in, whatever the record
+            add(mtp2_units(std::vector<std::uint8_t>(22, 0x11), "(ERF)"));
+            break;
+        case 123:  // SUNATM
+            add(sunatm_frames(with_corpus));
+            break;
+        case 141:  // MTP3: a routing label's SIO and label, and no offsets in libpcap
+            for (const auto& p : mtp2_units({}, "(MTP3)"))
+                if (p.bytes.size() > 3) out.push_back(rewrap(p, 3, {}, ""));
             break;
         default: break;
     }

@@ -141,7 +141,8 @@ std::uint64_t filter_seed(std::uint64_t seed, int dlt, std::size_t index) {
 
 const int kLinkTypes[] = {DLT_EN10MB, DLT_LINUX_SLL, 276 /*LINUX_SLL2*/, DLT_RAW, 229 /*IPV6*/, DLT_NULL, DLT_LOOP, DLT_PPP,
                           DLT_FDDI, DLT_IEEE802_11, DLT_IEEE802_11_RADIO, 192 /*PPI*/, DLT_PFLOG,
-                          7 /*ARCNET*/, 129 /*ARCNET_LINUX*/, 163 /*IEEE802_11_RADIO_AVS*/};
+                          7 /*ARCNET*/, 129 /*ARCNET_LINUX*/, 163 /*IEEE802_11_RADIO_AVS*/, 140 /*MTP2*/,
+                          139 /*MTP2_WITH_PHDR*/, 197 /*ERF*/, 123 /*SUNATM*/};
 
 class RandomFilters : public ::testing::TestWithParam<int> {};
 

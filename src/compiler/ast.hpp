@@ -121,12 +121,20 @@ struct Keyword {
         ByteEq, ByteLt, ByteGt, ByteAnd, ByteOr,
         // OpenBSD pf log fields (PFLOG only): `on`/`ifname` NAME, `rset`/`ruleset` NAME,
         // `rnr`/`rulenum` N, `srnr`/`subrulenum` N, `reason` NAME|N, `action` NAME; arg as written.
-        PfIfname, PfRuleset, PfRulenum, PfSubrulenum, PfReason, PfAction
+        PfIfname, PfRuleset, PfRulenum, PfSubrulenum, PfReason, PfAction,
+        // SS7 (Q.703, Q.704): MTP2 signal unit types, and MTP3 routing label fields compared with
+        // the number in arg by `relop` (`opc > 5`); the `h` forms for high-speed links (Q.703 Annex A).
+        Fisu, Lssu, Msu, Hfisu, Hlssu, Hmsu, Sio, Opc, Dpc, Sls, Hsio, Hopc, Hdpc, Hsls,
+        // SunATM: `lane` (and what follows is LANE-encapsulated Ethernet), the well-known virtual
+        // circuits (`oam`, `metac`, `bcc`, `sc`, `ilmic`), signalling messages on two of them
+        // (`connectmsg`, `metaconnect`), and `vpi`/`vci` compared with arg like the SS7 fields.
+        Lane, Oam, Metac, Bcc, Sc, Ilmic, Connectmsg, Metaconnect, Vpi, Vci
     };
     Which which;
     std::optional<Number> arg;
     std::optional<Number> arg2;  // the subtype of `type T subtype S`, the value of `byte N op V`
     Span span;
+    RelOp relop = RelOp::Eq;  // how the link-layer fields (`opc > 5`) compare with arg
 };
 
 struct Not;

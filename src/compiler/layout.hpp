@@ -150,16 +150,38 @@ public:
         llc_ = network_;
     }
 
+    // SunATM `lane`: the frame is LANE (ATM Forum LANE 1.0): a 2-byte LE header at 4, then
+    // Ethernet. Offsets are reset each time, as libpcap sets them; the ATM header's fields are
+    // then read from the Ethernet header on (libpcap reads them relative to the link header).
+    void enter_lane() {
+        ++lanes_;
+        mac_ = MacHeader::Ethernet;
+        field_ = ProtocolField::EtherType;
+        link_ = Base{std::nullopt, 6};
+        protocol_ = Base{std::nullopt, 18};
+        network_ = Base{std::nullopt, 20};
+        llc_ = network_;
+    }
+    unsigned lanes() const { return lanes_; }
+    // After one `lane` (not inside Geneve): not an LE control frame, whose LE header is 0xff00.
+    ir::Pred lane_guard() const {
+        if (in_geneve_ || lanes_ != 1) return true;
+        return ir::negate(ir::eq(ir::load(4, 2), 0xff00));
+    }
+
     // MAC addresses are there only when the Geneve payload is an Ethernet frame (libpcap's test:
-    // the network header does not start where the payload does).
+    // the network header does not start where the payload does). After one `lane`, not in an LE
+    // control frame (LE header 0xff00); libpcap 1.10 drops that test after a second `lane`.
     ir::Pred mac_guard() const {
-        if (!in_geneve_) return true;
+        if (!in_geneve_) return lane_guard();
         return ir::negate(ir::cmp(ir::CmpOp::Eq, ir::var(kGenevePayload), ir::var(kGeneveNetwork)));
     }
 
-    // 802.11 frames carry LLC only in data frames: "type data" (FC type bits 0x0c == 0x08).
+    // 802.11 frames carry LLC only in data frames: "type data" (FC type bits 0x0c == 0x08);
+    // SunATM frames before `lane` when their traffic type (low nibble of byte 0) is 2, LLC.
     // True on other link types.
     ir::Pred data_frame() const {
+        if (lt_.sunatm && lanes_ == 0) return ir::eq(ir::arith(ir::ArithOp::And, ir::load(0, 1), ir::constant(0x0f)), 2);
         if (!wlan()) return true;
         ir::Value fc = link_.load(0, 1);
         return ir::all({ir::negate(ir::cmp(ir::CmpOp::AnySet, fc, ir::constant(0x04))),
@@ -180,7 +202,7 @@ public:
                                    type == kEtherIp ? 0x40 : 0x60)});
         }
         switch (field_) {
-            case ProtocolField::EtherType: return ir::eq(protocol_.load(0, 2), type);
+            case ProtocolField::EtherType: return ir::all({lane_guard(), ir::eq(protocol_.load(0, 2), type)});
             case ProtocolField::Llc: return ir::all({data_frame(), ir::eq(protocol_.load(0, 2), type)});
             case ProtocolField::PppProtocol:
             {
@@ -217,6 +239,7 @@ public:
                     default: return false;
                 }
             }
+            case ProtocolField::None: return false;  // refused before lowering (lower_no_network.cpp)
             case ProtocolField::Ipv4Only: return type == kEtherIp;
             case ProtocolField::Ipv6Only: return type == kEtherIp6;
             case ProtocolField::AfHostOrder:
@@ -240,8 +263,12 @@ public:
     }
     // Ethernet's type/length field: above 1500 an EtherType, else an 802.3 length with 802.2 LLC
     // at the network offset.
-    ir::Pred is_802_3() const {
-        return ir::negate(ir::cmp(ir::CmpOp::Gt, protocol_.load(0, 2), ir::constant(1500)));
+    // After `lane`, not in an LE control frame first, except for `llc` (`le_guard` false), as
+    // libpcap tests them.
+    ir::Pred is_802_3(bool le_guard = true) const {
+        ir::Pred length = ir::negate(ir::cmp(ir::CmpOp::Gt, protocol_.load(0, 2), ir::constant(1500)));
+        if (!le_guard) return length;
+        return ir::all({lane_guard(), std::move(length)});
     }
     ir::Pred ip() const { return ethertype(kEtherIp); }
     ir::Pred ip6() const { return ethertype(kEtherIp6); }
@@ -308,6 +335,7 @@ private:
     unsigned mpls_depth_ = 0, vlan_depth_ = 0;
     bool in_geneve_ = false;
     bool in_pppoe_ = false;
+    unsigned lanes_ = 0;  // SunATM: how many `lane`s came before
     std::vector<ir::Assign> setup_;
 };
 

@@ -13,7 +13,7 @@ namespace {
 using F = ProtocolField;
 using M = MacHeader;
 
-constexpr std::array<LinkType, 21> kLinkTypes = {{
+constexpr std::array<LinkType, 26> kLinkTypes = {{
     {1, "EN10MB", "Ethernet", 14, F::EtherType, 12, M::Ethernet, LinkPrefix::None, 3},
     {113, "LINUX_SLL", "Linux cooked v1", 16, F::EtherType, 14, M::None},
     {276, "LINUX_SLL2", "Linux cooked v2", 20, F::EtherType, 0, M::None},
@@ -39,6 +39,15 @@ constexpr std::array<LinkType, 21> kLinkTypes = {{
     // before the protocol ID. libpcap's fixed offsets, which ignore RFC 1201's exception frames.
     {7, "ARCNET", "BSD ARCNET", 6, F::ArcnetType, 2, M::Arcnet},
     {129, "ARCNET_LINUX", "Linux ARCNET", 8, F::ArcnetType, 4, M::Arcnet},
+    // SS7 signalling: MTP2 alone, after a 4-byte pseudo-header (MTP2_WITH_PHDR), or at the fixed
+    // offset libpcap assumes in an ERF record (whatever the record's type). MTP3 has no offsets in
+    // libpcap 1.10, which refuses every SS7 keyword on it.
+    {140, "MTP2", "SS7 MTP2", 0, F::None, 0, M::None, LinkPrefix::None, 0, 2},
+    {139, "MTP2_WITH_PHDR", "SS7 MTP2 with Pseudo-header", 0, F::None, 0, M::None, LinkPrefix::None, 0, 6},
+    {141, "MTP3", "SS7 MTP3", 0, F::None, 0, M::None},
+    {197, "ERF", "Endace ERF header", 0, F::None, 0, M::None, LinkPrefix::None, 0, 22},
+    // SunATM: LLC frames until `lane` says the rest is LANE Ethernet (Layout::enter_lane).
+    {123, "SUNATM", "Sun raw ATM", 12, F::Llc, 10, M::None, LinkPrefix::None, 3, std::nullopt, true},
 }};
 
 }  // namespace

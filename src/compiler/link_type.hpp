@@ -21,6 +21,7 @@ enum class ProtocolField {
     Llc,             // 802.2 LLC: SNAP's EtherType at `protocol_offset`, SAPs 6 bytes before it (FDDI, Token Ring, 802.11)
     PflogAf,         // pflog's 1-byte address family at `protocol_offset`: AF_INET, or AF_INET6 as the compiling host numbers it
     ArcnetType,      // a 1-byte ARCnet protocol ID at `protocol_offset` (RFC 1201's, and RFC 1051's older IP and ARP ones)
+    None,            // no network layer libpcap filters on (SS7 signalling, ERF): only link-level primitives apply
 };
 
 // The MAC header, where `ether host`, `broadcast` and `multicast` look.
@@ -68,6 +69,13 @@ struct LinkType {
     // Where ISO's NLPID byte is (esis/isis/clnp), from the start of the LLC header: after its
     // 3 bytes on LANs; libpcap's values elsewhere (where there is no LLC header, from the network layer).
     std::uint8_t nlpid_offset = 0;
+    // SS7: where MTP2's length indicator byte is (libpcap's off_li; Q.703 §2.2), when the link
+    // type carries MTP2; the SIO follows it and the MTP3 routing label the SIO. High-speed links'
+    // 2-byte length indicator (Q.703 Annex A) is 2 bytes on, and their SIO 3 bytes on.
+    std::optional<std::uint8_t> mtp2_offset = std::nullopt;
+    // SunATM: a 4-byte header (traffic type in the low nibble of byte 0, VPI in byte 1, VCI in
+    // bytes 2-3), then 802.2 LLC, or after `lane` a 2-byte LANE header and an Ethernet frame.
+    bool sunatm = false;
 
     bool wlan() const { return mac == MacHeader::Wlan; }
 };

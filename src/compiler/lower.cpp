@@ -31,6 +31,7 @@ public:
     // `carry`: the qualifiers a bare value after and/or/not takes (libpcap's $<blk>0.q);
     // empty after a protocol keyword alone, where a bare value is a syntax error.
     Result expr(const ast::Expr& e, std::optional<ast::Qualifiers>& carry) {
+        if (auto d = lowering::needs_missing_network_layer(context_, e)) return std::unexpected(*d);
         if (auto* p = std::get_if<ast::Primitive>(&e)) {
             if (!p->q.empty()) carry = p->q;
             if (!carry) {

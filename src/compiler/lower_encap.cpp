@@ -58,7 +58,7 @@ Result mpls(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t
     if (c.layout.mpls_depth() == 0) {
         // The first label: the link layer says MPLS (unicast).
         const int dlt = c.layout.link().dlt;
-        if (dlt != 1 && dlt != 104 && dlt != 9)
+        if (dlt != 1 && dlt != 104 && dlt != 9 && c.layout.lanes() == 0)
             return error(k.span, fmt::format("'mpls' is not supported on link type {}", c.layout.link().name));
         terms.push_back(c.layout.ethertype(dlt == 9 ? 0x0281 : 0x8847));
     } else {

@@ -41,7 +41,8 @@ ir::Pred lan_protocol(const Context& c, ast::Keyword::Which w) {
     using W = ast::Keyword::Which;
     const ir::Pred on_802_3 = c.layout.is_802_3();
     switch (w) {
-        case W::Llc: return ir::all({on_802_3, ir::negate(llc_half(c, 0, 0xffff))});
+        // `llc` after SunATM's `lane` has no LE control test, the others have (libpcap's gen_llc).
+        case W::Llc: return ir::all({c.layout.is_802_3(false), ir::negate(llc_half(c, 0, 0xffff))});
         case W::Stp: return ir::all({on_802_3, llc_byte(c, 0, 0x42)});
         case W::Netbeui: return ir::all({on_802_3, llc_sap(c, 0xf0)});
         case W::Iso: return ir::all({on_802_3, llc_sap(c, 0xfe)});

@@ -91,5 +91,14 @@ ir::Pred pflog_direction(bool outbound);
 bool is_arcnet_address(const ast::Value& v);
 Result arcnet_host(const Context& c, const ast::Qualifiers& q, Dir dir, Kind kind, const ast::Value& v);
 ir::Pred arcnet_broadcast(const Context& c);
+// SS7 (lower_mtp.cpp): `fisu`, `lssu`, `msu`, the MTP3 routing label fields, and their `h` forms.
+Result mtp(const Context& c, const ast::Keyword& k);
+// `v relop k`, unsigned, for the SS7 and ATM fields (`opc > 5`, `vpi != 3`; lower_mtp.cpp).
+ir::Pred field_relation(ast::RelOp op, ir::Value v, std::uint32_t k);
+// SunATM (lower_atm.cpp): `lane`, the well-known circuits and signalling messages, `vpi`, `vci`.
+Result atm(const Context& c, const ast::Keyword& k);
+// On link types without a network layer (SS7, ERF), why `e` cannot be compiled there, if it is a
+// primitive that needs one (lower_no_network.cpp).
+std::optional<Diagnostic> needs_missing_network_layer(const Context& c, const ast::Expr& e);
 
 }  // namespace sniff::lowering
