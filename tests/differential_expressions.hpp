@@ -97,6 +97,9 @@ inline constexpr const char* kArithmetic[] = {
 };
 
 inline constexpr const char* kEthernetOnly[] = {
+    // After `pppoes` the frame is PPP: `mpls` is PPP's 0x0281 there, as libpcap has it.
+    "pppoes and mpls", "pppoes 5 and mpls 3 and ip", "pppoes and mpls and mpls 2 and ip host 10.0.0.1",
+    "vlan and pppoes and mpls", "pppoes and pppoes", "pppoes and mpls or mpls",
     "ether host 0:1:2:3:4:5", "ether src 02:00:00:00:00:01", "ether dst ff:ff:ff:ff:ff:ff", "ether broadcast",
     "ether multicast", "multicast", "broadcast", "ether proto 0x88cc", "ether proto \\ip", "ether[0] & 1 = 1",
     "ether[12:2] = 0x8100", "link[0] = 0xff", "vlan", "vlan 100", "vlan and ip", "vlan 10 and tcp port 80",
@@ -177,7 +180,7 @@ inline constexpr const char* kSs7[] = {
 // SunATM: the ATM keywords and fields, and the LAN protocols before and after `lane` (LLC
 // frames, then LANE Ethernet); elsewhere refused, as libpcap refuses them.
 inline constexpr const char* kSunAtm[] = {
-    "lane", "llc", "oam", "oamf4", "metac", "bcc", "sc", "ilmic", "connectmsg", "metaconnect", "vpi 1", "vpi 0", "vci 5",
+    "lane", "llc", "oam", "oamf4", "oamf4sc", "oamf4ec", "oamf4sc or metac", "not oamf4ec", "metac", "bcc", "sc", "ilmic", "connectmsg", "metaconnect", "vpi 1", "vpi 0", "vci 5",
     "vci 16", "vpi > 0", "vci >= 5", "vci < 3", "vpi <= 1", "vpi != 1", "vci != 5", "vpi == 0", "vci (1 or 2 or 16)",
     "vpi (0) and vci (3 or 4)", "vpi 256", "vci 70000", "not lane", "lane and ip", "lane and llc", "lane and vlan",
     "lane and vlan 5 and ip", "lane and ether host 0:1:2:3:4:5", "lane and ether broadcast", "lane and ether multicast",

@@ -173,7 +173,10 @@ std::map<Acceptance, std::size_t> sweep(int dlt, const std::vector<std::string>&
     std::size_t refused_reports = 0;
     for (std::size_t i = 0; i < exprs.size(); ++i) {
         std::mt19937_64 rng(i * 7919 + static_cast<std::uint64_t>(dlt));
-        checker.check(exprs[i], rng, where(i), references[i].empty() ? nullptr : references[i].c_str());
+        // A libpcap equivalent stands in for the expression where sniff compiles it; where sniff
+        // refuses it, libpcap's own reading of the expression is what to check against.
+        const bool use_reference = !references[i].empty() && sniff::compile(exprs[i], {dlt, kSnaplen}).has_value();
+        checker.check(exprs[i], rng, where(i), use_reference ? references[i].c_str() : nullptr);
         ++by_kind[checker.last_acceptance];
         const bool disagree = checker.last_acceptance == Acceptance::OnlySniff || checker.last_acceptance == Acceptance::OnlyLibpcap;
         if (disagree && !differs(i)) {
@@ -219,14 +222,21 @@ constexpr const char* kDirections[] = {"",           "src",        "dst",       
 // aqual, PROTO, PROTOCHAIN, ndaqual, and none.
 constexpr const char* kKinds[] = {"", "host", "net", "port", "portrange", "proto", "protochain", "gateway"};
 // One value of each token form the scanner makes (NUM, HID, HID6, EID, AID, ID, the backslashed
-// protocol names), with a prefix or mask, negated, and as a parenthesised list.
+// protocol names), with a prefix or mask, negated, and as a parenthesised list. (ARCnet's `$dd`:
+// libpcap 1.10 misreads other `$` addresses; README, "Deliberate differences".)
 constexpr const char* kValues[] = {"10.0.0.1",    "10.0.0.0/8",   "10.0.0.0 mask 255.0.0.0", "10.1",   "1.1",
                                    "::1",         "fe80::/10",    "00:11:22:33:44:55",       "80",     "0x800",
-                                   "6000-6010",   "http",         "\\tcp",                   "$0a",    "localhost",
+                                   "6000-6010",   "http",         "\\tcp",                   "$dd",    "localhost",
                                    "not 10.0.0.1", "(80 or 443)", "(10.0.0.1 or 10.0.0.2)"};
 // What a protocol qualifier may precede without a value (libpcap's `pqual TK_BROADCAST`,
 // `pqual p80211`, and the qualifier alone).
 constexpr const char* kValueless[] = {"broadcast", "multicast", "type mgt", "subtype beacon", "dir tods", ""};
+// The link-layer keywords of SS7, SunATM and pf logs, alone and in each form their fields take
+// (`!=` on the SS7 and ATM fields is a deliberate difference; the checklist has it).
+constexpr const char* kLinkUnits[] = {"fisu", "lssu", "msu", "hfisu", "hlssu", "hmsu", "lane", "llc", "oam", "oamf4", "oamf4sc",
+                                      "oamf4ec", "metac", "bcc", "sc", "ilmic", "connectmsg", "metaconnect", "inbound", "outbound"};
+constexpr const char* kLinkFields[] = {"sio", "opc", "dpc", "sls", "hsio", "hopc", "hdpc", "hsls", "vpi", "vci", "rnr", "srnr", "reason"};
+constexpr const char* kLinkFieldValues[] = {"5", "0", "> 5", "<= 5", "= 5", "== 5", "< 16", ">= 16384", "(1 or 2)", "16384", "match"};
 
 std::vector<std::string> all_corners() {
     std::vector<std::string> out;
@@ -245,6 +255,13 @@ std::vector<std::string> all_corners() {
     return out;
 }
 
+std::vector<std::string> link_corners() {
+    std::vector<std::string> out(std::begin(kLinkUnits), std::end(kLinkUnits));
+    for (const char* f : kLinkFields)
+        for (const char* v : kLinkFieldValues) out.push_back(std::string(f) + " " + v);
+    return out;
+}
+
 TEST_P(Grammar, CornersAgreeWithLibpcap) {
     const int dlt = GetParam();
     const std::vector<std::string> corners = all_corners();
@@ -254,19 +271,21 @@ TEST_P(Grammar, CornersAgreeWithLibpcap) {
     // A sample: every n-th corner, from an offset that moves with the link type, so the link
     // types together cover a spread of the table.
     const std::size_t step = all ? 1 : sanitized ? 211 : 53;
-    std::vector<std::string> exprs;
+    // The link-layer keyword corners are few: all of them, every run.
+    std::vector<std::string> exprs = link_corners();
     for (std::size_t i = static_cast<std::size_t>(dlt) % step; i < corners.size(); i += step) exprs.push_back(corners[i]);
     const std::vector<std::string> no_references(exprs.size());
     Counts counts;
     auto by_kind = sweep(
         dlt, exprs, no_references, [](std::size_t) { return false; }, [](std::size_t) { return std::string("a generated corner"); }, counts);
-    std::printf("corners on %s: %zu of %zu; both compile %zu, both refuse %zu, sniff refuses as matching nothing %zu, only sniff %zu, "
+    std::printf("corners on %s: %zu (of %zu, and the link-layer keywords); both compile %zu, both refuse %zu, sniff refuses as matching nothing %zu, only sniff %zu, "
                 "only libpcap %zu; %zu verdicts compared, %zu mismatches\n",
                 link_type_name(dlt).c_str(), exprs.size(), corners.size(), by_kind[Acceptance::Both], by_kind[Acceptance::Neither],
                 by_kind[Acceptance::SniffRefusesMeaningless], by_kind[Acceptance::OnlySniff], by_kind[Acceptance::OnlyLibpcap],
                 counts.verdicts, counts.mismatches);
     EXPECT_EQ(counts.mismatches, 0u);
-    EXPECT_GT(by_kind[Acceptance::Both], 0u);
+    // Where both compile something, the sample must hold some of it (SS7 has few such corners).
+    if (sniff::find_link_type(dlt)->protocol_field != sniff::ProtocolField::None) EXPECT_GT(by_kind[Acceptance::Both], 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(LinkTypes, Grammar, ::testing::ValuesIn(supported_dlts()),

@@ -128,7 +128,7 @@ struct Keyword {
         // SunATM: `lane` (and what follows is LANE-encapsulated Ethernet), the well-known virtual
         // circuits (`oam`, `metac`, `bcc`, `sc`, `ilmic`), signalling messages on two of them
         // (`connectmsg`, `metaconnect`), and `vpi`/`vci` compared with arg like the SS7 fields.
-        Lane, Oam, Metac, Bcc, Sc, Ilmic, Connectmsg, Metaconnect, Vpi, Vci
+        Lane, Oam, Oamf4sc, Oamf4ec, Metac, Bcc, Sc, Ilmic, Connectmsg, Metaconnect, Vpi, Vci
     };
     Which which;
     std::optional<Number> arg;

@@ -56,6 +56,8 @@ Result atm(const Context& c, const ast::Keyword& k) {
             return lane;
         }
         case W::Oam: return circuit(c, {3, 4});  // OAM F4 segment and end-to-end flows (I.610)
+        case W::Oamf4sc: return circuit(c, {3});
+        case W::Oamf4ec: return circuit(c, {4});
         case W::Metac: return circuit(c, {1});
         case W::Bcc: return circuit(c, {2});
         case W::Sc: return circuit(c, {5});

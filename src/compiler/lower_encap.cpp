@@ -56,11 +56,14 @@ Result mpls(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t
     if (n && *n > 0xfffff) return error(k.arg->span, fmt::format("MPLS label {} is out of range", *n), "labels are 0..1048575");
     std::vector<ir::Pred> terms;
     if (c.layout.mpls_depth() == 0) {
-        // The first label: the link layer says MPLS (unicast).
+        // The first label: the link layer says MPLS (unicast). After `pppoes` the frame is PPP,
+        // which numbers MPLS 0x0281 as the PPP link type does (libpcap's gen_mpls asks the link
+        // type it has switched to).
         const int dlt = c.layout.link().dlt;
-        if (dlt != 1 && dlt != 104 && dlt != 9 && c.layout.lanes() == 0)
+        const bool ppp = dlt == 9 || c.layout.in_pppoe();
+        if (dlt != 1 && dlt != 104 && !ppp && c.layout.lanes() == 0)
             return error(k.span, fmt::format("'mpls' is not supported on link type {}", c.layout.link().name));
-        terms.push_back(c.layout.ethertype(dlt == 9 ? 0x0281 : 0x8847));
+        terms.push_back(c.layout.ethertype(ppp ? 0x0281 : 0x8847));
     } else {
         // A label below another: the one above is not the bottom of the stack.
         terms.push_back(ir::negate(ir::cmp(ir::CmpOp::AnySet, c.layout.nl_before(2, 1), ir::constant(1))));

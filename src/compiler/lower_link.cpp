@@ -323,7 +323,7 @@ Result keyword(const Context& c, const ast::Keyword& k) {
         case W::Fisu: case W::Lssu: case W::Msu: case W::Hfisu: case W::Hlssu: case W::Hmsu:
         case W::Sio: case W::Opc: case W::Dpc: case W::Sls: case W::Hsio: case W::Hopc: case W::Hdpc: case W::Hsls:
             return mtp(c, k);
-        case W::Lane: case W::Oam: case W::Metac: case W::Bcc: case W::Sc: case W::Ilmic: case W::Connectmsg:
+        case W::Lane: case W::Oam: case W::Oamf4sc: case W::Oamf4ec: case W::Metac: case W::Bcc: case W::Sc: case W::Ilmic: case W::Connectmsg:
         case W::Metaconnect: case W::Vpi: case W::Vci:
             return atm(c, k);
     }

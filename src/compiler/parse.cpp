@@ -619,10 +619,11 @@ auto const on_bare_keyword = [](auto& ctx) { x3::_val(ctx) = ast::Expr{ast::Keyw
 // parenthesised list of numbers joined by `or` (`sio (1 or 2)`, the field equal to any of them).
 // All are reserved words, as in libpcap's scanner: `opc > 5` is no relation on a named constant.
 // Lowered in lower_mtp.cpp and lower_atm.cpp.
-constexpr std::array<std::pair<std::string_view, ast::Keyword::Which>, 25> kLinkKeywords = {{
+constexpr std::array<std::pair<std::string_view, ast::Keyword::Which>, 27> kLinkKeywords = {{
     {"fisu", ast::Keyword::Which::Fisu}, {"lssu", ast::Keyword::Which::Lssu}, {"msu", ast::Keyword::Which::Msu},
     {"hfisu", ast::Keyword::Which::Hfisu}, {"hlssu", ast::Keyword::Which::Hlssu}, {"hmsu", ast::Keyword::Which::Hmsu},
     {"lane", ast::Keyword::Which::Lane}, {"oamf4", ast::Keyword::Which::Oam}, {"oam", ast::Keyword::Which::Oam},
+    {"oamf4sc", ast::Keyword::Which::Oamf4sc}, {"oamf4ec", ast::Keyword::Which::Oamf4ec},
     {"metac", ast::Keyword::Which::Metac}, {"bcc", ast::Keyword::Which::Bcc}, {"sc", ast::Keyword::Which::Sc},
     {"ilmic", ast::Keyword::Which::Ilmic}, {"connectmsg", ast::Keyword::Which::Connectmsg},
     {"metaconnect", ast::Keyword::Which::Metaconnect},
@@ -630,7 +631,7 @@ constexpr std::array<std::pair<std::string_view, ast::Keyword::Which>, 25> kLink
     {"sls", ast::Keyword::Which::Sls}, {"hsio", ast::Keyword::Which::Hsio}, {"hopc", ast::Keyword::Which::Hopc},
     {"hdpc", ast::Keyword::Which::Hdpc}, {"hsls", ast::Keyword::Which::Hsls}, {"vpi", ast::Keyword::Which::Vpi},
     {"vci", ast::Keyword::Which::Vci}}};
-constexpr std::size_t kLinkUnitKeywords = 15;  // these stand alone; the rest are fields
+constexpr std::size_t kLinkUnitKeywords = 17;  // these stand alone; the rest are fields
 
 bool is_link_keyword(std::string_view w) {
     return std::any_of(kLinkKeywords.begin(), kLinkKeywords.end(), [&](const auto& k) { return k.first == w; });
@@ -825,7 +826,7 @@ std::optional<Diagnostic> not_yet_supported(std::string_view text, std::size_t a
     if (std::find(kOtherLinkTypes.begin(), kOtherLinkTypes.end(), word) == kOtherLinkTypes.end()) return std::nullopt;
     if (word.starts_with("oamf4"))
         return Diagnostic{{at, e}, fmt::format("'{}' is not supported by sniff", word),
-                          "libpcap 1.10 has no 'oamf4s' or 'oamf4e' either; 'oamf4' (or 'oam') is both F4 flows"};
+                          "libpcap's words are 'oamf4sc' (segment) and 'oamf4ec' (end-to-end); 'oamf4' (or 'oam') is both F4 flows"};
     return Diagnostic{{at, e}, fmt::format("'{}' is not supported by sniff", word),
                       "libpcap 1.10 has no such keyword either"};
 }
