@@ -85,7 +85,8 @@ inline constexpr const char* kArithmetic[] = {
     "ip6 protochain 59", "ip6 protochain 51 and ip6 protochain 6", "not protochain 6", "ip6 protochain 0",
     "geneve", "geneve 5", "geneve and ip", "geneve and tcp port 80", "geneve 0x123456 and udp", "geneve and arp",
     "geneve and ip6 and icmp6", "not geneve", "geneve and host 10.0.0.1", "geneve and ip[9] = 17", "geneve and udp[0:2] > 0",
-    "geneve and geneve and ip", "geneve or udp port 53", "ip and geneve and ip",
+    "geneve and geneve and ip", "geneve or udp port 53", "ip and geneve and ip", "geneve and mpls", "geneve and mpls 5 and ip",
+    "geneve and mpls or less 100", "geneve and pppoes and mpls",
     "inbound", "outbound", "ifindex 3", "not outbound and tcp", "decnet", "lat", "sca", "moprc", "mopdl", "decnet or lat",
     // `length` for `len`, and the old byte primitive (issue 12). libpcap 1.10 compiles `byte N &
     // V` and `byte N | V` without loading the byte: the test compares them with libpcap's
@@ -99,7 +100,7 @@ inline constexpr const char* kArithmetic[] = {
 inline constexpr const char* kEthernetOnly[] = {
     // After `pppoes` the frame is PPP: `mpls` is PPP's 0x0281 there, as libpcap has it.
     "pppoes and mpls", "pppoes 5 and mpls 3 and ip", "pppoes and mpls and mpls 2 and ip host 10.0.0.1",
-    "vlan and pppoes and mpls", "pppoes and pppoes", "pppoes and mpls or mpls",
+    "vlan and pppoes and mpls", "pppoes and pppoes", "pppoes and mpls or mpls", "pppoes and geneve and mpls",
     "ether host 0:1:2:3:4:5", "ether src 02:00:00:00:00:01", "ether dst ff:ff:ff:ff:ff:ff", "ether broadcast",
     "ether multicast", "multicast", "broadcast", "ether proto 0x88cc", "ether proto \\ip", "ether[0] & 1 = 1",
     "ether[12:2] = 0x8100", "link[0] = 0xff", "vlan", "vlan 100", "vlan and ip", "vlan 10 and tcp port 80",

@@ -56,12 +56,14 @@ Result mpls(const Context& c, const ast::Keyword& k, std::optional<std::uint32_t
     if (n && *n > 0xfffff) return error(k.arg->span, fmt::format("MPLS label {} is out of range", *n), "labels are 0..1048575");
     std::vector<ir::Pred> terms;
     if (c.layout.mpls_depth() == 0) {
-        // The first label: the link layer says MPLS (unicast). After `pppoes` the frame is PPP,
-        // which numbers MPLS 0x0281 as the PPP link type does (libpcap's gen_mpls asks the link
-        // type it has switched to).
+        // The first label: the link layer says MPLS (unicast). libpcap's gen_mpls asks the link
+        // type the last encapsulation switched to: after `pppoes` the frame is PPP, which numbers
+        // MPLS 0x0281 as the PPP link type does; after `geneve` (or SunATM's `lane`) it is
+        // Ethernet, whatever the outer link type.
         const int dlt = c.layout.link().dlt;
-        const bool ppp = dlt == 9 || c.layout.in_pppoe();
-        if (dlt != 1 && dlt != 104 && !ppp && c.layout.lanes() == 0)
+        const bool ppp = c.layout.field() == ProtocolField::PppProtocol && (dlt == 9 || c.layout.in_pppoe());
+        const bool ethernet = !ppp && (dlt == 1 || dlt == 104 || c.layout.in_geneve() || c.layout.lanes() > 0);
+        if (!ppp && !ethernet)
             return error(k.span, fmt::format("'mpls' is not supported on link type {}", c.layout.link().name));
         terms.push_back(c.layout.ethertype(ppp ? 0x0281 : 0x8847));
     } else {
