@@ -157,6 +157,17 @@ struct LinkErrorCase {
     const char* message_part;
 };
 
+// Each text is refused on its link type, at its column, with its message.
+template <std::size_t N>
+void expect_refused(const LinkErrorCase (&cases)[N]) {
+    for (const auto& c : cases) {
+        auto r = compile(c.text, {c.dlt, 262144});
+        ASSERT_FALSE(r.has_value()) << c.text << " compiled on " << c.dlt;
+        EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
+        EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
+    }
+}
+
 // 802.11 and the other LAN link types: what libpcap refuses, with the span and a clearer message.
 const LinkErrorCase kLinkErrors[] = {
     {105, "type foo", 6, "unknown 802.11 type name 'foo'"},
@@ -227,12 +238,7 @@ const LinkErrorCase kPflogErrors[] = {
 };
 
 TEST(Compile, PflogKeywordsAreRefusedWhereLibpcapRefusesThem) {
-    for (const auto& c : kPflogErrors) {
-        auto r = compile(c.text, {c.dlt, 262144});
-        ASSERT_FALSE(r.has_value()) << c.text << " compiled on " << c.dlt;
-        EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
-        EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
-    }
+    expect_refused(kPflogErrors);
 }
 
 struct ProgramCase {
@@ -355,12 +361,7 @@ const LinkErrorCase kArcnetErrors[] = {
 };
 
 TEST(Compile, ArcnetRefusesWhatLibpcapRefuses) {
-    for (const auto& c : kArcnetErrors) {
-        auto r = compile(c.text, {c.dlt, 262144});
-        ASSERT_FALSE(r.has_value()) << c.text << " compiled on " << c.dlt;
-        EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
-        EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
-    }
+    expect_refused(kArcnetErrors);
 }
 
 struct LinkProgramCase {
@@ -471,12 +472,7 @@ TEST(Compile, AvsHeaderLengthIsTakenWithoutAMagicTest) {
 }
 
 TEST(Compile, LinkTypeErrorsNameTheSpan) {
-    for (const auto& c : kLinkErrors) {
-        auto r = compile(c.text, {c.dlt, 262144});
-        ASSERT_FALSE(r.has_value()) << c.text << " compiled on " << c.dlt;
-        EXPECT_EQ(r.error().span.begin + 1, c.column) << c.text << ": " << r.error().message;
-        EXPECT_NE(r.error().message.find(c.message_part), std::string::npos) << c.text << ": " << r.error().message;
-    }
+    expect_refused(kLinkErrors);
 }
 
 // libpcap's SS7 and ATM forms on MTP2 and SunATM (their programs: the differential tests), and the

@@ -132,17 +132,8 @@ TEST_P(Differential, SniffAgreesWithLibpcapOnEveryPacket) {
             if (std::strstr(expr, "protochain")) fix_protochain_auth_step(theirs.back());
             pcap_freecode(&bp);
         }
-        // libpcap 1.10 sometimes emits a program that reads a scratch slot it never wrote (pppoes
-        // after a radiotap header); the kernel refuses such programs, so there is nothing to match.
-        // (Programs over the kernel's 4096 instructions, and protochain's backward jumps, still run
-        // in bpf_filter: those are compared.)
-        auto usable = [](const cbpf::Program& p) {
-            auto v = cbpf::validate(p, {.allow_ancillary = true});
-            if (!v && v.error().rule != "too-long" && v.error().rule != "jump-out-of-range")
-                return std::optional<std::string>(cbpf::describe(v.error()));
-            return std::optional<std::string>();
-        };
-        auto problem0 = usable(theirs[0]), problem1 = usable(theirs[1]);
+        // libpcap's unusable programs (testing_support::unusable_reference): nothing to match.
+        auto problem0 = testing_support::unusable_reference(theirs[0]), problem1 = testing_support::unusable_reference(theirs[1]);
         if (problem0.has_value() != problem1.has_value()) {
             std::printf("note: libpcap's %s program for '%.60s' is invalid (%s); compared with the other\n",
                         problem0 ? "optimised" : "-O", expr, (problem0 ? *problem0 : *problem1).c_str());

@@ -1,6 +1,8 @@
 // See libpcap_programs.hpp.
 #include "libpcap_programs.hpp"
 
+#include "cbpf_vm/validate.hpp"
+
 #include <regex>
 
 namespace testing_support {
@@ -65,6 +67,12 @@ bool overwrites_header_offset(const cbpf::Program& p) {
         else if (!tested && temporaries == 0) header |= 1u << (p[i].k % 32);
     }
     return (header & temporaries) != 0;
+}
+
+std::optional<std::string> unusable_reference(const cbpf::Program& p) {
+    auto v = cbpf::validate(p, {.allow_ancillary = true});
+    if (!v && v.error().rule != "too-long" && v.error().rule != "jump-out-of-range") return cbpf::describe(v.error());
+    return std::nullopt;
 }
 
 }  // namespace testing_support

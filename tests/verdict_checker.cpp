@@ -137,14 +137,8 @@ bool Checker::check(const std::string& expr, std::mt19937_64& rng, const std::st
     if (is_protochain)
         for (auto& t : theirs) fix_protochain_auth_step(t);
     // libpcap 1.10 sometimes emits a program that reads a scratch slot it never wrote; there is
-    // nothing to match (the rule of tests/differential_test.cpp).
-    auto usable = [](const cbpf::Program& p) {
-        auto v = cbpf::validate(p, {.allow_ancillary = true});
-        if (!v && v.error().rule != "too-long" && v.error().rule != "jump-out-of-range")
-            return std::optional<std::string>(cbpf::describe(v.error()));
-        return std::optional<std::string>();
-    };
-    auto problem0 = usable(theirs[0]), problem1 = usable(theirs[1]);
+    // nothing to match.
+    auto problem0 = testing_support::unusable_reference(theirs[0]), problem1 = testing_support::unusable_reference(theirs[1]);
     if (problem0.has_value() != problem1.has_value()) {
         theirs[problem0 ? 0 : 1] = theirs[problem0 ? 1 : 0];
     } else if (problem0) {
