@@ -89,6 +89,15 @@ const SemanticError kSemanticErrors[] = {
     {"decnet host foo", 13, "DECnet names are not looked up"},
     {"decnet host 0x1.1", 13, "'0x1.1' is not a DECnet address"},
     {"decnet proto 1", 1, "DECnet has no protocol field"},
+    // Found by a user's tour: a list of values holds only values; a number after a protocol is no
+    // misspelled keyword; after a parenthesised expression, a bare value has the qualifiers from
+    // before it (none here).
+    {"host 10.0.0.1 and (10.0.0.2 or port 80)", 32, "a parenthesised list of values cannot hold a primitive"},
+    {"port 1 and not (2 or tcp)", 22, "a parenthesised list of values cannot hold a primitive"},
+    {"ip 2", 4, "expected 'host', 'net', 'port' or a direction after 'ip'"},
+    {"tcp 80", 5, "expected 'host', 'net', 'port' or a direction after 'tcp'"},
+    {"(tcp port not 443) and 6", 24, "'6' needs a qualifier"},
+    {"(host 10.0.0.1) or 10.0.0.2", 20, "'10.0.0.2' needs a qualifier"},
     {"stp[0] = 0", 1, "no index operation for 'stp'"},
     {"ether proto \\foo", 13, "unknown ether protocol 'foo'"},
     {"ether proto \\ISO", 13, "unknown ether protocol 'ISO'"},

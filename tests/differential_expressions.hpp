@@ -101,6 +101,9 @@ inline constexpr const char* kEthernetOnly[] = {
     // After `pppoes` the frame is PPP: `mpls` is PPP's 0x0281 there, as libpcap has it.
     "pppoes and mpls", "pppoes 5 and mpls 3 and ip", "pppoes and mpls and mpls 2 and ip host 10.0.0.1",
     "vlan and pppoes and mpls", "pppoes and pppoes", "pppoes and mpls or mpls", "pppoes and geneve and mpls",
+    // ... and ISO's NLPID is right after PPP's protocol field (found by a user's tour).
+    "pppoes and isis", "pppoes and clnp", "pppoes and l1", "pppoes and iso proto 0x81", "pppoes and isis proto 0x12",
+    "pppoes and esis or lsp", "geneve and l1", "pppoes and geneve and isis",
     "ether host 0:1:2:3:4:5", "ether src 02:00:00:00:00:01", "ether dst ff:ff:ff:ff:ff:ff", "ether broadcast",
     "ether multicast", "multicast", "broadcast", "ether proto 0x88cc", "ether proto \\ip", "ether[0] & 1 = 1",
     "ether[12:2] = 0x8100", "link[0] = 0xff", "vlan", "vlan 100", "vlan and ip", "vlan 10 and tcp port 80",
@@ -142,6 +145,11 @@ inline constexpr const char* kEthernetOnly[] = {
     "host not 10.0.0.1", "port !80 and tcp", "host (10.0.0.1 or 10.0.0.2 or 192.168.1.1)", "src host (10.0.0.1 and 10.0.0.2)",
     "ip host (10.0.0.1 or not 192.168.1.1) and port (53 or 80)", "port not (80 or 443)", "udp port (53) or (67)",
     "proto (6 or 17)", "ether proto (0x800)", "src not 10.0.0.1 or 10.0.0.2", "vlan (100) or vlan", "mpls ((3))",
+    // After a parenthesised expression a bare value takes the qualifiers from before the '('
+    // (libpcap's `paren expr ')'`; found by a user's tour).
+    "tcp port 80 or (udp port 53) or 123", "host 10.0.0.1 and (port 80) or 22", "udp port 53 and (tcp or udp) or 80",
+    "host 10.0.0.1 and (tcp) or 10.0.0.2", "ip host 10.0.0.1 or (ip6 host ::1) or 10.0.0.2",
+    "tcp port 80 or not (udp port 53) or 123", "port 80 or ((host 10.0.0.1)) or 443",
 };
 
 // 802.11 and the other LAN headers; elsewhere they are refused (as libpcap refuses them) or mean

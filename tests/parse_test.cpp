@@ -32,6 +32,7 @@ std::string show(const ast::Expr& e) {
     }
     if (auto* a = std::get_if<ast::ProtoAbbrev>(&e)) return ast::name_of(a->proto);
     if (auto* n = std::get_if<std::shared_ptr<ast::Not>>(&e)) return "(not " + show((*n)->operand) + ")";
+    if (auto* g = std::get_if<std::shared_ptr<ast::Group>>(&e)) return show((*g)->inner);
     if (auto* k = std::get_if<ast::Keyword>(&e)) {
         using W = ast::Keyword::Which;
         if (k->which >= W::ByteEq) {

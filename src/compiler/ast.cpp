@@ -11,6 +11,7 @@ Span span_of(const Expr& e) {
         Span operator()(const std::shared_ptr<Binary>& b) const { return b->span; }
         Span operator()(const std::shared_ptr<Relation>& r) const { return r->span; }
         Span operator()(const Keyword& k) const { return k.span; }
+        Span operator()(const std::shared_ptr<Group>& g) const { return g->span; }
     };
     return std::visit(Visitor{}, e);
 }
@@ -84,5 +85,6 @@ void unlink_chain(Expr& link, Expr Node::*next) {
 
 Not::~Not() { unlink_chain(operand, &Not::operand); }
 Binary::~Binary() { unlink_chain(lhs, &Binary::lhs); }
+Group::~Group() { unlink_chain(inner, &Group::inner); }
 
 }  // namespace sniff::ast

@@ -139,8 +139,9 @@ struct Keyword {
 
 struct Not;
 struct Binary;
+struct Group;
 using Expr = std::variant<Primitive, ProtoAbbrev, std::shared_ptr<Not>, std::shared_ptr<Binary>, std::shared_ptr<Relation>,
-                          Keyword>;
+                          Keyword, std::shared_ptr<Group>>;
 
 // Chains of `not` and of `and`/`or` are as deep as they are long; the destructors take them
 // apart one node at a time, so a 100,000-term list costs no stack to free.
@@ -148,6 +149,15 @@ struct Not {
     Expr operand;
     Span span;
     ~Not();
+};
+
+// A parenthesised expression. Inside, a bare value takes the qualifiers from before the '('; after
+// the ')', so does the next one, whatever the group held (libpcap's `paren expr ')'` passes on the
+// qualifiers it was given): `tcp port 80 or (udp port 53) or 123` ends with `tcp port 123`.
+struct Group {
+    Expr inner;
+    Span span;  // from '(' to ')'
+    ~Group();
 };
 
 // `and` and `or` share one precedence and associate to the left (pcap-filter(7)).

@@ -26,6 +26,10 @@ std::optional<Conflict> find_conflict(const ast::Expr& root, std::string_view te
     std::vector<Span> terms;
     const ast::Expr* e = &root;
     for (;;) {
+        if (const auto* g = std::get_if<std::shared_ptr<ast::Group>>(e)) {  // `(a and b) and c`: one chain
+            e = &(*g)->inner;
+            continue;
+        }
         const auto* b = std::get_if<std::shared_ptr<ast::Binary>>(e);
         if (!b || (*b)->op != ast::Binary::Op::And) break;
         terms.push_back(with_parentheses(ast::span_of((*b)->rhs), text));

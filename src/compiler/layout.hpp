@@ -60,7 +60,7 @@ struct Base {
 class Layout {
 public:
     explicit Layout(const LinkType& lt, std::optional<SavefileContext> savefile = std::nullopt)
-        : lt_(lt), savefile_(savefile), field_(lt.protocol_field), mac_(lt.mac) {
+        : lt_(lt), savefile_(savefile), field_(lt.protocol_field), mac_(lt.mac), nlpid_offset_(lt.nlpid_offset) {
         if (lt.prefix == LinkPrefix::Pflog) {
             // The link header (pflog's) starts the packet; the network header is where the
             // prologue says (kPayloadVar), and no LLC header sits between them.
@@ -86,6 +86,10 @@ public:
     bool in_geneve() const { return in_geneve_; }
     // After `pppoes`: the rest of the frame is PPP.
     bool in_pppoe() const { return in_pppoe_; }
+    // Where ISO's NLPID byte is, from the LLC header (LinkType::nlpid_offset), for the frame as
+    // the encapsulations so far left it: PPP after `pppoes` has none before it, Ethernet after
+    // `geneve` or `lane` its 3-byte LLC header.
+    std::uint8_t nlpid_offset() const { return nlpid_offset_; }
     ProtocolField field() const { return field_; }
     // Assignments the whole filter must start with (Geneve's variables), if any.
     const std::vector<ir::Assign>& setup() const { return setup_; }
@@ -115,6 +119,7 @@ public:
         // What follows is PPP, as libpcap reads it (gen_pppoes switches to DLT_PPP): no MAC
         // addresses, VLAN tags or LLC headers in it.
         in_pppoe_ = true;
+        nlpid_offset_ = 0;
         mac_ = MacHeader::None;
         field_ = ProtocolField::PppProtocol;
         link_ = network_.plus(6);  // `ether[…]`, `link[…]` count from the PPP header now
@@ -132,6 +137,7 @@ public:
             setup_.insert(setup_.end(), {{kGenevePayload, true, link_.offset()}, {kGeneveProtocol, true, protocol_.offset()},
                                          {kGeneveNetwork, true, network_.offset()}});
         in_geneve_ = true;
+        nlpid_offset_ = 3;
         mac_ = MacHeader::Ethernet;
         field_ = ProtocolField::EtherType;
         link_ = Base{ir::Var{kGenevePayload}, 0};
@@ -155,6 +161,7 @@ public:
     // then read from the Ethernet header on (libpcap reads them relative to the link header).
     void enter_lane() {
         ++lanes_;
+        nlpid_offset_ = 3;
         mac_ = MacHeader::Ethernet;
         field_ = ProtocolField::EtherType;
         link_ = Base{std::nullopt, 6};
@@ -335,6 +342,7 @@ private:
     unsigned mpls_depth_ = 0, vlan_depth_ = 0;
     bool in_geneve_ = false;
     bool in_pppoe_ = false;
+    std::uint8_t nlpid_offset_ = 0;
     unsigned lanes_ = 0;  // SunATM: how many `lane`s came before
     std::vector<ir::Assign> setup_;
 };

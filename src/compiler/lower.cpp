@@ -23,6 +23,44 @@ using ast::Kind;
 using ast::Proto;
 using Result = std::expected<ir::Pred, Diagnostic>;
 
+// The leftmost leaf of an expression: what a group starts with.
+const ast::Expr& leftmost(const ast::Expr& e) {
+    const ast::Expr* at = &e;
+    for (;;) {
+        if (const auto* n = std::get_if<std::shared_ptr<ast::Not>>(at)) at = &(*n)->operand;
+        else if (const auto* b = std::get_if<std::shared_ptr<ast::Binary>>(at)) at = &(*b)->lhs;
+        else if (const auto* g = std::get_if<std::shared_ptr<ast::Group>>(at)) at = &(*g)->inner;
+        else return *at;
+    }
+}
+
+bool is_bare_value(const ast::Expr& e) {
+    const auto* p = std::get_if<ast::Primitive>(&e);
+    return p && p->q.empty();
+}
+
+// A group that starts with a bare value is a list of values (libpcap's `paren pid ')'`), which
+// holds nothing else: `host a and (b or port 80)` is a syntax error there. The first primitive
+// in such a list, if any, as an error.
+std::optional<Diagnostic> primitive_among_values(const ast::Expr& inner) {
+    if (!is_bare_value(leftmost(inner))) return std::nullopt;
+    std::vector<const ast::Expr*> todo = {&inner};
+    while (!todo.empty()) {
+        const ast::Expr* e = todo.back();
+        todo.pop_back();
+        if (const auto* n = std::get_if<std::shared_ptr<ast::Not>>(e)) todo.push_back(&(*n)->operand);
+        else if (const auto* g = std::get_if<std::shared_ptr<ast::Group>>(e)) todo.push_back(&(*g)->inner);
+        else if (const auto* b = std::get_if<std::shared_ptr<ast::Binary>>(e)) {
+            todo.push_back(&(*b)->rhs);
+            todo.push_back(&(*b)->lhs);
+        } else if (!is_bare_value(*e)) {
+            return Diagnostic{ast::span_of(*e), "a parenthesised list of values cannot hold a primitive",
+                              "put the values in one list and the primitive outside it, e.g. 'host a and (b or c) or port 80'"};
+        }
+    }
+    return std::nullopt;
+}
+
 class Lowering {
 public:
     Lowering(const LinkType& lt, std::string_view text, LowerOptions options)
@@ -35,7 +73,7 @@ public:
         if (auto* p = std::get_if<ast::Primitive>(&e)) {
             if (!p->q.empty()) carry = p->q;
             if (!carry) {
-                if (auto k = keyword_like(p->value.text))
+                if (auto k = p->value.shape == ast::Value::Shape::Name ? keyword_like(p->value.text) : std::nullopt)
                     return error(p->value.span, fmt::format("'{}' is not a keyword", p->value.text), fmt::format("did you mean '{}'?", *k));
                 return error(p->value.span, fmt::format("'{}' needs a qualifier", p->value.text),
                              fmt::format("write 'host {0}', 'net {0}' or 'port {0}'", p->value.text));
@@ -48,6 +86,13 @@ public:
                 return error(a->span, fmt::format("'{0}' needs what follows it: '{0} host', '{0} src', '{0} proto'...",
                                                   context_.text_of(a->span)));
             return layout_.proto_abbrev(a->proto);
+        }
+        if (auto* g = std::get_if<std::shared_ptr<ast::Group>>(&e)) {
+            if (auto mixed = primitive_among_values((*g)->inner)) return std::unexpected(*mixed);
+            const std::optional<ast::Qualifiers> before = carry;
+            auto r = expr((*g)->inner, carry);
+            carry = before;
+            return r;
         }
         if (auto* n = std::get_if<std::shared_ptr<ast::Not>>(&e)) {
             auto r = expr((*n)->operand, carry);

@@ -46,9 +46,9 @@ ir::Pred lan_protocol(const Context& c, ast::Keyword::Which w) {
         case W::Stp: return ir::all({on_802_3, llc_byte(c, 0, 0x42)});
         case W::Netbeui: return ir::all({on_802_3, llc_sap(c, 0xf0)});
         case W::Iso: return ir::all({on_802_3, llc_sap(c, 0xfe)});
-        case W::Esis: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, c.layout.link().nlpid_offset, 0x82)});
-        case W::Isis: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, c.layout.link().nlpid_offset, 0x83)});
-        case W::Clnp: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, c.layout.link().nlpid_offset, 0x81)});
+        case W::Esis: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, c.layout.nlpid_offset(), 0x82)});
+        case W::Isis: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, c.layout.nlpid_offset(), 0x83)});
+        case W::Clnp: return ir::all({on_802_3, llc_sap(c, 0xfe), llc_byte(c, c.layout.nlpid_offset(), 0x81)});
         case W::Ipx: return ir::any({c.layout.ethertype(0x8137), ir::all({on_802_3, llc_sap(c, 0xe0)})});
         case W::Atalk: return ir::any({c.layout.ethertype(0x809b), ir::all({on_802_3, snap(c, 0x080007, 0x809b)})});
         case W::Aarp: return ir::any({c.layout.ethertype(0x80f3), ir::all({on_802_3, snap(c, 0, 0x80f3)})});
@@ -74,7 +74,7 @@ ir::Pred llc_link_number(const Context& c, std::uint32_t number) {
 
 ir::Pred llc_link_protocol(const Context& c, ast::Keyword::Which w) {
     using W = ast::Keyword::Which;
-    auto iso = [&](std::uint32_t nlpid) { return ir::all({llc_link_number(c, 0xfe), llc_byte(c, c.layout.link().nlpid_offset, nlpid)}); };
+    auto iso = [&](std::uint32_t nlpid) { return ir::all({llc_link_number(c, 0xfe), llc_byte(c, c.layout.nlpid_offset(), nlpid)}); };
     switch (w) {
         case W::Llc: return c.layout.data_frame();
         case W::Stp: return llc_link_number(c, 0x42);
@@ -118,7 +118,7 @@ ir::Pred other_link_number(const Context& c, std::uint32_t number) {
 
 Result other_link_protocol(const Context& c, const ast::Keyword& k) {
     using W = ast::Keyword::Which;
-    auto iso = [&](std::uint32_t nlpid) { return ir::all({other_link_number(c, 0xfe), llc_byte(c, c.layout.link().nlpid_offset, nlpid)}); };
+    auto iso = [&](std::uint32_t nlpid) { return ir::all({other_link_number(c, 0xfe), llc_byte(c, c.layout.nlpid_offset(), nlpid)}); };
     switch (k.which) {
         case W::Llc:
             if (c.layout.in_pppoe())
@@ -176,8 +176,8 @@ Result llc_frame_kind(const Context& c, const ast::Keyword& k) {
 // `isis proto N`… keep the packets libpcap keeps there (gencode.c, gen_proto for Q_ISIS).
 namespace {
 std::uint32_t isis_pdu_type_offset(const Context& c) {
-    const std::uint32_t fudge = c.layout.link().dlt == 104 ? 1 : 0;
-    return c.layout.link().nlpid_offset - fudge + 4;
+    const std::uint32_t fudge = c.layout.link().dlt == 104 && c.layout.nlpid_offset() == 1 ? 1 : 0;
+    return c.layout.nlpid_offset() - fudge + 4;
 }
 }  // namespace
 
@@ -231,7 +231,7 @@ Result osi_protocol(const Context& c, const ast::Qualifiers& q, const ast::Value
     }
     Result base = keyword(c, ast::Keyword{isis ? W::Isis : W::Iso, std::nullopt, std::nullopt, q.proto->span});
     if (!base) return base;
-    const std::uint32_t at = isis ? isis_pdu_type_offset(c) : c.layout.link().nlpid_offset;
+    const std::uint32_t at = isis ? isis_pdu_type_offset(c) : c.layout.nlpid_offset();
     return ir::all({std::move(*base), ir::eq(c.layout.llc(at, 1), *number)});
 }
 

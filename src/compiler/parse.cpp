@@ -71,6 +71,7 @@ struct unary_rule {
     template <class It, class Ctx>
     void on_success(const It& first, const It& last, ast::Expr& e, const Ctx& ctx) const {
         if (auto* n = std::get_if<std::shared_ptr<ast::Not>>(&e)) (*n)->span = span_between(first, last, ctx);
+        if (auto* g = std::get_if<std::shared_ptr<ast::Group>>(&e)) (*g)->span = span_between(first, last, ctx);
     }
 };
 
@@ -213,11 +214,15 @@ auto const on_qualified = [](auto& ctx) {
         // libpcap's grammar has no `proto value`: a protocol before a value needs a direction or
         // a kind ("ip 10.0.0.1" is a syntax error there; found by fuzz/filter_fuzz.cpp). A value
         // that looks like a misspelled keyword ("udp prot 53") gets its spelling hint later.
-        if (q.proto && !q.dir && !q.kind && !keyword_like(value->text)) {
+        // Only a name can be a misspelled keyword: `ip 2` is no `l2`.
+        const bool misspelled = value->shape == ast::Value::Shape::Name && keyword_like(value->text);
+        if (q.proto && !q.dir && !q.kind && !misspelled) {
             Iter begin = x3::get<begin_tag>(ctx);
             const std::string proto(begin + q.proto->span.begin, begin + q.proto->span.end);
+            const bool transport = proto == "tcp" || proto == "udp" || proto == "sctp";
+            const bool number = value->shape == ast::Value::Shape::Number;
             throw ParseError{Diagnostic{value->span, fmt::format("expected 'host', 'net', 'port' or a direction after '{}'", proto),
-                                        fmt::format("write '{} host {}'", proto, value->text)}};
+                                        fmt::format("write '{} {} {}'", proto, transport && number ? "port" : "host", value->text)}};
         }
         x3::_val(ctx) = ast::Expr{ast::Primitive{q, std::move(*value), {}}};
         return;
@@ -300,6 +305,8 @@ auto const on_qualified_group = [](auto& ctx) {
     x3::_val(ctx) = std::move(group);
 };
 auto const on_group = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
+// A parenthesised expression (its span is set by unary_rule's on_success).
+auto const on_paren = [](auto& ctx) { x3::_val(ctx) = ast::Expr{std::make_shared<ast::Group>(ast::Group{x3::_attr(ctx), {}})}; };
 auto const on_first = [](auto& ctx) { x3::_val(ctx) = x3::_attr(ctx); };
 auto const on_chain = [](auto& ctx) {
     auto& a = x3::_attr(ctx);
@@ -476,7 +483,7 @@ auto const not_at_boolean_group = x3::eps[([](auto& ctx) {
     while (at < boolean.size() && is_filter_space(begin[at])) ++at;
     x3::_pass(ctx) = at >= boolean.size() || boolean[at] == 0;
 })];
-auto const unary_body_def = (not_kw > room_to_recurse > operand)[on_not] | (not_at_boolean_group >> relation)[on_group] | ('(' > room_to_recurse > expr > closing)[on_group] |
+auto const unary_body_def = (not_kw > room_to_recurse > operand)[on_not] | (not_at_boolean_group >> relation)[on_group] | ('(' > room_to_recurse > expr > closing)[on_paren] |
                             keyword[on_group] | qualified[on_group];
 
 // ---- arithmetic and relations ----
@@ -870,7 +877,8 @@ std::expected<ast::Expr, Diagnostic> parse(std::string_view text) {
         std::size_t prev_begin = prev_end;
         while (prev_begin > 0 && !is_filter_space(text[prev_begin - 1])) --prev_begin;
         std::string_view previous = text.substr(prev_begin, prev_end - prev_begin);
-        if (auto k = keyword_like(previous)) {
+        const bool word = !previous.empty() && std::isalpha(static_cast<unsigned char>(previous[0]));
+        if (auto k = word ? keyword_like(previous) : std::nullopt) {
             return std::unexpected(Diagnostic{{prev_begin, prev_end}, fmt::format("'{}' is not a keyword", previous),
                                               fmt::format("did you mean '{}'?", *k)});
         }
