@@ -150,6 +150,8 @@ inline constexpr const char* kEthernetOnly[] = {
     "tcp port 80 or (udp port 53) or 123", "host 10.0.0.1 and (port 80) or 22", "udp port 53 and (tcp or udp) or 80",
     "host 10.0.0.1 and (tcp) or 10.0.0.2", "ip host 10.0.0.1 or (ip6 host ::1) or 10.0.0.2",
     "tcp port 80 or not (udp port 53) or 123", "port 80 or ((host 10.0.0.1)) or 443",
+    // Under MPLS, `ether proto` is the IP version on Cisco HDLC as on Ethernet (found by a user's tour).
+    "mpls and ether proto 0x800", "mpls and not ether proto 0x800", "mpls and (ether proto 0x86dd or ip)",
 };
 
 // 802.11 and the other LAN headers; elsewhere they are refused (as libpcap refuses them) or mean

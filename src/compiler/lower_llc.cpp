@@ -96,7 +96,9 @@ ir::Pred llc_link_protocol(const Context& c, ast::Keyword::Which w) {
 // PPP has numbers of its own for some; cooked v2 and Cisco HDLC compare the number as it is.
 ir::Pred other_link_number(const Context& c, std::uint32_t number) {
     const LinkType& lt = c.layout.link();
-    if (c.layout.field() != ProtocolField::EtherType) return c.layout.ethertype(static_cast<std::uint16_t>(number));
+    // Under MPLS the IP version says it (Layout::ethertype), on Cisco HDLC as on Ethernet.
+    if (c.layout.field() != ProtocolField::EtherType || c.layout.mpls_depth() > 0)
+        return c.layout.ethertype(static_cast<std::uint16_t>(number));
     const ir::Value proto = c.layout.protocol_field();
     auto is = [&](std::uint32_t v) { return ir::eq(proto, v); };
     if (lt.dlt == 104 && number == 0xfe) return is(0xfefe);  // Cisco HDLC: ISO as both SAPs

@@ -205,8 +205,15 @@ auto const on_qualified = [](auto& ctx) {
     ast::Qualifiers q{to_std(at_c<0>(a)), to_std(at_c<1>(a)), to_std(at_c<2>(a))};
     check_qualifiers(q, ctx);
     std::optional<ast::Value> value = to_std(at_c<3>(a));
-    // broadcast and multicast take no value.
-    if (!value && q.kind && (q.kind->value == ast::Kind::Broadcast || q.kind->value == ast::Kind::Multicast)) {
+    // broadcast and multicast take no direction and no value (libpcap's `pqual TK_BROADCAST`).
+    const bool cast = q.kind && (q.kind->value == ast::Kind::Broadcast || q.kind->value == ast::Kind::Multicast);
+    if (cast && (q.dir || value)) {
+        const Span at = q.dir ? q.dir->span : value->span;
+        const char* kind = ast::name_of(q.kind->value);
+        throw ParseError{Diagnostic{at, fmt::format("'{}' takes no {}", kind, q.dir ? "direction" : "value"),
+                                    fmt::format("'{}' tests the destination; write '{}' alone", kind, kind)}};
+    }
+    if (!value && cast) {
         x3::_val(ctx) = ast::Expr{ast::Primitive{q, ast::Value{}, {}}};
         return;
     }
