@@ -152,6 +152,9 @@ inline constexpr const char* kEthernetOnly[] = {
     "tcp port 80 or not (udp port 53) or 123", "port 80 or ((host 10.0.0.1)) or 443",
     // Under MPLS, `ether proto` is the IP version on Cisco HDLC as on Ethernet (found by a user's tour).
     "mpls and ether proto 0x800", "mpls and not ether proto 0x800", "mpls and (ether proto 0x86dd or ip)",
+    // libpcap's named constants are numbers wherever a number goes (found by a user's tour).
+    "port icmp-echo", "host icmp-echo or tcp-syn", "ip proto icmp-echo", "less icmp-echo", "vlan tcp-syn or vlan",
+    "byte 0 = tcp-ack", "tcp port (icmp-echo or 80)",
 };
 
 // 802.11 and the other LAN headers; elsewhere they are refused (as libpcap refuses them) or mean

@@ -2,6 +2,7 @@
 // failures become Diagnostics at the parse() boundary.
 #include "compiler/parse.hpp"
 #include "compiler/big_stack.hpp"
+#include "compiler/lower_arith.hpp"
 #include "compiler/names.hpp"
 #include "compiler/paren_groups.hpp"
 #include "compiler/spelling.hpp"
@@ -172,6 +173,13 @@ auto const on_value = [](auto& ctx) {
     v.text = w.value;
     v.span = w.span;
     v.shape = classify(w.value);
+    // libpcap's scanner reads its named constants as numbers wherever a number goes: `port
+    // icmp-echo` is port 8. (The span still shows the name.)
+    if (v.shape == ast::Value::Shape::Name)
+        if (auto n = named_constant(v.text)) {
+            v.text = std::to_string(*n);
+            v.shape = ast::Value::Shape::Number;
+        }
     v.prefix = to_std(at_c<1>(a));
     v.mask = to_std(at_c<2>(a));
     // libpcap's scanner reads "10" as a number, not an address: `NUM '/' NUM` and `NUM mask HID`
@@ -535,6 +543,15 @@ auto const on_relation = [](auto& ctx) {
     Span s{ast::span_of(at_c<0>(a)).begin, ast::span_of(at_c<2>(a)).end};
     x3::_val(ctx) = ast::Expr{std::make_shared<ast::Relation>(ast::Relation{at_c<1>(a), at_c<0>(a), at_c<2>(a), s})};
 };
+// A keyword's number as written, at `at`: a named constant (`vlan tcp-syn`) is the number it
+// names, as libpcap's scanner reads it; the span stays on the name.
+ast::Number keyword_argument(const std::string& text, std::size_t at) {
+    ast::Number n{text, {at, at + text.size()}};
+    if (!text.empty() && !std::isdigit(static_cast<unsigned char>(text[0])))
+        if (auto v = named_constant(text)) n.text = std::to_string(*v);
+    return n;
+}
+
 template <ast::Keyword::Which W>
 auto const on_keyword = [](auto& ctx) {
     auto arg = to_std(x3::_attr(ctx));
@@ -543,7 +560,7 @@ auto const on_keyword = [](auto& ctx) {
     std::optional<ast::Number> number;
     if (arg) {
         std::size_t at = std::string_view(begin, static_cast<std::size_t>(end - begin)).rfind(*arg);
-        number = ast::Number{*arg, {at, at + arg->size()}};
+        number = keyword_argument(*arg, at);
     }
     x3::_val(ctx) = ast::Expr{ast::Keyword{W, number, std::nullopt, {}}};
 };
@@ -619,8 +636,7 @@ auto const on_byte = [](auto& ctx) {
     // The operator is no digit, so the offset is the last occurrence before the value.
     std::size_t value_at = consumed.rfind(value);
     std::size_t offset_at = consumed.rfind(offset, value_at - 1);
-    x3::_val(ctx) = ast::Expr{ast::Keyword{at_c<1>(a), ast::Number{offset, {offset_at, offset_at + offset.size()}},
-                                           ast::Number{value, {value_at, value_at + value.size()}}, {}}};
+    x3::_val(ctx) = ast::Expr{ast::Keyword{at_c<1>(a), keyword_argument(offset, offset_at), keyword_argument(value, value_at), {}}};
 };
 
 template <ast::Keyword::Which W>
@@ -732,7 +748,13 @@ auto const arith_and_def = arith_shift[on_arith_assign] >> *(and_op > arith_shif
 auto const arith_def = arith_and[on_arith_assign] >> *(or_op > arith_and)[on_arith_fold];
 auto const relation_rhs_def = arith;
 auto const relation_def = (arith >> relop_sym > relation_rhs)[on_relation];
-auto const keyword_number_def = x3::lexeme[x3::digit >> *x3::alnum];
+// A number, or one of libpcap's named constants (its scanner makes them numbers everywhere).
+auto const on_constant_word = [](auto& ctx) {
+    x3::_pass(ctx) = named_constant(x3::_attr(ctx)).has_value();
+    x3::_val(ctx) = x3::_attr(ctx);
+};
+auto const on_digits = [](auto& ctx) { x3::_val(ctx) = std::string(x3::_attr(ctx).begin(), x3::_attr(ctx).end()); };
+auto const keyword_number_def = x3::lexeme[x3::raw[x3::digit >> *x3::alnum]][on_digits] | name_lit[on_constant_word];
 // libpcap's pnum: a number, in as many parentheses as the user likes (`vlan (100)`).
 auto const pnum_def = keyword_number | ('(' >> pnum >> ')');
 auto const byteop_def = x3::lexeme[byteop_sym >> !x3::char_("<>=&|")];
