@@ -290,7 +290,7 @@ std::expected<void, Error> AfPacketSource::attach(const cbpf::Program* program) 
                                              program->size(), std::strerror(err), why)});
 }
 
-std::expected<void, Error> AfPacketSource::set_filter(const std::optional<cbpf::Program>& program) {
+std::expected<void, Error> AfPacketSource::restart_filtering() {
     if (fd_ < 0) return std::unexpected(Error{ErrorKind::System, fmt::format("{}: the capture is closed", options_.interface)});
     // Drop-all first, then drain, then the real program: whatever was let in before (nothing on
     // the first call, since the socket opened with drop-all; the previous program's packets on a
@@ -306,9 +306,31 @@ std::expected<void, Error> AfPacketSource::set_filter(const std::optional<cbpf::
     socklen_t len = sizeof discarded;
     getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &discarded, &len);
     totals_ = {};
-
     user_filter_.reset();
     vlan_recheck_.reset();
+    return {};
+}
+
+std::expected<void, Error> AfPacketSource::set_ebpf_filter(int program_fd, const cbpf::Program& same_filter) {
+    if (fd_ >= 0 && cooked_)
+        return std::unexpected(Error{ErrorKind::FilterRefused,
+                                     fmt::format("{}: an eBPF filter needs an Ethernet interface: on a cooked socket the kernel gives "
+                                                 "the filter packets without their link-layer header", options_.interface)});
+    if (auto ok = restart_filtering(); !ok) return ok;
+    // As set_filter(): tagged frames are judged again by the same filter, in the VM.
+    if (!has_ancillary_loads(same_filter)) vlan_recheck_ = same_filter;
+    if (setsockopt(fd_, SOL_SOCKET, SO_ATTACH_BPF, &program_fd, sizeof program_fd) != 0) {
+        const int err = errno;
+        return std::unexpected(Error{ErrorKind::FilterRefused, fmt::format("{}: the kernel refused to attach the eBPF filter "
+                                                                           "(setsockopt SO_ATTACH_BPF): {}", options_.interface, std::strerror(err))});
+    }
+    filter_set_ = true;
+    return {};
+}
+
+std::expected<void, Error> AfPacketSource::set_filter(const std::optional<cbpf::Program>& program) {
+    if (auto ok = restart_filtering(); !ok) return ok;
+
     std::optional<cbpf::Program> kernel_part;
     if (program) {
         if (!cooked_) {

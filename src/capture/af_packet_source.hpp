@@ -48,6 +48,10 @@ public:
     int dlt() const override { return cooked_ ? 113 : 1; }  // DLT_LINUX_SLL or DLT_EN10MB
     std::uint32_t snaplen() const override { return options_.snaplen; }
     std::expected<void, Error> set_filter(const std::optional<cbpf::Program>& program) override;
+    // Ethernet interfaces only: on a cooked socket (-i any) the kernel gives the filter packets
+    // without a link-layer header, which the eBPF program was not compiled for. -Q and the
+    // loopback rule are applied in user space (the kernel-side prefix is classic BPF).
+    std::expected<void, Error> set_ebpf_filter(int program_fd, const cbpf::Program& same_filter) override;
     std::expected<std::span<const Packet>, Error> next_batch(std::chrono::milliseconds timeout) override;
     std::expected<Stats, Error> stats() override;
     void close() override;
@@ -60,6 +64,7 @@ public:
 private:
     AfPacketSource() = default;
     std::expected<void, Error> attach(const cbpf::Program* program);  // nullptr: detach
+    std::expected<void, Error> restart_filtering();  // drop-all, drain, counters from zero
     void release_held_block();
     void discard_ready_blocks();
     bool block_ready(std::uint32_t index) const;

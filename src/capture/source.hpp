@@ -62,6 +62,16 @@ public:
     // Until it is called a source delivers nothing: backends open with a drop-all program.
     virtual std::expected<void, Error> set_filter(const std::optional<cbpf::Program>& program) = 0;
 
+    // Installs an eBPF socket filter instead: `program_fd` is a loaded BPF_PROG_TYPE_SOCKET_FILTER
+    // (compiled for dlt()), attached with SO_ATTACH_BPF; the kernel keeps its own reference, so
+    // the descriptor may be closed afterwards. `same_filter` is the same filter in classic BPF:
+    // it judges again, in user space, frames the kernel saw differently from what is delivered
+    // (a VLAN tag taken out). Backends that attach classic BPF only say so (FilterRefused).
+    virtual std::expected<void, Error> set_ebpf_filter(int program_fd, const cbpf::Program& same_filter) {
+        (void)program_fd, (void)same_filter;
+        return std::unexpected(Error{ErrorKind::FilterRefused, "this capture backend attaches classic BPF filters only"});
+    }
+
     // Waits up to `timeout` and returns what arrived, possibly nothing (also when a signal
     // interrupted the wait, so a caller sees its stop flag promptly). The packets' bytes stay
     // valid until the next call to next_batch() or close().

@@ -1,11 +1,17 @@
 // The things sniff can be asked to do; main() picks one from the options.
 #pragma once
 
+#include <string>
+
 #include "cli/options.hpp"
+#include "ebpf/program.hpp"
 
 namespace cli {
 
 int run_dump(const Options& o);            // -d without -r/-i: compile for -y and print
+// An eBPF program as -d (instructions), -dd (C array) or -ddd (decimal: the count, then code, dst,
+// src, off and imm of each instruction) print it.
+std::string dump_ebpf_text(const ebpf::Program& p, int level);
 int run_offline(const Options& o);         // -r: filter a capture file
 int run_live(const Options& o);            // -i: capture from an interface
 int run_list_interfaces(const Options& o); // -D

@@ -1,12 +1,22 @@
-// -d/-dd/-ddd for a link type given with -y (no interface or file needed).
+// -d/-dd/-ddd for a link type given with -y (no interface or file needed), in classic BPF or,
+// with --ebpf, in eBPF for --hook.
 #include <fmt/format.h>
 
 #include "cbpf_vm/dump.hpp"
 #include "cli/commands.hpp"
 #include "cli/program_source.hpp"
 #include "compiler/link_type.hpp"
+#include "ebpf/dump.hpp"
 
 namespace cli {
+
+std::string dump_ebpf_text(const ebpf::Program& p, int level) {
+    if (level == 1) return ebpf::dump(p);
+    if (level == 2) return ebpf::dump_c_array(p);
+    std::string out = fmt::format("{}\n", p.size());
+    for (const ebpf::Insn& i : p) out += fmt::format("{} {} {} {} {}\n", i.code, i.dst, i.src, i.off, i.imm);
+    return out;
+}
 
 int run_dump(const Options& o) {
     int dlt = sniff::kDefaultDlt;
@@ -19,6 +29,14 @@ int run_dump(const Options& o) {
             return 1;
         }
         dlt = lt->dlt;
+    }
+    if (o.ebpf) {
+        const ebpf::Hook hook = hook_of(o);
+        // At TC, as on a capture socket, Linux has taken the outer VLAN tag out of the frame.
+        auto prog = load_ebpf_program(o, {.dlt = dlt, .snaplen = o.snaplen, .kernel_vlan = hook == ebpf::Hook::Tc}, hook);
+        if (!prog) return 1;
+        fmt::print("{}", dump_ebpf_text(*prog, o.dump_level));
+        return 0;
     }
     auto prog = load_program(o, {.dlt = dlt, .snaplen = o.snaplen});
     if (!prog) return 1;

@@ -12,15 +12,16 @@ std::optional<FileAndProgram> open_file_and_program(const Options& o, bool progr
         fmt::print(stderr, "sniff: {}\n", source.error());
         return std::nullopt;
     }
-    FileAndProgram out{std::move(*source), std::nullopt};
+    FileAndProgram out{std::move(*source), std::nullopt, {}};
     if (!has_filter(o) && !program_required) return out;
     if (!o.bpf_file && !sniff::find_link_type(out.source.dlt())) {
         fmt::print(stderr, "sniff: {}: link type {} is not supported by the filter compiler yet\n", *o.read_file, out.source.dlt());
         return std::nullopt;
     }
     // As tcpdump -r: the file's link type and snapshot length, and libpcap's savefile rules.
-    out.program = load_program(o, {.dlt = out.source.dlt(), .snaplen = out.source.snaplen(),
-                                   .savefile = sniff::SavefileContext{out.source.swapped()}});
+    out.compile_options = {.dlt = out.source.dlt(), .snaplen = out.source.snaplen(),
+                           .savefile = sniff::SavefileContext{out.source.swapped()}};
+    out.program = load_program(o, out.compile_options);
     if (!out.program) return std::nullopt;
     return out;
 }

@@ -10,12 +10,14 @@
 #include "cbpf_vm/program.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "compiler/compile.hpp"
 
 namespace cli {
 
 struct FileAndProgram {
     capture::PcapFileSource source;
     std::optional<cbpf::Program> program;  // empty when no filter was given and none is required
+    sniff::CompileOptions compile_options;  // how the filter was compiled (the file's link type, savefile rules)
 };
 
 // nullopt after printing why (unreadable file, link type the compiler does not know, bad filter).

@@ -17,6 +17,7 @@
 #include "cli/packet_output.hpp"
 #include "cli/program_source.hpp"
 #include "compiler/link_type.hpp"
+#include "ebpf/loader.hpp"
 
 namespace cli {
 namespace {
@@ -80,6 +81,10 @@ int run_live(const Options& o) {
     capture::Source& source = **opened;
 
     std::optional<cbpf::Program> prog;
+    // --ebpf, or a classic program too long for the kernel on an Ethernet interface: the filter
+    // goes into the kernel as an eBPF socket filter (tcpdump would filter in user space instead).
+    bool use_ebpf = o.ebpf;
+    const bool ebpf_capable = o.backend == "af_packet" && source.dlt() == 1;
     if (has_filter(o)) {
         const auto* lt = sniff::find_link_type(source.dlt());
         if (!o.bpf_file && !lt) {
@@ -89,17 +94,52 @@ int run_live(const Options& o) {
         prog = load_program(o, {.dlt = source.dlt(), .snaplen = o.snaplen, .kernel_vlan = true});
         if (!prog) return 1;
         // Files have no limit; the kernel takes classic programs of at most 4096 instructions.
-        if (prog->size() > cbpf::kMaxInsns && o.dump_level == 0) {
-            fmt::print(stderr, "sniff: {}: the filter compiles to {} instructions; the kernel takes at most {} for a live capture "
-                               "(reading a file with -r has no limit)\n", lo.interface, prog->size(), cbpf::kMaxInsns);
+        if (!use_ebpf && prog->size() > cbpf::kMaxInsns && o.dump_level == 0) {
+            if (!ebpf_capable || o.bpf_file) {
+                fmt::print(stderr, "sniff: {}: the filter compiles to {} instructions; the kernel takes at most {} classic BPF "
+                                   "instructions for a live capture (reading a file with -r has no limit{})\n", lo.interface, prog->size(),
+                           cbpf::kMaxInsns, o.bpf_file ? "" : "; eBPF has none, but sniff attaches eBPF to Ethernet interfaces "
+                                                              "with --backend af_packet only");
+                return 1;
+            }
+            use_ebpf = true;
+        }
+    } else if (o.ebpf && o.dump_level == 0) {
+        fmt::print(stderr, "sniff: --ebpf needs a filter expression: without one every packet is captured and nothing is compiled\n");
+        return 1;
+    }
+    std::optional<ebpf::Program> ebpf_prog;
+    if (use_ebpf && prog) {
+        if (!ebpf_capable && o.dump_level == 0) {
+            fmt::print(stderr, "sniff: {}: eBPF socket filters are attached to Ethernet interfaces (link type EN10MB); this one "
+                               "delivers link type {}: capture without --ebpf\n", lo.interface, source.dlt());
             return 1;
         }
+        ebpf_prog = load_ebpf_program(o, {.dlt = source.dlt(), .snaplen = o.snaplen, .kernel_vlan = true}, ebpf::Hook::Socket);
+        if (!ebpf_prog) return 1;
+        if (!o.ebpf)
+            fmt::print(stderr, "sniff: {}: the filter compiles to {} classic BPF instructions, more than the kernel's {}; "
+                               "filtering in the kernel with eBPF instead ({} instructions)\n",
+                       lo.interface, prog->size(), cbpf::kMaxInsns, ebpf_prog->size());
     }
     if (o.dump_level > 0) {  // tcpdump -i IF -d: the program for that interface's link type
-        if (prog) fmt::print("{}", cbpf::dump(*prog, o.dump_level));
+        if (ebpf_prog) fmt::print("{}", dump_ebpf_text(*ebpf_prog, o.dump_level));
+        else if (prog) fmt::print("{}", cbpf::dump(*prog, o.dump_level));
         return 0;
     }
-    if (auto ok = source.set_filter(prog); !ok) {
+    if (ebpf_prog) {
+        auto loaded = ebpf::load(*ebpf_prog, ebpf::Hook::Socket);
+        if (!loaded) {
+            fmt::print(stderr, "sniff: {}: {}\n", lo.interface, loaded.error().message);
+            if (!loaded.error().verifier_log.empty()) fmt::print(stderr, "the verifier said:\n{}\n", loaded.error().verifier_log);
+            return 1;
+        }
+        // The socket keeps the program; the descriptor closes at the end of this block.
+        if (auto ok = source.set_ebpf_filter(loaded->fd(), *prog); !ok) {
+            fmt::print(stderr, "sniff: {}\n", ok.error().message);
+            return 1;
+        }
+    } else if (auto ok = source.set_filter(prog); !ok) {
         fmt::print(stderr, "sniff: {}\n", ok.error().message);
         return 1;
     }

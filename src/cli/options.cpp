@@ -37,6 +37,15 @@ std::optional<std::string> conflict(const Options& o) {
                                                      *o.bpf_file, fmt::join(o.expression, " "));
     if (o.filter_file && expression) return fmt::format("-F {} gives the filter, so the expression '{}' would be ignored: give one of them",
                                                         *o.filter_file, fmt::join(o.expression, " "));
+    if (o.ebpf && o.bpf_file)
+        return fmt::format("--bpf {} gives a classic BPF program; --ebpf compiles an expression (sniff does not translate programs)", *o.bpf_file);
+    if (o.ebpf && o.backend == "pcap" && o.interface)
+        return std::string("--ebpf attaches the filter to sniff's own AF_PACKET socket; --backend pcap attaches libpcap's classic BPF");
+    if (o.ebpf && o.read_file && !o.verify)
+        return std::string("--ebpf applies to -d and to live capture (-i); to check eBPF on a file's packets use --verify -r FILE, "
+                           "which runs every eBPF hook that applies");
+    if (o.hook && *o.hook != "socket" && o.interface && o.dump_level == 0)
+        return fmt::format("--hook {} is for -d: a live capture attaches the socket filter", *o.hook);
     return std::nullopt;
 }
 
@@ -60,6 +69,9 @@ ParseOutcome parse_options(int argc, char** argv) {
     std::optional<std::string> snaplen_text;
     app.add_option("-s", snaplen_text, "snapshot length in bytes, decimal, 0x hex or 0 octal (0: 262144)");
     app.add_flag("-O", o.no_optimize, "do not run the filter optimizer");
+    app.add_flag("--ebpf", o.ebpf, "compile to eBPF: -d prints it, -i attaches it to the capture socket (SO_ATTACH_BPF)");
+    app.add_option("--hook", o.hook, "with -d: the eBPF program type, socket (default), xdp or tc; implies --ebpf")
+        ->check(CLI::IsMember({"socket", "xdp", "tc"}));
     app.add_option("-r", o.read_file, "read packets from a pcap or pcapng file ('-' for stdin)");
     app.add_option("-w", o.write_file, "write matching packets to a pcap file ('-' for stdout)");
     app.add_option("-C", o.file_size_mb, "with -w: start a new file once this many million bytes are written")->check(CLI::PositiveNumber);
@@ -102,6 +114,7 @@ ParseOutcome parse_options(int argc, char** argv) {
         }
         o.snaplen = *n;
     }
+    if (o.hook) o.ebpf = true;
     if (auto problem = conflict(o)) {
         fmt::print(stderr, "sniff: {}\n", *problem);
         return {std::nullopt, 1};

@@ -19,6 +19,8 @@ struct Options {
     std::optional<std::string> link_type;   // -y
     std::uint32_t snaplen = 262144;         // -s (0 means the default)
     bool no_optimize = false;               // -O
+    bool ebpf = false;                      // --ebpf: eBPF instead of classic BPF (-d, live capture)
+    std::optional<std::string> hook;        // --hook socket|xdp|tc: which eBPF program (implies --ebpf)
 
     // Where packets come from and go.
     std::optional<std::string> read_file;   // -r

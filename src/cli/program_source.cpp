@@ -69,4 +69,23 @@ std::optional<cbpf::Program> load_program(const Options& o, sniff::CompileOption
     return std::move(*prog);
 }
 
+std::optional<ebpf::Program> load_ebpf_program(const Options& o, sniff::CompileOptions context, ebpf::Hook hook) {
+    auto text = filter_text(o);
+    if (!text) return std::nullopt;
+    context.optimize = !o.no_optimize;
+    context.netmask = 0;
+    auto prog = sniff::compile_ebpf(*text, context, hook);
+    if (!prog) {
+        fmt::print(stderr, "sniff: {}", sniff::render(prog.error(), *text));
+        return std::nullopt;
+    }
+    return std::move(*prog);
+}
+
+ebpf::Hook hook_of(const Options& o) {
+    if (o.hook == "xdp") return ebpf::Hook::Xdp;
+    if (o.hook == "tc") return ebpf::Hook::Tc;
+    return ebpf::Hook::Socket;
+}
+
 }  // namespace cli

@@ -8,6 +8,7 @@
 #include "cbpf_vm/program.hpp"
 #include "cli/options.hpp"
 #include "compiler/compile.hpp"
+#include "ebpf/program.hpp"
 
 namespace cli {
 
@@ -19,6 +20,13 @@ std::optional<std::string> filter_text(const Options& o);
 // file (savefile). The optimizer follows -O; the netmask for `ip broadcast` is 0, as tcpdump 4.99
 // passes it (it looks the interface's up only for -f). nullopt after printing the reason.
 std::optional<cbpf::Program> load_program(const Options& o, sniff::CompileOptions context);
+
+// The filter as eBPF for `hook` (compile_ebpf), with the same diagnostics; nullopt after
+// printing the reason.
+std::optional<ebpf::Program> load_ebpf_program(const Options& o, sniff::CompileOptions context, ebpf::Hook hook);
+
+// The hook --hook names (the socket filter when none).
+ebpf::Hook hook_of(const Options& o);
 
 // True when the user gave a filter (expression, -F or --bpf).
 bool has_filter(const Options& o);

@@ -13,6 +13,7 @@
 #include "compiler/cfg/passes.hpp"
 #include "compiler/conflicts.hpp"
 #include "compiler/emit_cbpf.hpp"
+#include "compiler/emit_ebpf.hpp"
 #include "compiler/link_prologue.hpp"
 #include "compiler/link_type.hpp"
 #include "compiler/lower.hpp"
@@ -39,7 +40,15 @@ bool never_matches(const ir::Pred& p) {
 // The stages themselves, on whatever stack the caller has.
 // `explain`: on a filter that rejects every packet, look for the terms that conflict (compiling
 // pieces of it, which do not look again).
-std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, const CompileOptions& options, bool explain = true) {
+// `ebpf`: also emit eBPF for this hook, from the graph of the filter the cBPF program was made
+// from (before protochain walks are shortened for the kernel's 4,096: eBPF loops instead).
+struct EbpfRequest {
+    ebpf::Hook hook;
+    std::optional<std::expected<ebpf::Program, EmitError>> program = std::nullopt;
+};
+
+std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, const CompileOptions& options, bool explain = true,
+                                                      EbpfRequest* want_ebpf = nullptr) {
     const Span whole{0, text.size()};
     const LinkType* link = find_link_type(options.dlt);
     if (!link) return std::unexpected(Diagnostic{whole, fmt::format("link type {} is not supported by the compiler", options.dlt), {}});
@@ -88,6 +97,11 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
             program = std::move(plain);
             filter = std::move(*without_sets);
         }
+    }
+    if (want_ebpf && program) {
+        cfg::Graph graph = cfg::build(filter);
+        if (options.optimize) cfg::optimize(graph);
+        want_ebpf->program = emit_ebpf(graph, want_ebpf->hook, emit_options);
     }
     // protochain's walk is unrolled over 64 headers, and sets are trees of runs of 8: a filter
     // that is then too long for the kernel gets shorter walks, down to 16 headers, then sets
@@ -151,6 +165,17 @@ std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const Co
     std::optional<std::expected<cbpf::Program, Diagnostic>> result;
     if (run_with_stack(kOwnStackBytes, [&] { result = compile_here(text, options); })) return std::move(*result);
     return compile_here(text, options);
+}
+
+std::expected<ebpf::Program, Diagnostic> compile_ebpf(std::string_view text, const CompileOptions& options, ebpf::Hook hook) {
+    EbpfRequest request{hook};
+    std::optional<std::expected<cbpf::Program, Diagnostic>> classic;
+    auto job = [&] { classic = compile_here(text, options, true, &request); };
+    if (text.size() < kOwnStackFrom || !run_with_stack(kOwnStackBytes, job)) job();
+    if (!*classic) return std::unexpected(classic->error());
+    if (!request.program) return std::unexpected(Diagnostic{{0, text.size()}, "internal error: no eBPF program was made", {}});
+    if (!*request.program) return std::unexpected(Diagnostic{{0, text.size()}, request.program->error().message, {}});
+    return std::move(**request.program);
 }
 
 }  // namespace sniff

@@ -9,6 +9,7 @@
 #include "cbpf_vm/program.hpp"
 #include "compiler/link_type.hpp"
 #include "compiler/span.hpp"
+#include "ebpf/program.hpp"
 
 namespace sniff {
 
@@ -34,5 +35,11 @@ struct CompileOptions {
 };
 
 std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const CompileOptions& options = {});
+
+// The same filter as eBPF for `hook` (emit_ebpf.hpp), from the same optimized graph; every
+// diagnostic compile() gives, it gives too. For the socket filter, `options` as for compile();
+// at TC the kernel's VLAN fields are as on a live capture (kernel_vlan), at XDP the tags are
+// in the frame.
+std::expected<ebpf::Program, Diagnostic> compile_ebpf(std::string_view text, const CompileOptions& options, ebpf::Hook hook);
 
 }  // namespace sniff

@@ -1,0 +1,465 @@
+// Blocks in the graph's order; each value computed into a register (32-bit), each test one
+// JMP32. Safety proofs come from safety.hpp.
+#include <linux/bpf.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+
+#include "compiler/ebpf/code.hpp"
+#include "compiler/ebpf/registers.hpp"
+#include "compiler/ebpf/safety.hpp"
+#include "compiler/emit_ebpf.hpp"
+
+namespace sniff {
+namespace {
+
+using namespace ebpf::op;
+using namespace ebpf_gen;
+using ebpf::Hook;
+
+constexpr std::uint32_t kAncillaryBase = 0xfffff000u;
+constexpr std::uint32_t kAncillaryPktType = 0xfffff004u, kAncillaryIfindex = 0xfffff008u, kAncillaryVlanTci = 0xfffff02cu,
+                        kAncillaryVlanPresent = 0xfffff030u;
+
+std::uint8_t size_code(std::uint8_t size) { return size == 4 ? W : size == 2 ? H : B; }
+
+std::uint8_t alu_code(ir::ArithOp op) {
+    switch (op) {
+        case ir::ArithOp::Add: return ADD;
+        case ir::ArithOp::Sub: return SUB;
+        case ir::ArithOp::Mul: return MUL;
+        case ir::ArithOp::Div: return DIV;
+        case ir::ArithOp::Mod: return MOD;
+        case ir::ArithOp::And: return AND;
+        case ir::ArithOp::Or: return OR;
+        case ir::ArithOp::Xor: return XOR;
+        case ir::ArithOp::Lsh: return LSH;
+        case ir::ArithOp::Rsh: return RSH;
+    }
+    return ADD;
+}
+
+std::uint8_t jump_code(ir::CmpOp op) {
+    switch (op) {
+        case ir::CmpOp::Eq: return JEQ;
+        case ir::CmpOp::Gt: return JGT;
+        case ir::CmpOp::Ge: return JGE;
+        case ir::CmpOp::AnySet: return JSET;
+    }
+    return JEQ;
+}
+
+// The test that holds when `op` does not (none for AnySet).
+std::optional<std::uint8_t> inverse_jump_code(ir::CmpOp op) {
+    switch (op) {
+        case ir::CmpOp::Eq: return JNE;
+        case ir::CmpOp::Gt: return JLE;
+        case ir::CmpOp::Ge: return JLT;
+        case ir::CmpOp::AnySet: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+class Emitter {
+public:
+    Emitter(const cfg::Graph& g, Hook hook, const EmitOptions& options) : g_(g), hook_(hook), options_(options) {
+        free_ = hook == Hook::Socket ? std::vector<std::uint8_t>{ebpf::R9, ebpf::R8, ebpf::R7}
+                                     : std::vector<std::uint8_t>{ebpf::R9, ebpf::R5, ebpf::R4, ebpf::R3};
+    }
+
+    std::expected<ebpf::Program, EmitError> run() {
+        label_.resize(g_.blocks.size());
+        for (int& l : label_) l = code_.new_label();
+        reject_ = -1;
+        for (cfg::BlockId b = 0; b < g_.blocks.size(); ++b)
+            if (g_.blocks[b].exit == cfg::Exit::Return && g_.blocks[b].k == 0) reject_ = label_[b];
+        if (reject_ < 0) reject_ = code_.new_label();
+
+        prologue();
+        const std::vector<std::uint64_t> guards = direct() ? plan_packet_guards(g_) : std::vector<std::uint64_t>(g_.blocks.size(), 0);
+        for (cfg::BlockId b = 0; b < g_.blocks.size(); ++b) {
+            code_.place(label_[b]);
+            if (guards[b] == kRejectAll) {
+                code_.jump_always(reject_);
+                continue;
+            }
+            if (guards[b]) emit_packet_guard(code_, guards[b], reject_);
+            block(b);
+        }
+        code_.place(reject_);
+        give(0);
+        if (error_) return std::unexpected(*error_);
+        auto program = code_.resolve();
+        if (!program) return std::unexpected(EmitError{program.error()});
+        return std::move(*program);
+    }
+
+private:
+    const cfg::Graph& g_;
+    Hook hook_;
+    const EmitOptions& options_;
+    Code code_;
+    std::vector<int> label_;
+    int reject_ = -1;
+    std::vector<std::uint8_t> free_;  // registers that can keep a value while another is computed
+    int spills_ = 0;
+    std::optional<EmitError> error_;
+
+    bool direct() const { return hook_ != Hook::Socket; }
+    void emit(ebpf::Insn in) { code_.emit(in); }
+
+    bool reads_packet() const {
+        for (const cfg::Block& b : g_.blocks) {
+            if (b.exit == cfg::Exit::Chain) return true;
+            for (const cfg::Assign& a : b.assigns)
+                if (g_.values.can_fail(a.value)) return true;
+            for (cfg::ValueId v : {b.load, b.rhs})
+                if (v != cfg::kNoValue && g_.values.can_fail(v)) return true;
+        }
+        return false;
+    }
+
+    bool uses_wire_length() const {
+        for (cfg::ValueId v = 0; v < g_.values.size(); ++v)
+            if (g_.values[v].kind == cfg::ValueKind::WireLength) return true;
+        return false;
+    }
+
+    void prologue() {
+        emit(ebpf::mov64_reg(kContext, ebpf::R1));
+        if (hook_ == Hook::Tc && reads_packet()) {
+            // Bytes in the skb's fragments become linear, so direct access sees the whole packet
+            // as cBPF's loads do. A failure leaves the skb as it was (shorter data_end).
+            emit(ebpf::mov64_reg(ebpf::R1, kContext));
+            emit(ebpf::insn(ALU64 | MOV | K, ebpf::R2, 0, 0, 0));
+            emit(ebpf::call_helper(BPF_FUNC_skb_pull_data));
+        }
+        if (direct()) {
+            const bool xdp = hook_ == Hook::Xdp;
+            emit(ebpf::load_mem(W, kData, kContext, static_cast<std::int16_t>(xdp ? offsetof(xdp_md, data) : offsetof(__sk_buff, data))));
+            emit(ebpf::load_mem(W, kDataEnd, kContext,
+                                static_cast<std::int16_t>(xdp ? offsetof(xdp_md, data_end) : offsetof(__sk_buff, data_end))));
+        }
+        if (hook_ == Hook::Xdp && uses_wire_length()) {
+            // The frame's whole length, fragments included (Linux 5.18).
+            emit(ebpf::mov64_reg(ebpf::R1, kContext));
+            emit(ebpf::call_helper(BPF_FUNC_xdp_get_buff_len));
+            emit(ebpf::store_mem(DW, ebpf::R10, ebpf::R0, kWireLengthOffset));
+        }
+        const std::uint32_t slots = zeroed_slots(g_);
+        for (std::uint32_t s = 0; s < 32; ++s)
+            if (slots & (1u << s)) emit(ebpf::store_imm(DW, ebpf::R10, var_offset(s), 0));
+        // A test of a register no block loaded (never from the entry, but cheap to rule out).
+        emit(ebpf::mov32_imm(kTest, 0));
+    }
+
+    // The hook's answer: `k` bytes of the packet, 0 for none.
+    void give(std::uint32_t k) {
+        emit(ebpf::mov32_imm(ebpf::R0, static_cast<std::int32_t>(ebpf::hook_return(hook_, k))));
+        emit(ebpf::exit_insn());
+    }
+
+    std::optional<std::uint8_t> acquire() {
+        if (free_.empty()) return std::nullopt;
+        const std::uint8_t r = free_.back();
+        free_.pop_back();
+        return r;
+    }
+    void release(std::uint8_t r) { free_.push_back(r); }
+
+    void conditional(std::uint8_t jop, std::uint8_t reg, std::optional<std::uint8_t> other, std::uint32_t k, int t) {
+        if (other) code_.jump(ebpf::jmp32_reg(jop, reg, *other, 0), t);
+        else code_.jump(ebpf::jmp32_imm(jop, reg, static_cast<std::int32_t>(k), 0), t);
+    }
+
+    // A test of the test register (against `other` or `k`) with both ways.
+    void test(cfg::BlockId b, ir::CmpOp op, std::optional<std::uint8_t> other, std::uint32_t k, int t, int f) {
+        const bool t_next = b + 1 < g_.blocks.size() && t == label_[b + 1];
+        if (auto inverse = inverse_jump_code(op); inverse && t_next) return conditional(*inverse, kTest, other, k, f);
+        conditional(jump_code(op), kTest, other, k, t);
+        code_.jump_always(f);
+    }
+
+    void block(cfg::BlockId id) {
+        const cfg::Block& b = g_.blocks[id];
+        for (const cfg::Assign& a : b.assigns) {
+            value(a.value, kTest);
+            emit(ebpf::store_mem(DW, ebpf::R10, kTest, var_offset(a.slot)));
+        }
+        switch (b.exit) {
+            case cfg::Exit::Return: return give(b.k);
+            case cfg::Exit::Goto:
+                if (b.load != cfg::kNoValue) value(b.load, kTest);
+                return code_.jump_always(label_[b.jt]);
+            case cfg::Exit::Chain: return proto_chain(*b.chain, label_[b.jt], label_[b.jf]);
+            case cfg::Exit::Test: break;
+        }
+        if (b.set != cfg::kNoSet) {
+            if (b.load != cfg::kNoValue) value(b.load, kTest);
+            const cfg::Ranges& r = g_.sets[b.set];
+            return set_tree(r, 0, r.size(), label_[b.jt], label_[b.jf]);
+        }
+        if (b.rhs == cfg::kNoValue) {
+            if (b.load != cfg::kNoValue) value(b.load, kTest);
+            return test(id, b.op, std::nullopt, b.k, label_[b.jt], label_[b.jf]);
+        }
+        // Registers are plenty at the start of a block: none is held.
+        const std::uint8_t rhs = *acquire();
+        if (b.load != cfg::kNoValue) {
+            value(b.rhs, rhs);
+            value(b.load, kTest);
+        } else {
+            // The test register holds the left-hand side; computing the right may clobber it.
+            const std::uint8_t lhs = *acquire();
+            emit(ebpf::mov32_reg(lhs, kTest));
+            value(b.rhs, rhs);
+            emit(ebpf::mov32_reg(kTest, lhs));
+            release(lhs);
+        }
+        release(rhs);
+        test(id, b.op, rhs, 0, label_[b.jt], label_[b.jf]);
+    }
+
+    // A set test of the test register: a balanced tree of `jgt` splits over runs of set_leaf
+    // members, each run tested smallest first (as the cBPF emitter's).
+    void set_tree(const cfg::Ranges& r, std::size_t begin, std::size_t end, int hit, int miss) {
+        const std::size_t leaf = std::max<std::size_t>(options_.set_leaf, 1);
+        auto jump = [&](std::uint8_t jop, std::uint32_t k, int t, int f) {
+            conditional(jop, kTest, std::nullopt, k, t);
+            code_.jump_always(f);
+        };
+        if (end - begin > leaf) {
+            const std::size_t runs = (end - begin + leaf - 1) / leaf, mid = begin + runs / 2 * leaf;
+            const int below = code_.new_label(), above = code_.new_label();
+            jump(JGT, r[mid - 1].second, above, below);
+            code_.place(below);
+            set_tree(r, begin, mid, hit, miss);
+            code_.place(above);
+            return set_tree(r, mid, end, hit, miss);
+        }
+        for (std::size_t i = begin; i < end; ++i) {
+            const bool last = i + 1 == end;
+            const int next = last ? miss : code_.new_label();
+            const auto [lo, hi] = r[i];
+            if (lo == hi) {
+                jump(JEQ, lo, hit, next);
+            } else {
+                const int within = code_.new_label();
+                if (hi != 0xffffffffu) conditional(JGT, kTest, std::nullopt, hi, next);
+                code_.place(within);
+                jump(JGE, lo, hit, miss);
+            }
+            if (!last) code_.place(next);
+        }
+    }
+
+    // libpcap's gen_protochain walk as a loop: the test register holds the protocol, `at` where
+    // its header starts past the network header's constant offset, `steps` how many more headers
+    // may be stepped over. Each header read is checked (safety.hpp).
+    void proto_chain(const ir::ProtoChain& c, int t, int f) {
+        const std::uint8_t at = *acquire(), steps = *acquire(), length = *acquire();
+        const std::uint32_t k = c.network;
+        constexpr std::uint64_t kAnyIndex = 0xffffffffu;
+        // The protocol goes into the test register last: on the socket filter each packet load
+        // passes through r0.
+        if (c.base) {
+            emit(ebpf::load_mem(DW, at, ebpf::R10, var_offset(c.base->slot)));
+            if (c.ipv6) {
+                read(kTest, at, kAnyIndex, k + 6, 1);
+                emit(ebpf::alu32_imm(ADD, at, 40));
+            } else {
+                read(length, at, kAnyIndex, k, 1);
+                read(kTest, at, kAnyIndex, k + 9, 1);
+                emit(ebpf::alu32_imm(AND, length, 0x0f));
+                emit(ebpf::alu32_imm(LSH, length, 2));
+                emit(ebpf::alu32_reg(ADD, at, length));
+            }
+        } else if (c.ipv6) {
+            constant_read(kTest, k + 6, 1);
+            emit(ebpf::mov32_imm(at, 40));
+        } else {
+            constant_read(at, k, 1);
+            emit(ebpf::alu32_imm(AND, at, 0x0f));
+            emit(ebpf::alu32_imm(LSH, at, 2));
+            constant_read(kTest, k + 9, 1);
+        }
+        emit(ebpf::mov32_imm(steps, static_cast<std::int32_t>(c.max_headers)));
+        const int loop = code_.new_label(), extension = code_.new_label(), auth = code_.new_label(), step = code_.new_label(),
+                  end = code_.new_label();
+        code_.place(loop);
+        conditional(JEQ, kTest, std::nullopt, c.target, end);
+        // AH (RFC 4302): (length + 2) * 4 bytes; extension headers (length + 1) * 8. The
+        // extension headers' step falls through: the verifier walks it first, and its wider
+        // range of lengths then covers AH's, so their states prune one another.
+        if (c.ipv6) {
+            conditional(JEQ, kTest, std::nullopt, ir::kAuthHeader, auth);
+            for (std::size_t i = 0; i + 1 < std::size(ir::kExtensionHeaders); ++i)
+                conditional(JEQ, kTest, std::nullopt, ir::kExtensionHeaders[i], extension);
+            // No-next-header (59) and everything else not followed stop here, as in libpcap.
+            conditional(JNE, kTest, std::nullopt, ir::kExtensionHeaders[std::size(ir::kExtensionHeaders) - 1], end);
+            code_.place(extension);
+            code_.jump(ebpf::jmp32_imm(JEQ, steps, 0, 0), reject_);
+            read(length, at, kAnyIndex, k + 1, 1);
+            emit(ebpf::alu32_imm(ADD, length, 1));
+            emit(ebpf::alu32_imm(LSH, length, 3));
+            code_.jump_always(step);
+        } else {
+            conditional(JNE, kTest, std::nullopt, ir::kAuthHeader, end);
+        }
+        code_.place(auth);
+        code_.jump(ebpf::jmp32_imm(JEQ, steps, 0, 0), reject_);
+        read(length, at, kAnyIndex, k + 1, 1);
+        emit(ebpf::alu32_imm(ADD, length, 2));
+        emit(ebpf::alu32_imm(LSH, length, 2));
+        code_.place(step);
+        read(kTest, at, kAnyIndex, k, 1);
+        emit(ebpf::alu32_reg(ADD, at, length));
+        emit(ebpf::alu32_imm(SUB, steps, 1));
+        code_.jump_always(loop);
+        code_.place(end);
+        // The walk's registers are dead from here: zeroed, so that the verifier's states after
+        // each of its exits are alike and prune one another.
+        for (std::uint8_t r : {at, steps, length}) emit(ebpf::mov32_imm(r, 0));
+        conditional(JEQ, kTest, std::nullopt, c.target, t);
+        code_.jump_always(f);
+        release(length), release(steps), release(at);
+    }
+
+    // `size` bytes at constant offset k into `dst`.
+    void constant_read(std::uint8_t dst, std::uint32_t k, std::uint8_t size) {
+        if (k >= kAncillaryBase) return ancillary(dst, k);
+        if (!direct()) {
+            if (k > 0x7fffffff) return code_.jump_always(reject_);  // beyond any packet, as in the VM
+            emit(ebpf::load_abs(size_code(size), static_cast<std::int32_t>(k)));
+            if (dst != ebpf::R0) emit(ebpf::mov32_reg(dst, ebpf::R0));
+            return;
+        }
+        // The block's guard proved [0, k + size) present (plan_packet_guards).
+        if (std::uint64_t{k} + size > kMaxPacketOffset) return code_.jump_always(reject_);
+        if (k <= 0x7fff) {
+            emit(ebpf::load_mem(size_code(size), dst, kData, static_cast<std::int16_t>(k)));
+        } else {
+            emit(ebpf::mov64_reg(kScratch, kData));
+            emit(ebpf::alu64_imm(ADD, kScratch, static_cast<std::int32_t>(k)));
+            emit(ebpf::load_mem(size_code(size), dst, kScratch, 0));
+        }
+        if (size > 1) emit(ebpf::to_big_endian(dst, size * 8));
+    }
+
+    void read(std::uint8_t dst, std::uint8_t index, std::uint64_t bound, std::uint32_t k, std::uint8_t size) {
+        emit_variable_read(code_, direct(), dst, index, bound, k, size, reject_);
+    }
+
+    // Linux's ancillary fields, from the context.
+    void ancillary(std::uint8_t dst, std::uint32_t k) {
+        if (hook_ == Hook::Xdp) {
+            // No skb: every frame is received (PACKET_HOST), no tag has been taken out.
+            if (k == kAncillaryIfindex) return emit(ebpf::load_mem(W, dst, kContext, offsetof(xdp_md, ingress_ifindex)));
+            if (k == kAncillaryPktType || k == kAncillaryVlanTci || k == kAncillaryVlanPresent) return emit(ebpf::mov32_imm(dst, 0));
+        } else {
+            std::optional<std::size_t> field;
+            if (k == kAncillaryPktType) field = offsetof(__sk_buff, pkt_type);
+            if (k == kAncillaryIfindex) field = offsetof(__sk_buff, ifindex);
+            if (k == kAncillaryVlanTci) field = offsetof(__sk_buff, vlan_tci);
+            if (k == kAncillaryVlanPresent) field = offsetof(__sk_buff, vlan_present);
+            if (field) return emit(ebpf::load_mem(W, dst, kContext, static_cast<std::int16_t>(*field)));
+        }
+        error_ = EmitError{fmt::format("Linux ancillary field at SKF_AD_OFF + {} has no eBPF equivalent at the {} hook", k - kAncillaryBase,
+                                       ebpf::hook_name(hook_))};
+    }
+
+    // An upper bound of the value (for the legacy loads' offsets).
+    std::uint64_t bound(cfg::ValueId id) const {
+        const cfg::ValueNode& n = g_.values[id];
+        constexpr std::uint64_t kAny = 0xffffffffu;
+        switch (n.kind) {
+            case cfg::ValueKind::Const: return n.k;
+            case cfg::ValueKind::IpHeaderLength: return 60;
+            case cfg::ValueKind::Load: return n.k >= kAncillaryBase ? kAny : n.size == 1 ? 0xff : n.size == 2 ? 0xffff : kAny;
+            case cfg::ValueKind::Arith: {
+                const std::uint64_t l = bound(n.lhs), r = bound(n.rhs);
+                switch (n.op) {
+                    case ir::ArithOp::And: return std::min(l, r);
+                    case ir::ArithOp::Add: return std::min(l + r, kAny);
+                    case ir::ArithOp::Mul: return l && r && l > kAny / r ? kAny : l * r;
+                    case ir::ArithOp::Div: return l;
+                    case ir::ArithOp::Mod: return r ? std::min(l, r - 1) : l;
+                    case ir::ArithOp::Rsh: return l;
+                    default: return kAny;
+                }
+            }
+            default: return kAny;
+        }
+    }
+
+    // Computes the value into `dst` (32 bits, zero-extended); registers other than dst, r1, r2
+    // and (socket filter) r0 keep what they held.
+    void value(cfg::ValueId id, std::uint8_t dst) {
+        const cfg::ValueNode& n = g_.values[id];
+        switch (n.kind) {
+            case cfg::ValueKind::Const: return emit(ebpf::mov32_imm(dst, static_cast<std::int32_t>(n.k)));
+            case cfg::ValueKind::WireLength:
+                if (hook_ == Hook::Xdp) return emit(ebpf::load_mem(DW, dst, ebpf::R10, kWireLengthOffset));
+                return emit(ebpf::load_mem(W, dst, kContext, offsetof(__sk_buff, len)));
+            case cfg::ValueKind::Var: return emit(ebpf::load_mem(DW, dst, ebpf::R10, var_offset(n.k)));
+            case cfg::ValueKind::IpHeaderLength:
+                constant_read(dst, n.k, 1);
+                emit(ebpf::alu32_imm(AND, dst, 0x0f));
+                return emit(ebpf::alu32_imm(LSH, dst, 2));
+            case cfg::ValueKind::Load:
+                if (n.index == cfg::kNoValue) return constant_read(dst, n.k, n.size);
+                value(n.index, dst);
+                // At XDP and TC only the header length's bound is one the verifier knows.
+                return read(dst, dst, direct() ? (g_.values[n.index].kind == cfg::ValueKind::IpHeaderLength ? 60 : 0xffffffffu) : bound(n.index),
+                            n.k, n.size);
+            case cfg::ValueKind::Arith: break;
+        }
+        if (n.op == ir::ArithOp::Sub && g_.values.constant(n.lhs) == 0u) {  // unary minus
+            value(n.rhs, dst);
+            return emit(ebpf::alu32_imm(NEG, dst, 0));
+        }
+        const std::uint8_t aop = alu_code(n.op);
+        const bool shift = n.op == ir::ArithOp::Lsh || n.op == ir::ArithOp::Rsh;
+        const bool divide = n.op == ir::ArithOp::Div || n.op == ir::ArithOp::Mod;
+        if (auto k = g_.values.constant(n.rhs)) {
+            value(n.lhs, dst);
+            if (shift && *k >= 32) return emit(ebpf::mov32_imm(dst, 0));  // the VM's answer
+            if (divide && *k == 0) return code_.jump_always(reject_);
+            return emit(ebpf::alu32_imm(aop, dst, static_cast<std::int32_t>(*k)));
+        }
+        std::uint8_t operand = kScratch;
+        std::optional<std::uint8_t> held = acquire();
+        if (held) {
+            value(n.rhs, *held);
+            value(n.lhs, dst);
+            operand = *held;
+        } else {
+            // No register left: the right-hand side waits on the stack.
+            if (spills_ >= kMaxSpills) {
+                error_ = EmitError{"expression nests too deeply for eBPF's 512-byte stack"};
+                return;
+            }
+            const std::int16_t slot = spill_offset(spills_++);
+            value(n.rhs, dst);
+            emit(ebpf::store_mem(DW, ebpf::R10, dst, slot));
+            value(n.lhs, dst);
+            emit(ebpf::load_mem(DW, kScratch, ebpf::R10, slot));
+            --spills_;
+        }
+        if (divide) emit_divisor_guard(code_, operand, reject_);
+        if (shift) emit_shift(code_, aop, dst, operand);
+        else emit(ebpf::alu32_reg(aop, dst, operand));
+        if (held) release(*held);
+    }
+};
+
+}  // namespace
+
+std::expected<ebpf::Program, EmitError> emit_ebpf(const cfg::Graph& graph, ebpf::Hook hook, const EmitOptions& options) {
+    return Emitter{graph, hook, options}.run();
+}
+
+}  // namespace sniff
