@@ -48,13 +48,22 @@ private:
 // characters are kept). On refusal the error carries the verifier's log.
 std::expected<LoadedProgram, LoadError> load(const Program& program, Hook hook, std::string_view name = "sniff");
 
+// The verifier's whole log for `program` at `level` (1: the path that was refused; 2: every
+// instruction it walked, `0: (bf) r6 = r1` with the register state after it), the program being
+// closed again. For the dumper's cross-check and for debugging the emitter; a refused program is
+// an error as with load().
+std::expected<std::string, LoadError> verifier_log(const Program& program, Hook hook, std::uint32_t level = 2);
+
 // One BPF_PROG_TEST_RUN of `frame` (the packet from its link-layer header on, as captured).
 //  - Socket: the kernel treats the first 14 bytes of the test input as an Ethernet header and
 //    starts skb->data after them, so 14 bytes (destination 00:00:00:00:00:00, which makes the
 //    packet PACKET_HOST on the loopback device) are put in front of `frame`: the program sees
 //    `frame` at offset 0 and skb->len == frame.size().
 //  - Xdp and Tc see `frame` as it is; the kernel refuses inputs shorter than 14 bytes or longer
-//    than about a page (EINVAL), which is reported as an error.
+//    than about a page (EINVAL), which is reported as an error. Tc inputs are also refused when
+//    their EtherType says IPv4 (IPv6) and less than a 20-byte (40-byte) header follows; Xdp inputs
+//    longer than one buffer are refused here, as the kernel would put the rest in fragments that
+//    the program does not see (test_runnable() has the numbers).
 // `repeat` runs it that many times (at least 1); duration_ns is the kernel's mean per run.
 struct TestRun {
     std::uint32_t retval = 0;
@@ -64,6 +73,9 @@ std::expected<TestRun, LoadError> test_run(const LoadedProgram& program, std::sp
 
 // Whether frames of `size` bytes can go through test_run() on `hook` (the kernel's limits above).
 bool test_runnable(Hook hook, std::size_t size);
+// The same for this frame, with the Tc rule on IPv4 and IPv6 headers: exactly when test_run()
+// takes it.
+bool test_runnable(Hook hook, std::span<const std::uint8_t> frame);
 
 // Attaches a loaded socket filter to `socket_fd` with SO_ATTACH_BPF (replacing any filter).
 std::expected<void, LoadError> attach_to_socket(int socket_fd, const LoadedProgram& program);
