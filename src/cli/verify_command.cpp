@@ -104,7 +104,7 @@ int run_verify(const Options& o) {
         }
         std::string ebpf_text;
         for (EbpfLeg& leg : legs) {
-            if (!ebpf::test_runnable(leg.hook, pkt.data.size())) {
+            if (!ebpf::test_runnable(leg.hook, pkt.data)) {
                 ++leg.not_runnable;
                 continue;
             }

@@ -24,7 +24,7 @@
 namespace sniff {
 
 // The program for `graph` at `hook`. Fails when an expression needs more stack than eBPF's 512
-// bytes, or a jump reaches farther than 32,767 instructions.
+// bytes. Jumps farther than 16-bit offsets reach use `gotol` (Linux 6.4).
 std::expected<ebpf::Program, EmitError> emit_ebpf(const cfg::Graph& graph, ebpf::Hook hook, const EmitOptions& options = {});
 
 }  // namespace sniff

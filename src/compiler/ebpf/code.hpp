@@ -25,8 +25,9 @@ public:
     void jump_always(int label) { jump(ebpf::jump_always(0), label); }
     std::size_t size() const { return insns_.size(); }
 
-    // Offsets for every jump; a `ja` to the next instruction is dropped. Fails when a jump
-    // reaches farther than the 16-bit offset allows (32,767 instructions).
+    // Offsets for every jump; unreachable instructions and a `ja` to the next instruction are
+    // dropped, and a jump too far for a 16-bit offset (once the verifier has expanded the
+    // instructions between) goes through a `gotol` (code.cpp).
     std::expected<ebpf::Program, std::string> resolve() const;
 
 private:

@@ -107,6 +107,8 @@ private:
     std::vector<std::uint8_t> free_;  // registers that can keep a value while another is computed
     int spills_ = 0;
     std::optional<EmitError> error_;
+    // Blocks enough that a chain of tests could fill the verifier's stack of branches (test()).
+    bool long_program_ = g_.blocks.size() > 2048;
 
     bool direct() const { return hook_ != Hook::Socket; }
     void emit(ebpf::Insn in) { code_.emit(in); }
@@ -176,9 +178,25 @@ private:
     }
 
     // A test of the test register (against `other` or `k`) with both ways.
+    //
+    // The verifier walks the fall-through first and keeps each jump's other way on a stack of at
+    // most 8,192 (BPF_COMPLEXITY_LIMIT_JMP_SEQ): a chain of thousands of tests that fall through
+    // to the next one (`host a and port 1 or host b and port 2 or …`) fills it. In a long
+    // program the next block is therefore the jump's target and the other way falls through to
+    // a `ja`: the verifier finishes that side, then takes the chain up again, one entry deep.
     void test(cfg::BlockId b, ir::CmpOp op, std::optional<std::uint8_t> other, std::uint32_t k, int t, int f) {
-        const bool t_next = b + 1 < g_.blocks.size() && t == label_[b + 1];
-        if (auto inverse = inverse_jump_code(op); inverse && t_next) return conditional(*inverse, kTest, other, k, f);
+        const bool has_next = b + 1 < g_.blocks.size();
+        const bool t_next = has_next && t == label_[b + 1], f_next = has_next && f == label_[b + 1];
+        auto inverse = inverse_jump_code(op);
+        if (long_program_ && f_next && inverse) {
+            conditional(*inverse, kTest, other, k, f);
+            return code_.jump_always(t);
+        }
+        if (long_program_ && t_next) {
+            conditional(jump_code(op), kTest, other, k, t);
+            return code_.jump_always(f);
+        }
+        if (inverse && t_next) return conditional(*inverse, kTest, other, k, f);
         conditional(jump_code(op), kTest, other, k, t);
         code_.jump_always(f);
     }
@@ -240,19 +258,27 @@ private:
             code_.place(above);
             return set_tree(r, mid, end, hit, miss);
         }
+        // In a big set, `hit` is far from most runs: a jump there would become two instructions
+        // (code.cpp's `gotol`), so a run's members jump to one `ja hit` of its own instead.
+        int run_hit = hit;
+        if (r.size() > 256 && end - begin > 1) run_hit = code_.new_label();
         for (std::size_t i = begin; i < end; ++i) {
             const bool last = i + 1 == end;
             const int next = last ? miss : code_.new_label();
             const auto [lo, hi] = r[i];
             if (lo == hi) {
-                jump(JEQ, lo, hit, next);
+                jump(JEQ, lo, run_hit, next);
             } else {
                 const int within = code_.new_label();
                 if (hi != 0xffffffffu) conditional(JGT, kTest, std::nullopt, hi, next);
                 code_.place(within);
-                jump(JGE, lo, hit, miss);
+                jump(JGE, lo, run_hit, miss);
             }
             if (!last) code_.place(next);
+        }
+        if (run_hit != hit) {
+            code_.place(run_hit);
+            code_.jump_always(hit);
         }
     }
 
