@@ -66,8 +66,8 @@ std::optional<std::uint8_t> inverse_jump_code(ir::CmpOp op) {
 class Emitter {
 public:
     Emitter(const cfg::Graph& g, Hook hook, const EmitOptions& options) : g_(g), hook_(hook), options_(options) {
-        free_ = hook == Hook::Socket ? std::vector<std::uint8_t>{ebpf::R9, ebpf::R8, ebpf::R7}
-                                     : std::vector<std::uint8_t>{ebpf::R9, ebpf::R5, ebpf::R4, ebpf::R3};
+        free_ = hook == Hook::Socket ? std::vector<std::uint8_t>{ebpf::R8, ebpf::R7}
+                                     : std::vector<std::uint8_t>{ebpf::R5, ebpf::R4, ebpf::R3};
     }
 
     std::expected<ebpf::Program, EmitError> run() {
@@ -80,6 +80,8 @@ public:
 
         prologue();
         const std::vector<std::uint64_t> guards = direct() ? plan_packet_guards(g_) : std::vector<std::uint64_t>(g_.blocks.size(), 0);
+        header_length_in_.assign(g_.blocks.size(), kUnset);
+        header_length_in_[g_.entry] = kUnknown;
         for (cfg::BlockId b = 0; b < g_.blocks.size(); ++b) {
             code_.place(label_[b]);
             if (guards[b] == kRejectAll) {
@@ -87,7 +89,13 @@ public:
                 continue;
             }
             if (guards[b]) emit_packet_guard(code_, guards[b], reject_);
+            header_length_ = header_length_in_[b] == kUnset ? kUnknown : header_length_in_[b];
             block(b);
+            cfg::BlockId out[2];
+            for (int i = 0, m = cfg::successors(g_.blocks[b], out); i < m; ++i) {
+                std::uint64_t& in = header_length_in_[out[i]];
+                in = in == kUnset || in == header_length_ ? header_length_ : kUnknown;
+            }
         }
         code_.place(reject_);
         give(0);
@@ -107,6 +115,23 @@ private:
     std::vector<std::uint8_t> free_;  // registers that can keep a value while another is computed
     int spills_ = 0;
     std::optional<EmitError> error_;
+    // The IPv4 header length 4 * (packet[k] & 0x0f) kept in r9 (kHeaderLength) once computed,
+    // as classic BPF keeps it in X: the k it holds on entry to each block (what every path into
+    // the block left there), and now.
+    static constexpr std::uint64_t kUnset = ~std::uint64_t{0}, kUnknown = kUnset - 1;
+    static constexpr std::uint8_t kHeaderLength = ebpf::R9;
+    std::vector<std::uint64_t> header_length_in_;
+    std::uint64_t header_length_ = kUnknown;
+
+    // r9 := 4 * (packet[k] & 0x0f), unless it holds that already.
+    void header_length(std::uint32_t k) {
+        if (header_length_ == k) return;
+        constant_read(kHeaderLength, k, 1);
+        emit(ebpf::alu32_imm(AND, kHeaderLength, 0x0f));
+        emit(ebpf::alu32_imm(LSH, kHeaderLength, 2));
+        header_length_ = k;
+    }
+
     // Blocks enough that a chain of tests could fill the verifier's stack of branches (test()).
     bool long_program_ = g_.blocks.size() > 2048;
 
@@ -154,8 +179,6 @@ private:
         const std::uint32_t slots = zeroed_slots(g_);
         for (std::uint32_t s = 0; s < 32; ++s)
             if (slots & (1u << s)) emit(ebpf::store_imm(DW, ebpf::R10, var_offset(s), 0));
-        // A test of a register no block loaded (never from the entry, but cheap to rule out).
-        emit(ebpf::mov32_imm(kTest, 0));
     }
 
     // The hook's answer: `k` bytes of the packet, 0 for none.
@@ -286,7 +309,9 @@ private:
     // its header starts past the network header's constant offset, `steps` how many more headers
     // may be stepped over. Each header read is checked (safety.hpp).
     void proto_chain(const ir::ProtoChain& c, int t, int f) {
-        const std::uint8_t at = *acquire(), steps = *acquire(), length = *acquire();
+        // r9 serves as the step's length: the header length it kept is forgotten.
+        const std::uint8_t at = *acquire(), steps = *acquire(), length = kHeaderLength;
+        header_length_ = kUnknown;
         const std::uint32_t k = c.network;
         constexpr std::uint64_t kAnyIndex = 0xffffffffu;
         // The protocol goes into the test register last: on the socket filter each packet load
@@ -349,9 +374,10 @@ private:
         // The walk's registers are dead from here: zeroed, so that the verifier's states after
         // each of its exits are alike and prune one another.
         for (std::uint8_t r : {at, steps, length}) emit(ebpf::mov32_imm(r, 0));
+        header_length_ = kUnknown;
         conditional(JEQ, kTest, std::nullopt, c.target, t);
         code_.jump_always(f);
-        release(length), release(steps), release(at);
+        release(steps), release(at);
     }
 
     // `size` bytes at constant offset k into `dst`.
@@ -432,15 +458,17 @@ private:
                 return emit(ebpf::load_mem(W, dst, kContext, offsetof(__sk_buff, len)));
             case cfg::ValueKind::Var: return emit(ebpf::load_mem(DW, dst, ebpf::R10, var_offset(n.k)));
             case cfg::ValueKind::IpHeaderLength:
-                constant_read(dst, n.k, 1);
-                emit(ebpf::alu32_imm(AND, dst, 0x0f));
-                return emit(ebpf::alu32_imm(LSH, dst, 2));
+                header_length(n.k);
+                return emit(ebpf::mov32_reg(dst, kHeaderLength));
             case cfg::ValueKind::Load:
                 if (n.index == cfg::kNoValue) return constant_read(dst, n.k, n.size);
+                if (g_.values[n.index].kind == cfg::ValueKind::IpHeaderLength) {
+                    header_length(g_.values[n.index].k);
+                    return read(dst, kHeaderLength, 60, n.k, n.size);
+                }
                 value(n.index, dst);
-                // At XDP and TC only the header length's bound is one the verifier knows.
-                return read(dst, dst, direct() ? (g_.values[n.index].kind == cfg::ValueKind::IpHeaderLength ? 60 : 0xffffffffu) : bound(n.index),
-                            n.k, n.size);
+                // At XDP and TC the verifier knows no bound of a computed index: it is tested.
+                return read(dst, dst, direct() ? 0xffffffffu : bound(n.index), n.k, n.size);
             case cfg::ValueKind::Arith: break;
         }
         if (n.op == ir::ArithOp::Sub && g_.values.constant(n.lhs) == 0u) {  // unary minus

@@ -6,8 +6,9 @@
 //  - r6: the program's context (struct __sk_buff or struct xdp_md), where the legacy loads expect it;
 //  - r7, r8: the packet's first byte and end (XDP and TC: direct packet access); on the socket
 //    filter they hold values like r9;
-//  - r9 (and r3-r5 at XDP and TC, r7-r8 on the socket filter): values kept while another is
-//    computed;
+//  - r9: the IPv4 header length 4 * (packet[k] & 0x0f) once computed, kept across blocks as
+//    classic BPF keeps it in X;
+//  - r3-r5 at XDP and TC, r7-r8 on the socket filter: values kept while another is computed;
 //  - r10: the frame: prologue variable `slot` at r10 - 8 * (slot + 1) (8 bytes, so the verifier
 //    keeps what it knows of the value), spilled temporaries below them.
 #pragma once
