@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 #include <sstream>
 
 #include "capture/pcap_file_sink.hpp"
@@ -20,6 +21,7 @@
 #include "cbpf_vm/dump.hpp"
 #include "cbpf_vm/program.hpp"
 #include "compiler/compile.hpp"
+#include "ebpf/dump.hpp"
 #include "packet_corpus.hpp"
 #include "../tools/pcapng_write.hpp"
 
@@ -94,6 +96,43 @@ TEST(Cli, DumpLevelsMatchTheCompiledProgram) {
         Outcome o = sniff(fmt::format("-{} 'tcp port 443'", std::string(level, 'd')));
         EXPECT_EQ(o.status, 0) << o.err;
         EXPECT_EQ(o.out, cbpf::dump(*prog, level)) << "level " << level;
+    }
+}
+
+// -d/-dd/-ddd --ebpf print the program compile_ebpf makes for --hook (the socket filter by
+// default), for -y's link type.
+TEST(Cli, EbpfDumpsMatchTheCompiledProgram) {
+    for (const auto& [flags, hook, dlt] : {std::tuple{"", ebpf::Hook::Socket, 1}, std::tuple{"--hook xdp", ebpf::Hook::Xdp, 1},
+                                           std::tuple{"--hook tc", ebpf::Hook::Tc, 1}, std::tuple{"--hook socket -y LINUX_SLL", ebpf::Hook::Socket, 113}}) {
+        SCOPED_TRACE(flags);
+        auto prog = sniff::compile_ebpf("tcp port 443", {.dlt = dlt, .kernel_vlan = hook == ebpf::Hook::Tc}, hook);
+        ASSERT_TRUE(prog) << prog.error().message;
+        Outcome d = sniff(fmt::format("-d --ebpf {} 'tcp port 443'", flags));
+        EXPECT_EQ(d.status, 0) << d.err;
+        EXPECT_EQ(d.out, ebpf::dump(*prog));
+        Outcome dd = sniff(fmt::format("-dd {} --ebpf 'tcp port 443'", flags));
+        EXPECT_EQ(dd.out, ebpf::dump_c_array(*prog));
+        Outcome ddd = sniff(fmt::format("-ddd {} --ebpf 'tcp port 443'", flags));
+        EXPECT_EQ(ddd.out.substr(0, ddd.out.find('\n')), std::to_string(prog->size()));
+        EXPECT_EQ(lines(ddd.out), prog->size() + 1);
+    }
+    // --hook alone means --ebpf.
+    EXPECT_EQ(sniff("-d --hook xdp 'tcp port 443'").out, sniff("-d --ebpf --hook xdp 'tcp port 443'").out);
+}
+
+TEST(Cli, EbpfOptionsThatCannotApplyAreRefused) {
+    for (const auto& [args, says] : {
+             std::pair{"--ebpf --bpf /dev/null -d", "classic BPF program"},
+             std::pair{"--ebpf -r /dev/null tcp", "--verify -r FILE"},
+             std::pair{"--hook xdp -i lo tcp", "--hook xdp is for -d"},
+             std::pair{"--ebpf --backend pcap -i lo tcp", "--backend pcap"},
+             std::pair{"-d --hook nowhere tcp", "nowhere"},
+             std::pair{"-d --ebpf 'tcp port'", "tcp port"},
+         }) {
+        SCOPED_TRACE(args);
+        Outcome o = sniff(args);
+        EXPECT_NE(o.status, 0);
+        EXPECT_NE(o.err.find(says), std::string::npos) << o.err;
     }
 }
 
@@ -250,6 +289,9 @@ TEST(CliVm, VerifyReportsAgreementOfAllExecutors) {
     Outcome o = sniff(fmt::format("--verify -r {} 'tcp port 443 or host 10.0.0.1'", capture_path("truncated.pcap")));
     EXPECT_EQ(o.status, 0) << o.err << o.out;
     EXPECT_NE(o.err.find("verified 200 packets: 0 disagreements; kernel checked 200"), std::string::npos) << o.err;
+    // The eBPF legs: the socket filter, XDP and TC through BPF_PROG_TEST_RUN.
+    EXPECT_NE(o.err.find("; eBPF socket filter checked 200; eBPF XDP checked "), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find("; eBPF TC checked "), std::string::npos) << o.err;
 }
 
 TEST(CliVm, VerifyFindsWhereTheKernelParts) {

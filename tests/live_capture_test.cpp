@@ -22,6 +22,7 @@
 #include "capture/pcap_live_source.hpp"
 #include "cbpf_vm/program.hpp"
 #include "compiler/compile.hpp"
+#include "ebpf/loader.hpp"
 #include "netns.hpp"
 
 namespace {
@@ -651,6 +652,94 @@ TEST_P(LiveBackend, ErrorsSayWhatToDo) {
     EXPECT_NE(refused.error().message.find("2 instructions"), std::string::npos) << refused.error().message;
 }
 
+// ---- eBPF socket filters (SO_ATTACH_BPF) ----
+
+// The same filter as an eBPF socket filter, loaded; fails the test when that is not possible.
+std::optional<ebpf::LoadedProgram> loaded_ebpf(const std::string& expr) {
+    auto program = sniff::compile_ebpf(expr, {.dlt = kEn10mb, .snaplen = 262144, .kernel_vlan = true}, ebpf::Hook::Socket);
+    EXPECT_TRUE(program) << expr << ": " << program.error().message;
+    if (!program) return std::nullopt;
+    auto loaded = ebpf::load(*program, ebpf::Hook::Socket);
+    EXPECT_TRUE(loaded) << expr << ": " << loaded.error().message << "\n" << loaded.error().verifier_log;
+    if (!loaded) return std::nullopt;
+    return std::move(*loaded);
+}
+
+// The classic program for a live capture (the kernel's VLAN fields, as the eBPF one).
+cbpf::Program compiled_live(const std::string& expr) {
+    auto p = sniff::compile(expr, {.dlt = kEn10mb, .snaplen = 262144, .kernel_vlan = true});
+    EXPECT_TRUE(p) << expr << ": " << p.error().message;
+    return p ? *p : cbpf::Program{};
+}
+
+// Two captures on one interface, one filtering with classic BPF and one with eBPF, see the same
+// frames: each keeps exactly the same ones, and the kernel counted the same (the VLAN, metadata
+// and header-length paths included).
+TEST_F(LiveTest, EbpfAndClassicFiltersKeepTheSameFrames) {
+    if (auto why = ebpf::bpf_unavailable()) GTEST_SKIP() << "bpf() cannot load programs here: " << *why;
+    std::vector<Frame> frames = mixed_frames();
+    frames.push_back(testing_support::vlan_tagged(udp4(kB, kA, 41, 53), 5));
+    frames.push_back(testing_support::vlan_tagged(udp4(kB, kA, 42, 80), 6));
+    for (const std::string expr : {"udp port 53", "arp or icmp", "ip6", "not ip", "tcp and dst port 80", "vlan 5", "vlan and udp",
+                                   "inbound and udp", "not outbound and arp", "ip[2:2] > 40 and udp[8] = 8", "len > 200"}) {
+        SCOPED_TRACE(expr);
+        auto classic = capture::AfPacketSource::open(on(lab_->b()));
+        auto extended = capture::AfPacketSource::open(on(lab_->b()));
+        ASSERT_TRUE(classic && extended);
+        auto program = loaded_ebpf(expr);
+        ASSERT_TRUE(program);
+        ASSERT_TRUE((*classic)->set_filter(compiled_live(expr)));
+        auto attached = (*extended)->set_ebpf_filter(program->fd(), compiled_live(expr));
+        ASSERT_TRUE(attached) << attached.error().message;
+        send(lab_->a(), frames);
+        std::vector<Got> want = collect(**classic, frames.size(), 1s);
+        EXPECT_FALSE(want.empty());
+        EXPECT_EQ(collect(**extended, want.size(), 1s), want);
+        auto a = (*classic)->stats(), b = (*extended)->stats();
+        ASSERT_TRUE(a && b);
+        EXPECT_EQ(b->received, a->received);
+        EXPECT_EQ(b->dropped, a->dropped);
+    }
+}
+
+// A buffer too small for what arrives: both captures drop, and drop the same frames.
+TEST_F(LiveTest, EbpfAndClassicFiltersDropAlike) {
+    if (auto why = ebpf::bpf_unavailable()) GTEST_SKIP() << "bpf() cannot load programs here: " << *why;
+    capture::LiveOptions o = on(lab_->a(), Direction::Out);
+    o.buffer_kib = 256;
+    auto classic = capture::AfPacketSource::open(o);
+    auto extended = capture::AfPacketSource::open(o);
+    ASSERT_TRUE(classic && extended);
+    auto program = loaded_ebpf("udp");
+    ASSERT_TRUE(program);
+    ASSERT_TRUE((*classic)->set_filter(compiled("udp", kEn10mb)));
+    ASSERT_TRUE((*extended)->set_ebpf_filter(program->fd(), compiled("udp", kEn10mb)));
+    std::vector<Frame> frames;
+    for (std::size_t i = 0; i < 3000; ++i) frames.push_back(udp4(kB, kA, static_cast<std::uint16_t>(i), 53, 1000));
+    frames.push_back(testing_support::ethernet(kB, kA, 0x88b5, Frame(46, 0xab)));  // not udp: neither keeps it
+    send(lab_->a(), frames);
+    auto a = (*classic)->stats(), b = (*extended)->stats();
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->received, 3000u);
+    EXPECT_GT(a->dropped, 0u);
+    EXPECT_EQ(b->received, a->received);
+    EXPECT_EQ(b->dropped, a->dropped);
+    const std::vector<Got> kept = collect(**classic, 3000, 2s);
+    EXPECT_EQ(collect(**extended, kept.size(), 2s), kept);
+}
+
+TEST_F(LiveTest, EbpfNeedsAnEthernetInterface) {
+    if (auto why = ebpf::bpf_unavailable()) GTEST_SKIP() << "bpf() cannot load programs here: " << *why;
+    auto any = capture::AfPacketSource::open(on("any"));
+    ASSERT_TRUE(any) << any.error().message;
+    auto program = loaded_ebpf("udp");
+    ASSERT_TRUE(program);
+    auto refused = (*any)->set_ebpf_filter(program->fd(), compiled("udp", kLinuxSll));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, capture::ErrorKind::FilterRefused);
+    EXPECT_NE(refused.error().message.find("Ethernet"), std::string::npos) << refused.error().message;
+}
+
 // ---- The sniff binary ----
 
 std::string sniff_binary() {
@@ -800,6 +889,34 @@ TEST_P(LiveCliBackend, CountStopsTheCaptureAndPrintsLines) {
     for (const char* ports : {"10.0.0.1.3000 > 10.0.0.2.53", "10.0.0.1.3001 > 10.0.0.2.53", "10.0.0.1.3002 > 10.0.0.2.53"})
         EXPECT_NE(out.find(ports), std::string::npos) << out;
     EXPECT_NE(sniff.err().find("3 packets captured"), std::string::npos) << sniff.err();
+}
+
+// --ebpf attaches the eBPF socket filter; a filter whose classic program is too long for the
+// kernel switches to eBPF by itself and says so. Both keep exactly the matching frames.
+TEST_F(LiveCli, EbpfFiltersInTheKernel) {
+    if (auto why = ebpf::bpf_unavailable()) GTEST_SKIP() << "bpf() cannot load programs here: " << *why;
+    std::string many_hosts = "udp port 53";
+    for (int i = 0; i < 1500; ++i) many_hosts += fmt::format(" or host 172.{}.{}.{}", 16 + i % 16, (i * 37) % 256, (i * 91) % 251 + 1);
+    ASSERT_GT(sniff::compile(many_hosts, {kEn10mb, 262144})->size(), cbpf::kMaxInsns);
+    for (const std::vector<std::string>& args : {std::vector<std::string>{"--ebpf", "udp port 53"}, std::vector<std::string>{many_hosts}}) {
+        SCOPED_TRACE(args.front().substr(0, 40));
+        std::vector<std::string> command = {"-i", "sx1", "-w", out_};
+        command.insert(command.end(), args.begin(), args.end());
+        auto sniff = start(command);
+        ASSERT_TRUE(sniff.wait_for_stderr("listening on sx1", kStartLimit)) << sniff.err();
+        if (args.size() == 1)
+            EXPECT_NE(sniff.err().find("filtering in the kernel with eBPF instead"), std::string::npos) << sniff.err();
+        send(lab_->a(), {udp4(kB, kA, 1, 53), udp4(kB, kA, 2, 54), udp4(kB, kA, 3, 53)});
+        std::this_thread::sleep_for(200ms);
+        sniff.signal(SIGINT);
+        auto rc = sniff.wait(kExitLimit);
+        ASSERT_TRUE(rc);
+        EXPECT_EQ(*rc, 0) << sniff.err();
+        auto file = read_pcap(out_);
+        ASSERT_TRUE(file.error.empty()) << file.error;
+        EXPECT_EQ(file.packets, as_got({udp4(kB, kA, 1, 53), udp4(kB, kA, 3, 53)}));
+        EXPECT_NE(sniff.err().find("2 packets received by filter"), std::string::npos) << sniff.err();
+    }
 }
 
 TEST_F(LiveCli, AnyWritesACookedPcapLibpcapReads) {
