@@ -281,28 +281,24 @@ private:
             code_.place(above);
             return set_tree(r, mid, end, hit, miss);
         }
-        // In a big set, `hit` is far from most runs: a jump there would become two instructions
-        // (code.cpp's `gotol`), so a run's members jump to one `ja hit` of its own instead.
-        int run_hit = hit;
-        if (r.size() > 256 && end - begin > 1) run_hit = code_.new_label();
+        // One jump has one target: the run's members jump to a `ja hit` placed after the run, and
+        // the last member's failing test jumps to `miss`, so a match in the last falls into it
+        // (a `ja` to the next instruction is dropped when `hit` follows). Ranges are tested from
+        // below: under one, the value is under every later one too.
+        const int run_hit = code_.new_label();
         for (std::size_t i = begin; i < end; ++i) {
             const bool last = i + 1 == end;
-            const int next = last ? miss : code_.new_label();
             const auto [lo, hi] = r[i];
             if (lo == hi) {
-                jump(JEQ, lo, run_hit, next);
-            } else {
-                const int within = code_.new_label();
-                if (hi != 0xffffffffu) conditional(JGT, kTest, std::nullopt, hi, next);
-                code_.place(within);
-                jump(JGE, lo, run_hit, miss);
+                conditional(last ? JNE : JEQ, kTest, std::nullopt, lo, last ? miss : run_hit);
+                continue;
             }
-            if (!last) code_.place(next);
+            if (lo != 0) conditional(JLT, kTest, std::nullopt, lo, miss);
+            if (hi != 0xffffffffu) conditional(last ? JGT : JLE, kTest, std::nullopt, hi, last ? miss : run_hit);
+            else if (!last) code_.jump_always(run_hit);
         }
-        if (run_hit != hit) {
-            code_.place(run_hit);
-            code_.jump_always(hit);
-        }
+        code_.place(run_hit);
+        code_.jump_always(hit);
     }
 
     // libpcap's gen_protochain walk as a loop: the test register holds the protocol, `at` where
