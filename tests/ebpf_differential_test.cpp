@@ -196,14 +196,17 @@ TEST_P(EbpfDifferential, EveryHookAgreesWithTheReferenceVm) {
 
 // Random filters of the generator the random-filter suite uses, deeper than libpcap comparisons
 // allow: nested arithmetic (registers run out and values go to the stack), divisions, shifts,
-// protochain. SNIFF_EBPF_RANDOM=N draws N per link type (scripts/ebpf_random_filters.sh).
+// protochain. SNIFF_EBPF_RANDOM=N draws N per link type, from SNIFF_EBPF_SEED
+// (scripts/ebpf_random_filters.sh runs a longer campaign).
 TEST_P(EbpfDifferential, RandomFiltersAgreeWithTheReferenceVm) {
     if (auto why = ebpf::bpf_unavailable()) GTEST_SKIP() << "bpf() cannot load programs here: " << *why;
     const int dlt = GetParam();
     const char* count_text = std::getenv("SNIFF_EBPF_RANDOM");
     const int count = count_text ? std::atoi(count_text) : std::getenv("SNIFF_SANITIZED") ? 10 : 40;
     const std::vector<StoredPacket> packets = sample_packets(dlt, 60);
-    std::mt19937_64 rng(0x5eed0000u + static_cast<unsigned>(dlt));
+    const char* seed_text = std::getenv("SNIFF_EBPF_SEED");
+    const std::uint64_t seed = (seed_text ? std::strtoull(seed_text, nullptr, 10) : 0x5eed0000u) + static_cast<unsigned>(dlt);
+    std::mt19937_64 rng(seed);
     testing_support::GeneratorOptions options;
     options.family = testing_support::link_family_for(dlt);
     options.max_depth = 4;
@@ -211,7 +214,7 @@ TEST_P(EbpfDifferential, RandomFiltersAgreeWithTheReferenceVm) {
     Tally tally;
     for (int i = 0; i < count; ++i) {
         const std::string expr = testing_support::generate_filter(rng, options);
-        SCOPED_TRACE(expr);
+        SCOPED_TRACE(fmt::format("{} (SNIFF_EBPF_SEED={}, filter {})", expr, seed - static_cast<unsigned>(dlt), i));
         check_expression(expr, dlt, true, hooks_for(dlt), packets, 10, tally);
     }
     report(dlt, hooks_for(dlt), tally, "random filters");
