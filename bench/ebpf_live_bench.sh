@@ -12,24 +12,27 @@
 # (CONFIG_IRQ_TIME_ACCOUNTING off), so softirq work done in blast's context is charged to blast's
 # system time, and softirq work the kernel defers is charged to ksoftirqd/0. The cost per frame
 # is therefore (blast's user+system time + ksoftirqd/0's CPU time during the run) / frames sent,
-# with the same run without any capture as the zero: "over none" is what capturing with that
-# filter adds per frame on the receive path, the filter included. Other processes on CPU 0 do not
+# with a run without any capture as the zero: "over none" is what capturing with that filter adds
+# per frame on the receive path, the filter included. The box is a shared VM whose speed drifts
+# by tens of percent within a minute, so the runs are short and alternate (none, sniff, tcpdump,
+# none, ...), and "over none" is the median over rounds of each run minus the no-capture run of
+# its own round; the per-frame column is the median over runs. Other processes on CPU 0 do not
 # count (they are neither blast nor ksoftirqd/0). Also reported: frames sent (blast sends as fast
 # as it can for a fixed time, so a costlier receive path sends fewer), packets captured, kernel
 # drops, and the capture process's own CPU per captured packet (CPU 1; user space and the
 # syscalls that read packets, which differ between the two tools for reasons other than the
 # filter).
 #
-# Environment: SECONDS_PER_RUN (default 5), REPEATS (default 3; runs alternate none, sniff,
-# tcpdump so a busy moment hits all alike; figures add the runs up), FRAME_BYTES (default 64),
+# Environment: SECONDS_PER_RUN (default 2), REPEATS (default 7: rounds of none, sniff, tcpdump;
+# counts add the rounds up), FRAME_BYTES (default 64),
 # HOSTS (default 500: the host list's length). Needs root. Frames never leave the throw-away
 # namespace. blast sends UDP 10.9.0.1 -> 10.9.0.2, destination ports 9 and 53 alternating.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=${1:-build}
-seconds=${SECONDS_PER_RUN:-5}
-repeats=${REPEATS:-3}
+seconds=${SECONDS_PER_RUN:-2}
+repeats=${REPEATS:-7}
 size=${FRAME_BYTES:-64}
 hosts=${HOSTS:-500}
 sniff=$(realpath "$build/sniff")
@@ -122,19 +125,33 @@ for filter in "udp port 53" "tcp port 443" "$list"; do
   echo
   echo "### filter: \`$label\`"
   echo
-  echo "| capture | frames sent | captured | kernel drops | sender CPU ns/frame | over none ns/frame | capture process ns/captured |"
+  echo "| capture | frames sent | captured | kernel drops | sender CPU ns/frame (median) | over none ns/frame (median of rounds) | capture process ns/captured |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
-  sum() { awk '{ for (i = 1; i <= NF; i++) t[i] += $i } END { print t[1], t[2], t[3], t[4], t[5] }' "$1"; }
-  read -r ns_sent _ _ ns_ms _ <<<"$(sum "$tmp/none.fig")"
-  base=$(awk -v s="$ns_sent" -v ms="$ns_ms" 'BEGIN { printf "%.1f", s ? 1e6 * ms / s : 0 }')
-  echo "| none | $ns_sent | — | — | $base | 0 | — |"
-  for tool in sniff tcpdump; do
-    read -r s c d ms ct <<<"$(sum "$tmp/$tool.fig")"
-    name="sniff --ebpf (SO_ATTACH_BPF)"
-    [ "$tool" = tcpdump ] && name="tcpdump (SO_ATTACH_FILTER)"
-    awk -v name="$name" -v s="$s" -v c="$c" -v d="$d" -v ms="$ms" -v ct="$ct" -v hz="$hz" -v base="$base" 'BEGIN {
-      per = s ? 1e6 * ms / s : 0
-      cap = c ? sprintf("%.0f", 1e9 * ct / hz / c) : "—"
-      printf "| %s | %d | %d | %d | %.1f | %.1f | %s |\n", name, s, c, d, per, per - base, cap }'
-  done
+  # Line r of each .fig file is round r: "sent captured dropped sender_ms capture_ticks".
+  paste -d' ' "$tmp/none.fig" "$tmp/sniff.fig" "$tmp/tcpdump.fig" | awk -v hz="$hz" '
+    function median(v, n,   i, j, t) {
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    {
+      for (k = 0; k < 3; k++) {
+        s = $(5 * k + 1); ns = s ? 1e6 * $(5 * k + 4) / s : 0
+        per[k, NR] = ns; sent[k] += s; cap[k] += $(5 * k + 2); drop[k] += $(5 * k + 3); ticks[k] += $(5 * k + 5)
+      }
+      for (k = 1; k < 3; k++) over[k, NR] = per[k, NR] - per[0, NR]
+    }
+    END {
+      n = NR
+      name[0] = "none"; name[1] = "sniff --ebpf (SO_ATTACH_BPF)"; name[2] = "tcpdump (SO_ATTACH_FILTER)"
+      for (k = 0; k < 3; k++) {
+        for (r = 1; r <= n; r++) { a[r] = per[k, r]; b[r] = k ? over[k, r] : 0 }
+        m = median(a, n); o = median(b, n)
+        c = k && cap[k] ? sprintf("%.0f", 1e9 * ticks[k] / hz / cap[k]) : "—"
+        if (k == 0) printf "| %s | %d | — | — | %.1f | 0 | — |\n", name[k], sent[k], m
+        else printf "| %s | %d | %d | %d | %.1f | %.1f | %s |\n", name[k], sent[k], cap[k], drop[k], m, o, c
+      }
+    }'
+  echo
+  echo "per round, sender ns/frame (none sniff tcpdump):"
+  paste -d' ' "$tmp/none.fig" "$tmp/sniff.fig" "$tmp/tcpdump.fig" | awk '{ printf "  %.0f %.0f %.0f\n", 1e6 * $4 / $1, 1e6 * $9 / $6, 1e6 * $14 / $11 }' 
 done
