@@ -519,6 +519,23 @@ TEST(EbpfLoader, AttachesToASocket) {
     EXPECT_EQ(bad_fd.error().message, "setsockopt(SO_ATTACH_BPF) failed: Bad file descriptor");
 }
 
+TEST(EbpfLoader, ProgramInfoCountsWhatTheVerifierMadeOfIt) {
+    if (auto why = bpf_unavailable()) GTEST_SKIP() << *why;
+    // Two plain instructions stay two; a legacy packet load is expanded into a helper call with
+    // its checks, so the kept program is longer than the one loaded.
+    auto plain = load({mov64_imm(R0, 0), exit_insn()}, Hook::Socket);
+    ASSERT_TRUE(plain);
+    auto info = program_info(*plain);
+    ASSERT_TRUE(info) << info.error().message;
+    EXPECT_EQ(info->xlated_insns, 2u);
+    auto with_load = load({mov64_reg(R6, R1), load_abs(B, 0), exit_insn()}, Hook::Socket);
+    ASSERT_TRUE(with_load);
+    auto expanded = program_info(*with_load);
+    ASSERT_TRUE(expanded);
+    EXPECT_GT(expanded->xlated_insns, 3u);
+    EXPECT_FALSE(program_info(LoadedProgram{}));  // no program (libbpf says EBADFD for fd -1)
+}
+
 TEST(EbpfLoader, AvailabilityIsRemembered) {
     auto first = bpf_unavailable();
     EXPECT_EQ(first, bpf_unavailable());

@@ -239,6 +239,14 @@ std::expected<TestRun, LoadError> test_run(const LoadedProgram& program, std::sp
     return TestRun{opts.retval, opts.duration};
 }
 
+std::expected<ProgramInfo, LoadError> program_info(const LoadedProgram& program) {
+    bpf_prog_info info{};
+    __u32 len = sizeof info;
+    if (bpf_obj_get_info_by_fd(program.fd(), &info, &len) != 0)
+        return std::unexpected(errno_error("bpf(BPF_OBJ_GET_INFO_BY_FD) failed", errno));
+    return ProgramInfo{info.xlated_prog_len / sizeof(bpf_insn), info.jited_prog_len};
+}
+
 std::expected<void, LoadError> attach_to_socket(int socket_fd, const LoadedProgram& program) {
     if (program.hook() != Hook::Socket)
         return std::unexpected(LoadError{

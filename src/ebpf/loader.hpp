@@ -77,6 +77,15 @@ bool test_runnable(Hook hook, std::size_t size);
 // takes it.
 bool test_runnable(Hook hook, std::span<const std::uint8_t> frame);
 
+// What the kernel made of a loaded program: its length after the verifier's rewrites (legacy
+// packet loads, __sk_buff field accesses and far jumps expanded: what the interpreter or JIT
+// takes) and the size of its JIT image in bytes (0 with the JIT off). From BPF_OBJ_GET_INFO_BY_FD.
+struct ProgramInfo {
+    std::size_t xlated_insns = 0;
+    std::size_t jited_bytes = 0;
+};
+std::expected<ProgramInfo, LoadError> program_info(const LoadedProgram& program);
+
 // Attaches a loaded socket filter to `socket_fd` with SO_ATTACH_BPF (replacing any filter).
 std::expected<void, LoadError> attach_to_socket(int socket_fd, const LoadedProgram& program);
 
