@@ -904,8 +904,9 @@ TEST_F(LiveCli, EbpfFiltersInTheKernel) {
         command.insert(command.end(), args.begin(), args.end());
         auto sniff = start(command);
         ASSERT_TRUE(sniff.wait_for_stderr("listening on sx1", kStartLimit)) << sniff.err();
-        if (args.size() == 1)
+        if (args.size() == 1) {
             EXPECT_NE(sniff.err().find("filtering in the kernel with eBPF instead"), std::string::npos) << sniff.err();
+        }
         send(lab_->a(), {udp4(kB, kA, 1, 53), udp4(kB, kA, 2, 54), udp4(kB, kA, 3, 53)});
         std::this_thread::sleep_for(200ms);
         sniff.signal(SIGINT);
