@@ -56,6 +56,10 @@ inline constexpr const char* kExpressions[] = {
 
 // Arithmetic, accessors and the other primitives; Ethernet-only ones are listed separately.
 inline constexpr const char* kArithmetic[] = {
+    // Offsets of 2^31 and more: past every packet, never Linux's special offsets (ancillary
+    // fields, SKF_NET_OFF), under `not` too.
+    "ether[4294967295:1] = 0", "not ether[0xfffff000] = 1", "ether[0xfffff004] != 99 or udp", "ip[0x80000000] = 1 or tcp",
+    "not link[0xffe00000] = 0 and arp", "ether[ether[0] + 0xfffffff0] = 0",
     "tcp[13] & 2 != 0", "tcp[tcpflags] & (tcp-syn|tcp-fin) != 0", "tcp[tcpflags] == tcp-ack", "udp[0:2] > 1000",
     "udp[2:2] = 53", "icmp[icmptype] = icmp-echo", "icmp[0] != 0", "icmp6[0] = 128", "icmp6[icmp6type] = icmp6-echo",
     "ip[6:2] & 0x1fff != 0", "ip[0] & 0xf > 5", "ip[2:2] / 4 > 100", "ip[8] - 1 < 10", "ip[9] % 7 = 3", "ip[1] ^ 0xff >= 200",

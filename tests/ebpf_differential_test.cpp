@@ -183,7 +183,11 @@ TEST_P(EbpfDifferential, EveryHookAgreesWithTheReferenceVm) {
     if (auto why = ebpf::bpf_unavailable()) GTEST_SKIP() << "bpf() cannot load programs here: " << *why;
     const int dlt = GetParam();
     const bool sanitized = std::getenv("SNIFF_SANITIZED") != nullptr;
-    const std::vector<StoredPacket> packets = sample_packets(dlt, sanitized ? 40 : 160);
+    // SNIFF_EBPF_SAMPLE=N takes N packets per link type (0: every one) for a longer hand run.
+    const char* sample_text = std::getenv("SNIFF_EBPF_SAMPLE");
+    std::size_t sample = sanitized ? 40 : 160;
+    if (sample_text) sample = std::strtoul(sample_text, nullptr, 10) ? std::strtoul(sample_text, nullptr, 10) : SIZE_MAX;
+    const std::vector<StoredPacket> packets = sample_packets(dlt, sample);
     Tally tally;
     for (const char* expr : all_expressions()) check_expression(expr, dlt, true, hooks_for(dlt), packets, sanitized ? 10 : 40, tally);
     report(dlt, hooks_for(dlt), tally, "the differential suite's expressions");

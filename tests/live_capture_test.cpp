@@ -20,6 +20,7 @@
 #include "capture/af_packet_source.hpp"
 #include "capture/interfaces.hpp"
 #include "capture/pcap_live_source.hpp"
+#include "cbpf_vm/dump.hpp"
 #include "cbpf_vm/program.hpp"
 #include "compiler/compile.hpp"
 #include "ebpf/loader.hpp"
@@ -918,6 +919,45 @@ TEST_F(LiveCli, EbpfFiltersInTheKernel) {
         EXPECT_EQ(file.packets, as_got({udp4(kB, kA, 1, 53), udp4(kB, kA, 3, 53)}));
         EXPECT_NE(sniff.err().find("2 packets received by filter"), std::string::npos) << sniff.err();
     }
+}
+
+// A filter the kernel cannot take runs in user space, as tcpdump runs it: a classic program past
+// 4,096 instructions given with --bpf, and a long filter whose eBPF program the socket cannot
+// attach (its option memory, net.core.optmem_max, made small in this namespace). Each says so and
+// keeps exactly the matching frames.
+TEST_F(LiveCli, FiltersTheKernelCannotTakeRunInUserSpace) {
+    if (auto why = ebpf::bpf_unavailable()) GTEST_SKIP() << "bpf() cannot load programs here: " << *why;
+    std::string many_hosts = "udp port 53";
+    for (int i = 0; i < 1500; ++i) many_hosts += fmt::format(" or host 172.{}.{}.{}", 16 + i % 16, (i * 37) % 256, (i * 91) % 251 + 1);
+    auto classic = sniff::compile(many_hosts, {kEn10mb, 262144});
+    ASSERT_TRUE(classic && classic->size() > cbpf::kMaxInsns);
+    const fs::path ddd = fs::temp_directory_path() / fmt::format("sniff_live_{}_long.ddd", getpid());
+    std::ofstream(ddd) << cbpf::dump(*classic, 3);
+    {
+        std::ofstream optmem("/proc/sys/net/core/optmem_max");  // this namespace's own
+        optmem << 20480;
+        ASSERT_TRUE(optmem.good());
+    }
+    for (const auto& [args, says] : {std::pair{std::vector<std::string>{"--bpf", ddd.string()}, "it runs in user space instead"},
+                                     std::pair{std::vector<std::string>{many_hosts}, "net.core.optmem_max"}}) {
+        SCOPED_TRACE(args.front().substr(0, 40));
+        std::vector<std::string> command = {"-i", "sx1", "-w", out_};
+        command.insert(command.end(), args.begin(), args.end());
+        auto sniff = start(command);
+        ASSERT_TRUE(sniff.wait_for_stderr("listening on sx1", kStartLimit)) << sniff.err();
+        EXPECT_NE(sniff.err().find(says), std::string::npos) << sniff.err();
+        EXPECT_NE(sniff.err().find("user space"), std::string::npos) << sniff.err();
+        send(lab_->a(), {udp4(kB, kA, 1, 53), udp4(kB, kA, 2, 54), udp4(kB, kA, 3, 53)});
+        std::this_thread::sleep_for(200ms);
+        sniff.signal(SIGINT);
+        auto rc = sniff.wait(kExitLimit);
+        ASSERT_TRUE(rc);
+        EXPECT_EQ(*rc, 0) << sniff.err();
+        auto file = read_pcap(out_);
+        ASSERT_TRUE(file.error.empty()) << file.error;
+        EXPECT_EQ(file.packets, as_got({udp4(kB, kA, 1, 53), udp4(kB, kA, 3, 53)}));
+    }
+    fs::remove(ddd);
 }
 
 TEST_F(LiveCli, AnyWritesACookedPcapLibpcapReads) {

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstddef>
 #include <cstring>
 
@@ -321,8 +322,22 @@ std::expected<void, Error> AfPacketSource::set_ebpf_filter(int program_fd, const
     if (!has_ancillary_loads(same_filter)) vlan_recheck_ = same_filter;
     if (setsockopt(fd_, SOL_SOCKET, SO_ATTACH_BPF, &program_fd, sizeof program_fd) != 0) {
         const int err = errno;
+        // A socket's filter is charged, at its size after the verifier's rewrites, against the
+        // socket's option memory (sk_filter_charge, net/core/filter.c).
+        std::string why;
+        if (err == ENOMEM) {
+            std::string limit = "?";
+            if (std::FILE* f = std::fopen("/proc/sys/net/core/optmem_max", "r")) {
+                char buf[32] = {};
+                if (std::fgets(buf, sizeof buf, f)) limit = std::string(buf, std::strcspn(buf, "\n"));
+                std::fclose(f);
+            }
+            why = fmt::format(" (a socket filter is charged to net.core.optmem_max, {} bytes here, at its size once the verifier "
+                              "has expanded it; raise that sysctl)", limit);
+        }
         return std::unexpected(Error{ErrorKind::FilterRefused, fmt::format("{}: the kernel refused to attach the eBPF filter "
-                                                                           "(setsockopt SO_ATTACH_BPF): {}", options_.interface, std::strerror(err))});
+                                                                           "(setsockopt SO_ATTACH_BPF): {}{}", options_.interface,
+                                                                           std::strerror(err), why)});
     }
     filter_set_ = true;
     return {};
@@ -334,7 +349,10 @@ std::expected<void, Error> AfPacketSource::set_filter(const std::optional<cbpf::
     std::optional<cbpf::Program> kernel_part;
     if (program) {
         if (!cooked_) {
-            kernel_part = *program;
+            // Longer than the kernel takes: the kernel passes everything (but -Q) and the VM
+            // decides here, as libpcap does when the kernel refuses a filter.
+            if (program->size() <= cbpf::kMaxInsns) kernel_part = *program;
+            else user_filter_ = *program;
         } else if (auto adapted = adapt_to_cooked_socket(*program)) {
             kernel_part = std::move(*adapted);
         } else if (has_ancillary_loads(*program)) {

@@ -93,16 +93,18 @@ int run_live(const Options& o) {
         }
         prog = load_program(o, {.dlt = source.dlt(), .snaplen = o.snaplen, .kernel_vlan = true});
         if (!prog) return 1;
-        // Files have no limit; the kernel takes classic programs of at most 4096 instructions.
+        // The kernel takes classic programs of at most 4,096 instructions. A longer one goes into
+        // the kernel as eBPF where sniff can attach that (an Ethernet interface, its own socket);
+        // otherwise it runs in user space, as tcpdump runs it.
         if (!use_ebpf && prog->size() > cbpf::kMaxInsns && o.dump_level == 0) {
-            if (!ebpf_capable || o.bpf_file) {
-                fmt::print(stderr, "sniff: {}: the filter compiles to {} instructions; the kernel takes at most {} classic BPF "
-                                   "instructions for a live capture (reading a file with -r has no limit{})\n", lo.interface, prog->size(),
-                           cbpf::kMaxInsns, o.bpf_file ? "" : "; eBPF has none, but sniff attaches eBPF to Ethernet interfaces "
-                                                              "with --backend af_packet only");
-                return 1;
+            if (ebpf_capable && !o.bpf_file) {
+                use_ebpf = true;
+            } else {
+                fmt::print(stderr, "sniff: {}: the filter compiles to {} classic BPF instructions, more than the kernel's {}; it runs "
+                                   "in user space instead, so every packet is copied to sniff first, as tcpdump does{}\n",
+                           lo.interface, prog->size(), cbpf::kMaxInsns,
+                           o.bpf_file ? "" : " (sniff attaches eBPF, which has no such limit, on Ethernet interfaces with --backend af_packet)");
             }
-            use_ebpf = true;
         }
     } else if (o.ebpf && o.dump_level == 0) {
         fmt::print(stderr, "sniff: --ebpf needs a filter expression: without one every packet is captured and nothing is compiled\n");
@@ -115,7 +117,10 @@ int run_live(const Options& o) {
                                "delivers link type {}: capture without --ebpf\n", lo.interface, source.dlt());
             return 1;
         }
-        ebpf_prog = load_ebpf_program(o, {.dlt = source.dlt(), .snaplen = o.snaplen, .kernel_vlan = true}, ebpf::Hook::Socket);
+        // -d may ask for another hook (the capture itself attaches the socket filter); XDP sees
+        // VLAN tags in the frame, the socket filter and TC without the outer one.
+        const ebpf::Hook hook = o.dump_level > 0 ? hook_of(o) : ebpf::Hook::Socket;
+        ebpf_prog = load_ebpf_program(o, {.dlt = source.dlt(), .snaplen = o.snaplen, .kernel_vlan = hook != ebpf::Hook::Xdp}, hook);
         if (!ebpf_prog) return 1;
         if (!o.ebpf)
             fmt::print(stderr, "sniff: {}: the filter compiles to {} classic BPF instructions, more than the kernel's {}; "
@@ -127,21 +132,32 @@ int run_live(const Options& o) {
         else if (prog) fmt::print("{}", cbpf::dump(*prog, o.dump_level));
         return 0;
     }
+    bool filter_set = false;
     if (ebpf_prog) {
+        // With --ebpf a failure ends the capture; after the automatic switch the filter runs in
+        // user space instead, as it would have without eBPF.
+        std::string failure;
         auto loaded = ebpf::load(*ebpf_prog, ebpf::Hook::Socket);
         if (!loaded) {
-            fmt::print(stderr, "sniff: {}: {}\n", lo.interface, loaded.error().message);
-            if (!loaded.error().verifier_log.empty()) fmt::print(stderr, "the verifier said:\n{}\n", loaded.error().verifier_log);
-            return 1;
+            failure = fmt::format("{}: {}", lo.interface, loaded.error().message);
+            if (o.ebpf && !loaded.error().verifier_log.empty()) failure += "\nthe verifier said:\n" + loaded.error().verifier_log;
+        } else if (auto ok = source.set_ebpf_filter(loaded->fd(), *prog); !ok) {
+            failure = ok.error().message;  // the socket keeps the program; the descriptor closes here
+        } else {
+            filter_set = true;
         }
-        // The socket keeps the program; the descriptor closes at the end of this block.
-        if (auto ok = source.set_ebpf_filter(loaded->fd(), *prog); !ok) {
+        if (!filter_set) {
+            fmt::print(stderr, "sniff: {}\n", failure);
+            if (o.ebpf) return 1;
+            fmt::print(stderr, "sniff: {}: filtering in user space instead: every packet is copied to sniff first, as tcpdump does\n",
+                       lo.interface);
+        }
+    }
+    if (!filter_set) {
+        if (auto ok = source.set_filter(prog); !ok) {
             fmt::print(stderr, "sniff: {}\n", ok.error().message);
             return 1;
         }
-    } else if (auto ok = source.set_filter(prog); !ok) {
-        fmt::print(stderr, "sniff: {}\n", ok.error().message);
-        return 1;
     }
     auto output = PacketOutput::open(o, source.dlt(), source.snaplen());
     if (!output) return 1;

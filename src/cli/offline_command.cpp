@@ -7,6 +7,7 @@
 #include "cbpf_vm/fast_filter.hpp"
 #include "cbpf_vm/interpret.hpp"
 #include "cli/commands.hpp"
+#include "cli/program_source.hpp"
 #include "cli/file_reading.hpp"
 #include "cli/packet_output.hpp"
 
@@ -34,6 +35,14 @@ int trace(FileAndProgram& in, const Options& o) {
 int run_offline(const Options& o) {
     auto in = open_file_and_program(o, false);
     if (!in) return 1;
+    if (o.dump_level > 0 && o.ebpf && in->program) {  // as tcpdump -r FILE -d: for the file's link type
+        sniff::CompileOptions options = in->compile_options;
+        options.kernel_vlan = hook_of(o) == ebpf::Hook::Tc;  // as -d without -r
+        auto prog = load_ebpf_program(o, options, hook_of(o));
+        if (!prog) return 1;
+        fmt::print("{}", dump_ebpf_text(*prog, o.dump_level));
+        return 0;
+    }
     if (o.dump_level > 0) {
         fmt::print("{}", cbpf::dump(in->program ? *in->program : accept_all(*in), o.dump_level));
         return 0;

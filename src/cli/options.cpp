@@ -41,9 +41,9 @@ std::optional<std::string> conflict(const Options& o) {
         return fmt::format("--bpf {} gives a classic BPF program; --ebpf compiles an expression (sniff does not translate programs)", *o.bpf_file);
     if (o.ebpf && o.backend == "pcap" && o.interface)
         return std::string("--ebpf attaches the filter to sniff's own AF_PACKET socket; --backend pcap attaches libpcap's classic BPF");
-    if (o.ebpf && o.read_file && !o.verify)
-        return std::string("--ebpf applies to -d and to live capture (-i); to check eBPF on a file's packets use --verify -r FILE, "
-                           "which runs every eBPF hook that applies");
+    if (o.ebpf && o.read_file && !o.verify && o.dump_level == 0)
+        return std::string("--ebpf applies to -d (with -r, for the file's link type) and to live capture (-i); to check eBPF on "
+                           "a file's packets use --verify -r FILE, which runs every eBPF hook that applies");
     if (o.hook && *o.hook != "socket" && o.interface && o.dump_level == 0)
         return fmt::format("--hook {} is for -d: a live capture attaches the socket filter", *o.hook);
     return std::nullopt;

@@ -168,6 +168,15 @@ std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const Co
 }
 
 std::expected<ebpf::Program, Diagnostic> compile_ebpf(std::string_view text, const CompileOptions& options, ebpf::Hook hook) {
+    // XDP and TC programs see what a network device carries: Ethernet frames, or IP packets on
+    // a tun-like device. Cooked headers, radio headers and the like never reach them.
+    constexpr int kEthernet = 1, kRaw = 12, kIpv4 = 228, kIpv6 = 229;
+    if (hook != ebpf::Hook::Socket && options.dlt != kEthernet && options.dlt != kRaw && options.dlt != kIpv4 && options.dlt != kIpv6) {
+        const LinkType* link = find_link_type(options.dlt);
+        return std::unexpected(Diagnostic{{0, text.size()}, fmt::format("a {} program sees Ethernet frames or IP packets, not link type {}",
+                                                                        hook == ebpf::Hook::Xdp ? "XDP" : "TC", link ? link->name : std::to_string(options.dlt)),
+                                          "use -y EN10MB or RAW, or the socket filter (--hook socket)"});
+    }
     EbpfRequest request{hook};
     std::optional<std::expected<cbpf::Program, Diagnostic>> classic;
     auto job = [&] { classic = compile_here(text, options, true, &request); };

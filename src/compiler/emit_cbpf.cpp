@@ -268,6 +268,9 @@ private:
                 emit(cbpf::stmt(LDX | B | MSH, n.k));
                 return emit(cbpf::stmt(MISC | TXA, 0));
             case cfg::ValueKind::Load:
+                // Past every packet (ir::kFirstImpossibleOffset): rejected, never loaded.
+                if (n.k >= ir::kFirstImpossibleOffset && !(n.index == cfg::kNoValue && ir::is_kernel_metadata(n.k)))
+                    return jump_to(reject_);
                 if (n.index == cfg::kNoValue) return emit(cbpf::stmt(LD | size_code(n.size) | ABS, n.k));
                 index_to_x(n.index);
                 return emit(cbpf::stmt(LD | size_code(n.size) | IND, n.k));

@@ -14,6 +14,11 @@ Value load(std::uint32_t offset, std::uint8_t size) {
 }
 
 Value load_indexed(Value index, std::uint32_t offset, std::uint8_t size) {
+    // An offset of 2^31 or more is a negative one that wraps the index round (`ether[ether[0] -
+    // 16]` on a radio header, `ether[0xffffffff]` past radiotap's length): libpcap adds it to
+    // the index in A, modulo 2^32, and loads at [x + 0]. So does sniff; a load's own offset stays
+    // below 2^31, where every engine reads the same bytes.
+    if (offset >= kFirstImpossibleOffset) return load_indexed(arith(ArithOp::Add, std::move(index), constant(offset)), 0, size);
     return std::make_shared<Load>(Load{std::make_shared<Value>(std::move(index)), offset, size});
 }
 

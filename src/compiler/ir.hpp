@@ -32,6 +32,19 @@ struct Var {
 
 using Value = std::variant<Const, WireLength, IpHeaderLength, Var, std::shared_ptr<Load>, std::shared_ptr<Arith>>;
 
+// The Linux ancillary fields (SKF_AD_OFF + n, include/uapi/linux/filter.h) the lowering reads as
+// loads at these offsets: the packet type, the interface index, and the VLAN tag the kernel took
+// out of the frame and whether there was one.
+constexpr std::uint32_t kAncillaryPktType = 0xfffff004u, kAncillaryIfindex = 0xfffff008u, kAncillaryVlanTci = 0xfffff02cu,
+                        kAncillaryVlanPresent = 0xfffff030u;
+constexpr bool is_kernel_metadata(std::uint32_t offset) {
+    return offset == kAncillaryPktType || offset == kAncillaryIfindex || offset == kAncillaryVlanTci || offset == kAncillaryVlanPresent;
+}
+// Any other load at 2^31 or more is past every packet (it rejects it, as libpcap's bpf_filter
+// and the reference VM have it). The backends reject there without loading: the kernel would
+// read its negative offsets (SKF_NET_OFF, SKF_LL_OFF) or ancillary fields instead.
+constexpr std::uint32_t kFirstImpossibleOffset = 0x80000000u;
+
 // `size` bytes, big-endian, at `index + offset` (index absent: at `offset`).
 // Reading past the captured bytes rejects the packet, whatever predicate contains the load.
 struct Load {

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <cstddef>
 #include <cstring>
 #include <limits>
@@ -97,8 +99,22 @@ std::string last_lines(std::string_view log, std::size_t keep) {
     return std::string(log.substr(begin));
 }
 
+// A refusal for want of privilege names what is missing, and the sysctl that decides whether an
+// unprivileged user may load programs at all (kernel/bpf/syscall.c, bpf_capable()).
+std::string privilege_hint(int err) {
+    if (err != EPERM) return {};
+    std::string setting = "?";
+    if (std::FILE* f = std::fopen("/proc/sys/kernel/unprivileged_bpf_disabled", "r")) {
+        char buf[16] = {};
+        if (std::fgets(buf, sizeof buf, f)) setting = std::string(buf, std::strcspn(buf, "\n"));
+        std::fclose(f);
+    }
+    return fmt::format(" (loading eBPF needs CAP_BPF, and CAP_NET_ADMIN for XDP and TC, or CAP_SYS_ADMIN; "
+                       "kernel.unprivileged_bpf_disabled is {} here)", setting);
+}
+
 LoadError errno_error(std::string message, int err) {
-    return LoadError{fmt::format("{}: {}", message, std::strerror(err)), err, {}};
+    return LoadError{fmt::format("{}: {}{}", message, std::strerror(err), privilege_hint(err)), err, {}};
 }
 
 struct RawLoad {

@@ -21,8 +21,7 @@ using namespace ebpf_gen;
 using ebpf::Hook;
 
 constexpr std::uint32_t kAncillaryBase = 0xfffff000u;
-constexpr std::uint32_t kAncillaryPktType = 0xfffff004u, kAncillaryIfindex = 0xfffff008u, kAncillaryVlanTci = 0xfffff02cu,
-                        kAncillaryVlanPresent = 0xfffff030u;
+using ir::kAncillaryIfindex, ir::kAncillaryPktType, ir::kAncillaryVlanPresent, ir::kAncillaryVlanTci;
 
 std::uint8_t size_code(std::uint8_t size) { return size == 4 ? W : size == 2 ? H : B; }
 
@@ -378,7 +377,8 @@ private:
 
     // `size` bytes at constant offset k into `dst`.
     void constant_read(std::uint8_t dst, std::uint32_t k, std::uint8_t size) {
-        if (k >= kAncillaryBase) return ancillary(dst, k);
+        if (ir::is_kernel_metadata(k)) return ancillary(dst, k);
+        if (k >= ir::kFirstImpossibleOffset) return code_.jump_always(reject_);  // past every packet
         if (!direct()) {
             if (k > 0x7fffffff) return code_.jump_always(reject_);  // beyond any packet, as in the VM
             emit(ebpf::load_abs(size_code(size), static_cast<std::int32_t>(k)));

@@ -10,7 +10,6 @@ namespace {
 using namespace ebpf::op;
 
 // Linux's ancillary fields (SKF_AD_OFF + n) are not packet bytes.
-constexpr std::uint32_t kAncillaryBase = 0xfffff000u;
 
 std::uint8_t size_code(std::uint8_t size) { return size == 4 ? W : size == 2 ? H : B; }
 
@@ -34,7 +33,7 @@ std::uint64_t constant_read_end(const cfg::Graph& g, cfg::ValueId v) {
     switch (n.kind) {
         case cfg::ValueKind::Load:
             if (n.index != cfg::kNoValue) return constant_read_end(g, n.index);
-            return n.k >= kAncillaryBase ? 0 : std::uint64_t{n.k} + n.size;
+            return ir::is_kernel_metadata(n.k) ? 0 : std::uint64_t{n.k} + n.size;
         case cfg::ValueKind::IpHeaderLength: return std::uint64_t{n.k} + 1;
         case cfg::ValueKind::Arith: return std::max(constant_read_end(g, n.lhs), constant_read_end(g, n.rhs));
         default: return 0;
