@@ -229,21 +229,7 @@ private:
     }
     void pop_scratch() { --scratch_depth_; }
 
-    static std::uint16_t alu_code(ir::ArithOp op) {
-        switch (op) {
-            case ir::ArithOp::Add: return ADD;
-            case ir::ArithOp::Sub: return SUB;
-            case ir::ArithOp::Mul: return MUL;
-            case ir::ArithOp::Div: return DIV;
-            case ir::ArithOp::Mod: return MOD;
-            case ir::ArithOp::And: return AND;
-            case ir::ArithOp::Or: return OR;
-            case ir::ArithOp::Xor: return XOR;
-            case ir::ArithOp::Lsh: return LSH;
-            case ir::ArithOp::Rsh: return RSH;
-        }
-        return ADD;
-    }
+    static std::uint16_t alu_code(ir::ArithOp op) { return ir::bpf_alu_code(op); }
 
     static std::uint16_t size_code(std::uint8_t size) { return size == 4 ? W : size == 2 ? H : B; }
 

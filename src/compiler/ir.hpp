@@ -55,6 +55,24 @@ struct Load {
 
 enum class ArithOp { Add, Sub, Mul, Div, Mod, And, Or, Xor, Lsh, Rsh };
 
+// The operation's code in a BPF ALU instruction (BPF_ADD…BPF_XOR, the same in classic BPF and
+// eBPF: include/uapi/linux/bpf_common.h).
+constexpr std::uint8_t bpf_alu_code(ArithOp op) {
+    switch (op) {
+        case ArithOp::Add: return 0x00;
+        case ArithOp::Sub: return 0x10;
+        case ArithOp::Mul: return 0x20;
+        case ArithOp::Div: return 0x30;
+        case ArithOp::Or: return 0x40;
+        case ArithOp::And: return 0x50;
+        case ArithOp::Lsh: return 0x60;
+        case ArithOp::Rsh: return 0x70;
+        case ArithOp::Mod: return 0x90;
+        case ArithOp::Xor: return 0xa0;
+    }
+    return 0x00;
+}
+
 // Whether `a op b` equals `b op a`.
 constexpr bool commutes(ArithOp op) {
     return op == ArithOp::Add || op == ArithOp::Mul || op == ArithOp::And || op == ArithOp::Or || op == ArithOp::Xor;

@@ -25,21 +25,7 @@ using ir::kAncillaryIfindex, ir::kAncillaryPktType, ir::kAncillaryVlanPresent, i
 
 std::uint8_t size_code(std::uint8_t size) { return size == 4 ? W : size == 2 ? H : B; }
 
-std::uint8_t alu_code(ir::ArithOp op) {
-    switch (op) {
-        case ir::ArithOp::Add: return ADD;
-        case ir::ArithOp::Sub: return SUB;
-        case ir::ArithOp::Mul: return MUL;
-        case ir::ArithOp::Div: return DIV;
-        case ir::ArithOp::Mod: return MOD;
-        case ir::ArithOp::And: return AND;
-        case ir::ArithOp::Or: return OR;
-        case ir::ArithOp::Xor: return XOR;
-        case ir::ArithOp::Lsh: return LSH;
-        case ir::ArithOp::Rsh: return RSH;
-    }
-    return ADD;
-}
+std::uint8_t alu_code(ir::ArithOp op) { return ir::bpf_alu_code(op); }
 
 std::uint8_t jump_code(ir::CmpOp op) {
     switch (op) {
@@ -335,6 +321,15 @@ private:
         emit(ebpf::mov32_imm(steps, static_cast<std::int32_t>(c.max_headers)));
         const int loop = code_.new_label(), extension = code_.new_label(), auth = code_.new_label(), step = code_.new_label(),
                   end = code_.new_label();
+        // At `label`: the header's length, (its second byte + `add`) << `shift` bytes; one step
+        // fewer left, or the packet rejected when none is.
+        auto header_length_step = [&](int label, std::int32_t add, std::int32_t shift) {
+            code_.place(label);
+            code_.jump(ebpf::jmp32_imm(JEQ, steps, 0, 0), reject_);
+            read(length, at, kAnyIndex, k + 1, 1);
+            emit(ebpf::alu32_imm(ADD, length, add));
+            emit(ebpf::alu32_imm(LSH, length, shift));
+        };
         code_.place(loop);
         conditional(JEQ, kTest, std::nullopt, c.target, end);
         // AH (RFC 4302): (length + 2) * 4 bytes; extension headers (length + 1) * 8. The
@@ -346,20 +341,12 @@ private:
                 conditional(JEQ, kTest, std::nullopt, ir::kExtensionHeaders[i], extension);
             // No-next-header (59) and everything else not followed stop here, as in libpcap.
             conditional(JNE, kTest, std::nullopt, ir::kExtensionHeaders[std::size(ir::kExtensionHeaders) - 1], end);
-            code_.place(extension);
-            code_.jump(ebpf::jmp32_imm(JEQ, steps, 0, 0), reject_);
-            read(length, at, kAnyIndex, k + 1, 1);
-            emit(ebpf::alu32_imm(ADD, length, 1));
-            emit(ebpf::alu32_imm(LSH, length, 3));
+            header_length_step(extension, 1, 3);
             code_.jump_always(step);
         } else {
             conditional(JNE, kTest, std::nullopt, ir::kAuthHeader, end);
         }
-        code_.place(auth);
-        code_.jump(ebpf::jmp32_imm(JEQ, steps, 0, 0), reject_);
-        read(length, at, kAnyIndex, k + 1, 1);
-        emit(ebpf::alu32_imm(ADD, length, 2));
-        emit(ebpf::alu32_imm(LSH, length, 2));
+        header_length_step(auth, 2, 2);
         code_.place(step);
         read(kTest, at, kAnyIndex, k, 1);
         emit(ebpf::alu32_reg(ADD, at, length));
