@@ -213,15 +213,7 @@ private:
         pop_scratch();
     }
 
-    static std::uint16_t jump_op(ir::CmpOp op) {
-        switch (op) {
-            case ir::CmpOp::Eq: return JEQ;
-            case ir::CmpOp::Gt: return JGT;
-            case ir::CmpOp::Ge: return JGE;
-            case ir::CmpOp::AnySet: return JSET;
-        }
-        return JEQ;
-    }
+    static std::uint16_t jump_op(ir::CmpOp op) { return ir::bpf_jump_code(op); }
 
     std::uint32_t push_scratch() {
         if (scratch_depth_ >= cbpf::kMemWords) error_ = EmitError{"expression needs more than 16 scratch slots"};

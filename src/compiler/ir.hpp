@@ -87,6 +87,18 @@ struct Arith {
 // Comparisons that every backend has natively; !=, < and <= are Not of these.
 enum class CmpOp { Eq, Gt, Ge, AnySet /* (lhs & rhs) != 0 */ };
 
+// The comparison's code in a BPF jump instruction (BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET: the same
+// in classic BPF and eBPF, include/uapi/linux/bpf_common.h).
+constexpr std::uint8_t bpf_jump_code(CmpOp op) {
+    switch (op) {
+        case CmpOp::Eq: return 0x10;
+        case CmpOp::Gt: return 0x20;
+        case CmpOp::Ge: return 0x30;
+        case CmpOp::AnySet: return 0x40;
+    }
+    return 0x10;
+}
+
 struct Cmp {
     CmpOp op;
     Value lhs;

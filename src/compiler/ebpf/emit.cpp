@@ -27,15 +27,7 @@ std::uint8_t size_code(std::uint8_t size) { return size == 4 ? W : size == 2 ? H
 
 std::uint8_t alu_code(ir::ArithOp op) { return ir::bpf_alu_code(op); }
 
-std::uint8_t jump_code(ir::CmpOp op) {
-    switch (op) {
-        case ir::CmpOp::Eq: return JEQ;
-        case ir::CmpOp::Gt: return JGT;
-        case ir::CmpOp::Ge: return JGE;
-        case ir::CmpOp::AnySet: return JSET;
-    }
-    return JEQ;
-}
+std::uint8_t jump_code(ir::CmpOp op) { return ir::bpf_jump_code(op); }
 
 // The test that holds when `op` does not (none for AnySet).
 std::optional<std::uint8_t> inverse_jump_code(ir::CmpOp op) {
