@@ -56,24 +56,9 @@ host_list() {
   echo "$out"
 }
 
-ns="sniff-ebench-$$"
-tmp=$(mktemp -d)
-capture_pid=""
-cleanup() {
-  [ -n "$capture_pid" ] && kill -INT "$capture_pid" 2>/dev/null && wait "$capture_pid" 2>/dev/null || true
-  for _ in 1 2 3 4 5 6 7 8 9 10; do ip netns del "$ns" 2>/dev/null && break; sleep 0.5; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-ip netns add "$ns"
-ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || true
-ip -n "$ns" link add name ex0 address 02:00:00:00:00:01 type veth peer name ex1 address 02:00:00:00:00:02
-ip -n "$ns" link set ex0 up
-ip -n "$ns" link set ex1 up
-
-pin_send=""; pin_cap=""
-if [ "$(nproc)" -ge 2 ]; then pin_send="taskset -c 0"; pin_cap="taskset -c 1"; fi
+# shellcheck source=bench/veth_lab.sh
+. bench/veth_lab.sh
+veth_lab_setup sniff-ebench ex0 ex1
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 field() { sed -n "s/^\([0-9]*\) packets\? $1.*/\1/p" "$2" | head -1; }

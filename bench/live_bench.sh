@@ -24,29 +24,9 @@ done
 command -v tcpdump >/dev/null || { echo "live_bench: tcpdump is not installed" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "live_bench: needs root (network namespaces, packet sockets)" >&2; exit 1; }
 
-ns="sniff-bench-$$"
-tmp=$(mktemp -d)
-capture_pid=""
-cleanup() {
-  # A capture left running would keep the deleted namespace alive: stop it first.
-  [ -n "$capture_pid" ] && kill -INT "$capture_pid" 2>/dev/null && wait "$capture_pid" 2>/dev/null || true
-  # Retried: the unmount can be refused for a moment while a process that was inside is exiting.
-  for _ in 1 2 3 4 5 6 7 8 9 10; do ip netns del "$ns" 2>/dev/null && break; sleep 0.5; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-ip netns add "$ns"
-ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || true
-ip -n "$ns" link add name sx0 address 02:00:00:00:00:01 type veth peer name sx1 address 02:00:00:00:00:02
-ip -n "$ns" link set sx0 up
-ip -n "$ns" link set sx1 up
-
-# Two cores: the sender (and the veth receive path, which runs in its softirq) on CPU 0, the
-# capture process on CPU 1, so neither tool steals the other's core.
-cpus=$(nproc)
-pin_send=""; pin_cap=""
-if [ "$cpus" -ge 2 ]; then pin_send="taskset -c 0"; pin_cap="taskset -c 1"; fi
+# shellcheck source=bench/veth_lab.sh
+. bench/veth_lab.sh
+veth_lab_setup sniff-bench sx0 sx1
 hz=$(getconf CLK_TCK)
 
 rx_packets() { ip netns exec "$ns" cat /sys/class/net/sx1/statistics/rx_packets; }

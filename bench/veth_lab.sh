@@ -1,0 +1,28 @@
+# Sourced by live_bench.sh and ebpf_live_bench.sh: a throw-away network namespace `$ns` with a
+# veth pair (`$1` 02:00:00:00:00:01, `$2` 02:00:00:00:00:02, both up, IPv6 off so nothing else
+# is sent), a scratch directory `$tmp`, and an EXIT trap that stops the capture in
+# `$capture_pid` (if any) and removes both. Also `$pin_send`/`$pin_cap`: the sender (and the veth
+# receive path, which runs in its softirq) on CPU 0, the capture process on CPU 1, when there
+# are two cores, so neither tool steals the other's core.
+#   veth_lab_setup PREFIX IF_A IF_B
+veth_lab_setup() {
+  ns="$1-$$"
+  tmp=$(mktemp -d)
+  capture_pid=""
+  trap veth_lab_cleanup EXIT
+  ip netns add "$ns"
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || true
+  ip -n "$ns" link add name "$2" address 02:00:00:00:00:01 type veth peer name "$3" address 02:00:00:00:00:02
+  ip -n "$ns" link set "$2" up
+  ip -n "$ns" link set "$3" up
+  pin_send=""; pin_cap=""
+  if [ "$(nproc)" -ge 2 ]; then pin_send="taskset -c 0"; pin_cap="taskset -c 1"; fi
+}
+
+veth_lab_cleanup() {
+  # A capture left running would keep the deleted namespace alive: stop it first.
+  [ -n "$capture_pid" ] && kill -INT "$capture_pid" 2>/dev/null && wait "$capture_pid" 2>/dev/null || true
+  # Retried: the unmount can be refused for a moment while a process that was inside is exiting.
+  for _ in 1 2 3 4 5 6 7 8 9 10; do ip netns del "$ns" 2>/dev/null && break; sleep 0.5; done
+  rm -rf "$tmp"
+}
