@@ -89,11 +89,11 @@ std::optional<Programs> prepare(const Filter& f, pcap_t* dead, std::string& why)
         return std::nullopt;
     }
     Programs out;
-    out.sniff_socket = socket->size();
-    out.sniff_xdp = xdp->size();
+    out.sniff_socket = socket->insns.size();
+    out.sniff_xdp = xdp->insns.size();
     out.libpcap = classic.size();
     out.baseline = converted->size();
-    auto load = [&](const ebpf::Program& p, ebpf::Hook hook, const char* name, ebpf::LoadedProgram& into) {
+    auto load = [&](const ebpf::Filter& p, ebpf::Hook hook, const char* name, ebpf::LoadedProgram& into) {
         auto loaded = ebpf::load(p, hook, name);
         if (!loaded) {
             why = fmt::format("the kernel refuses {}: {}", name, loaded.error().message);
@@ -103,7 +103,7 @@ std::optional<Programs> prepare(const Filter& f, pcap_t* dead, std::string& why)
         return true;
     };
     if (!load(*socket, ebpf::Hook::Socket, "sniff_socket", out.socket) || !load(*xdp, ebpf::Hook::Xdp, "sniff_xdp", out.xdp) ||
-        !load(*converted, ebpf::Hook::Socket, "from_cbpf", out.converted))
+        !load(ebpf::Filter{*converted, {}}, ebpf::Hook::Socket, "from_cbpf", out.converted))
         return std::nullopt;
     auto socket_info = ebpf::program_info(out.socket), xdp_info = ebpf::program_info(out.xdp),
          baseline_info = ebpf::program_info(out.converted);

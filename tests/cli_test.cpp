@@ -109,12 +109,12 @@ TEST(Cli, EbpfDumpsMatchTheCompiledProgram) {
         ASSERT_TRUE(prog) << prog.error().message;
         Outcome d = sniff(fmt::format("-d --ebpf {} 'tcp port 443'", flags));
         EXPECT_EQ(d.status, 0) << d.err;
-        EXPECT_EQ(d.out, ebpf::dump(*prog));
+        EXPECT_EQ(d.out, ebpf::dump(prog->insns));
         Outcome dd = sniff(fmt::format("-dd {} --ebpf 'tcp port 443'", flags));
-        EXPECT_EQ(dd.out, ebpf::dump_c_array(*prog));
+        EXPECT_EQ(dd.out, ebpf::dump_c_array(prog->insns));
         Outcome ddd = sniff(fmt::format("-ddd {} --ebpf 'tcp port 443'", flags));
-        EXPECT_EQ(ddd.out.substr(0, ddd.out.find('\n')), std::to_string(prog->size()));
-        EXPECT_EQ(lines(ddd.out), prog->size() + 1);
+        EXPECT_EQ(ddd.out.substr(0, ddd.out.find('\n')), std::to_string(prog->insns.size()));
+        EXPECT_EQ(lines(ddd.out), prog->insns.size() + 1);
     }
     // --hook alone means --ebpf.
     EXPECT_EQ(sniff("-d --hook xdp 'tcp port 443'").out, sniff("-d --ebpf --hook xdp 'tcp port 443'").out);

@@ -131,8 +131,8 @@ void check_expression(const std::string& expr, int dlt, bool optimize, const std
         auto loaded = ebpf::load(*program, hook);
         if (!loaded) {
             ADD_FAILURE() << fmt::format("the verifier refused '{}' at {} ({} instructions): {}\n{}\n{}", expr, ebpf::hook_name(hook),
-                                         program->size(), loaded.error().message, loaded.error().verifier_log,
-                                         program->size() < 400 ? ebpf::dump(*program) : std::string("(long)"));
+                                         program->insns.size(), loaded.error().message, loaded.error().verifier_log,
+                                         program->insns.size() < 400 ? ebpf::dump(program->insns) : std::string("(long)"));
             continue;
         }
         ++tally.accepted[hook];
@@ -153,7 +153,7 @@ void check_expression(const std::string& expr, int dlt, bool optimize, const std
                 if (tally.reported++ < 5)
                     ADD_FAILURE() << fmt::format("'{}'{} at {} on {} ({} bytes): eBPF returned {}, the VM {}\n{}", expr, optimize ? "" : " (-O)",
                                                  ebpf::hook_name(hook), p.origin, p.bytes.size(), run->retval, vm,
-                                                 program->size() < 400 ? ebpf::dump(*program) : std::string("(long)"));
+                                                 program->insns.size() < 400 ? ebpf::dump(program->insns) : std::string("(long)"));
             }
         }
     }

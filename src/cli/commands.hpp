@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/options.hpp"
+#include "ebpf/maps.hpp"
 #include "ebpf/program.hpp"
 
 namespace cli {
@@ -11,7 +12,7 @@ namespace cli {
 int run_dump(const Options& o);            // -d without -r/-i: compile for -y and print
 // An eBPF program as -d (instructions), -dd (C array) or -ddd (decimal: the count, then code, dst,
 // src, off and imm of each instruction) print it.
-std::string dump_ebpf_text(const ebpf::Program& p, int level);
+std::string dump_ebpf_text(const ebpf::Filter& f, int level);
 int run_offline(const Options& o);         // -r: filter a capture file
 int run_live(const Options& o);            // -i: capture from an interface
 int run_list_interfaces(const Options& o); // -D

@@ -10,11 +10,20 @@
 
 namespace cli {
 
-std::string dump_ebpf_text(const ebpf::Program& p, int level) {
-    if (level == 1) return ebpf::dump(p);
-    if (level == 2) return ebpf::dump_c_array(p);
-    std::string out = fmt::format("{}\n", p.size());
-    for (const ebpf::Insn& i : p) out += fmt::format("{} {} {} {} {}\n", i.code, i.dst, i.src, i.off, i.imm);
+std::string dump_ebpf_text(const ebpf::Filter& f, int level) {
+    // The maps follow the program: their contents are what the loader writes, not shown.
+    if (level == 1) return ebpf::dump(f.insns) + ebpf::describe_maps(f.maps);
+    if (level == 2) {
+        std::string maps = ebpf::describe_maps(f.maps), out = ebpf::dump_c_array(f.insns);
+        for (std::size_t at = 0; at < maps.size();) {
+            const std::size_t end = maps.find('\n', at);
+            out += fmt::format("/* {} */\n", maps.substr(at, end - at));
+            at = end + 1;
+        }
+        return out;
+    }
+    std::string out = fmt::format("{}\n", f.insns.size());
+    for (const ebpf::Insn& i : f.insns) out += fmt::format("{} {} {} {} {}\n", i.code, i.dst, i.src, i.off, i.imm);
     return out;
 }
 

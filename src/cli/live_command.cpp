@@ -110,7 +110,7 @@ int run_live(const Options& o) {
         fmt::print(stderr, "sniff: --ebpf needs a filter expression: without one every packet is captured and nothing is compiled\n");
         return 1;
     }
-    std::optional<ebpf::Program> ebpf_prog;
+    std::optional<ebpf::Filter> ebpf_prog;
     if (use_ebpf && prog) {
         if (!ebpf_capable && o.dump_level == 0) {
             fmt::print(stderr, "sniff: {}: eBPF socket filters are attached to Ethernet interfaces (link type EN10MB); this one "
@@ -125,7 +125,7 @@ int run_live(const Options& o) {
         if (!o.ebpf)
             fmt::print(stderr, "sniff: {}: the filter compiles to {} classic BPF instructions, more than the kernel's {}; "
                                "filtering in the kernel with eBPF instead ({} instructions)\n",
-                       lo.interface, prog->size(), cbpf::kMaxInsns, ebpf_prog->size());
+                       lo.interface, prog->size(), cbpf::kMaxInsns, ebpf_prog->insns.size());
     }
     if (o.dump_level > 0) {  // tcpdump -i IF -d: the program for that interface's link type
         if (ebpf_prog) fmt::print("{}", dump_ebpf_text(*ebpf_prog, o.dump_level));

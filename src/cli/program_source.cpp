@@ -69,7 +69,7 @@ std::optional<cbpf::Program> load_program(const Options& o, sniff::CompileOption
     return std::move(*prog);
 }
 
-std::optional<ebpf::Program> load_ebpf_program(const Options& o, sniff::CompileOptions context, ebpf::Hook hook) {
+std::optional<ebpf::Filter> load_ebpf_program(const Options& o, sniff::CompileOptions context, ebpf::Hook hook) {
     auto text = filter_text(o);
     if (!text) return std::nullopt;
     context.optimize = !o.no_optimize;

@@ -8,6 +8,7 @@
 #include "cbpf_vm/program.hpp"
 #include "cli/options.hpp"
 #include "compiler/compile.hpp"
+#include "ebpf/maps.hpp"
 #include "ebpf/program.hpp"
 
 namespace cli {
@@ -23,7 +24,7 @@ std::optional<cbpf::Program> load_program(const Options& o, sniff::CompileOption
 
 // The filter as eBPF for `hook` (compile_ebpf), with the same diagnostics; nullopt after
 // printing the reason.
-std::optional<ebpf::Program> load_ebpf_program(const Options& o, sniff::CompileOptions context, ebpf::Hook hook);
+std::optional<ebpf::Filter> load_ebpf_program(const Options& o, sniff::CompileOptions context, ebpf::Hook hook);
 
 // The hook --hook names (the socket filter when none).
 ebpf::Hook hook_of(const Options& o);

@@ -44,7 +44,8 @@ bool never_matches(const ir::Pred& p) {
 // from (before protochain walks are shortened for the kernel's 4,096: eBPF loops instead).
 struct EbpfRequest {
     ebpf::Hook hook;
-    std::optional<std::expected<ebpf::Program, EmitError>> program = std::nullopt;
+    SetMapOptions maps;
+    std::optional<std::expected<ebpf::Filter, EmitError>> program = std::nullopt;
 };
 
 std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, const CompileOptions& options, bool explain = true,
@@ -101,7 +102,7 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
     if (want_ebpf && program) {
         cfg::Graph graph = cfg::build(filter);
         if (options.optimize) cfg::optimize(graph);
-        want_ebpf->program = emit_ebpf(graph, want_ebpf->hook, emit_options);
+        want_ebpf->program = emit_ebpf(graph, want_ebpf->hook, emit_options, want_ebpf->maps);
     }
     // protochain's walk is unrolled over 64 headers, and sets are trees of runs of 8: a filter
     // that is then too long for the kernel gets shorter walks, down to 16 headers, then sets
@@ -167,7 +168,8 @@ std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const Co
     return compile_here(text, options);
 }
 
-std::expected<ebpf::Program, Diagnostic> compile_ebpf(std::string_view text, const CompileOptions& options, ebpf::Hook hook) {
+std::expected<ebpf::Filter, Diagnostic> compile_ebpf(std::string_view text, const CompileOptions& options, ebpf::Hook hook,
+                                                     const SetMapOptions& maps) {
     // XDP and TC programs see what a network device carries: Ethernet frames, or IP packets on
     // a tun-like device. Cooked headers, radio headers and the like never reach them.
     constexpr int kEthernet = 1, kRaw = 12, kIpv4 = 228, kIpv6 = 229;
@@ -177,7 +179,7 @@ std::expected<ebpf::Program, Diagnostic> compile_ebpf(std::string_view text, con
                                                                         hook == ebpf::Hook::Xdp ? "XDP" : "TC", link ? link->name : std::to_string(options.dlt)),
                                           "use -y EN10MB or RAW, or the socket filter (--hook socket)"});
     }
-    EbpfRequest request{hook};
+    EbpfRequest request{hook, maps};
     std::optional<std::expected<cbpf::Program, Diagnostic>> classic;
     auto job = [&] { classic = compile_here(text, options, true, &request); };
     if (text.size() < kOwnStackFrom || !run_with_stack(kOwnStackBytes, job)) job();

@@ -9,6 +9,8 @@
 #include "cbpf_vm/program.hpp"
 #include "compiler/link_type.hpp"
 #include "compiler/span.hpp"
+#include "compiler/set_map_options.hpp"
+#include "ebpf/maps.hpp"
 #include "ebpf/program.hpp"
 
 namespace sniff {
@@ -40,6 +42,9 @@ std::expected<cbpf::Program, Diagnostic> compile(std::string_view text, const Co
 // diagnostic compile() gives, it gives too. For the socket filter, `options` as for compile();
 // at TC the kernel's VLAN fields are as on a live capture (kernel_vlan), at XDP the tags are
 // in the frame.
-std::expected<ebpf::Program, Diagnostic> compile_ebpf(std::string_view text, const CompileOptions& options, ebpf::Hook hook);
+// Sets of at least maps.from_ranges members are map lookups (SetMapOptions, emit_ebpf.hpp); the
+// Filter's maps hold them, for the loader to create.
+std::expected<ebpf::Filter, Diagnostic> compile_ebpf(std::string_view text, const CompileOptions& options, ebpf::Hook hook,
+                                                     const SetMapOptions& maps = {});
 
 }  // namespace sniff

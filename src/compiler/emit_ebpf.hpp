@@ -19,12 +19,16 @@
 
 #include "compiler/cfg/graph.hpp"
 #include "compiler/emit_cbpf.hpp"
+#include "compiler/set_map_options.hpp"
+#include "ebpf/maps.hpp"
 #include "ebpf/program.hpp"
 
 namespace sniff {
 
-// The program for `graph` at `hook`. Fails when an expression needs more stack than eBPF's 512
-// bytes. Jumps farther than 16-bit offsets reach use `gotol` (Linux 6.4).
-std::expected<ebpf::Program, EmitError> emit_ebpf(const cfg::Graph& graph, ebpf::Hook hook, const EmitOptions& options = {});
+// The program for `graph` at `hook`, and the maps its set tests read (SetMapOptions). Fails when
+// an expression needs more stack than eBPF's 512 bytes. Jumps farther than 16-bit offsets reach
+// use `gotol` (Linux 6.4).
+std::expected<ebpf::Filter, EmitError> emit_ebpf(const cfg::Graph& graph, ebpf::Hook hook, const EmitOptions& options = {},
+                                                 const SetMapOptions& maps = {});
 
 }  // namespace sniff

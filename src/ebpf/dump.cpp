@@ -108,6 +108,12 @@ std::string insn_text(const Insn& in, const Insn* next) {
             if (op::mode(in.code) == op::ABS) return fmt::format("r0 = *({} *)skb[{}]", size_name(in.code), in.imm);
             if (op::mode(in.code) == op::IND)
                 return fmt::format("r0 = *({} *)skb[r{} + {}]", size_name(in.code), in.src, in.imm);
+            // A map reference before loading: the map's index in the Filter (bpftool prints the
+            // loaded map's id in the same place, `map[id:12]`).
+            if (is_map_reference(in) && next) {
+                if (in.src == kPseudoMapFd) return fmt::format("r{} = map[{}]", in.dst, in.imm);
+                return fmt::format("r{} = map[{}][0]+{}", in.dst, in.imm, next->imm);
+            }
             if (op::mode(in.code) == op::IMM && op::size(in.code) == op::DW && next) {
                 std::uint64_t imm = (std::uint64_t{static_cast<std::uint32_t>(next->imm)} << 32) | static_cast<std::uint32_t>(in.imm);
                 return fmt::format("r{} = {:#x}", in.dst, imm);
@@ -139,6 +145,25 @@ std::string dump_c_array(const Program& program) {
         const Insn& in = program[i];
         fmt::format_to(std::back_inserter(out), "{{ {:#04x}, {}, {}, {}, {:#010x} }}, /* {} */\n", in.code, in.dst, in.src,
                        in.off, static_cast<std::uint32_t>(in.imm), i);
+    }
+    return out;
+}
+
+}  // namespace ebpf
+
+namespace ebpf {
+
+std::string describe_maps(const std::vector<MapSpec>& maps) {
+    std::string out;
+    for (std::size_t i = 0; i < maps.size(); ++i) {
+        const MapSpec& m = maps[i];
+        const char* type = m.type == BPF_MAP_TYPE_HASH       ? "hash"
+                           : m.type == BPF_MAP_TYPE_LPM_TRIE ? "lpm_trie"
+                           : m.type == BPF_MAP_TYPE_ARRAY    ? "array"
+                           : m.type == BPF_MAP_TYPE_PERCPU_ARRAY ? "percpu_array"
+                                                                 : "map";
+        fmt::format_to(std::back_inserter(out), "map[{}]: {} {}, key {} bytes, value {} bytes, {} entries{}\n", i, type, m.name, m.key_size,
+                       m.value_size, m.max_entries, m.read_only ? ", read-only" : "");
     }
     return out;
 }

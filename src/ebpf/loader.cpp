@@ -157,21 +157,89 @@ std::string refused(Hook hook) { return fmt::format("bpf(BPF_PROG_LOAD) refused 
 
 }  // namespace
 
-LoadedProgram::LoadedProgram(LoadedProgram&& o) noexcept : fd_(o.fd_), hook_(o.hook_), insns_(o.insns_) { o.fd_ = -1; }
+LoadedProgram::LoadedProgram(LoadedProgram&& o) noexcept
+    : fd_(o.fd_), hook_(o.hook_), insns_(o.insns_), map_fds_(std::move(o.map_fds_)) {
+    o.fd_ = -1;
+    o.map_fds_.clear();
+}
 
 LoadedProgram& LoadedProgram::operator=(LoadedProgram&& o) noexcept {
     if (this != &o) {
         if (fd_ >= 0) close(fd_);
+        for (int m : map_fds_) close(m);
         fd_ = std::exchange(o.fd_, -1);
         hook_ = o.hook_;
         insns_ = o.insns_;
+        map_fds_ = std::exchange(o.map_fds_, {});
     }
     return *this;
 }
 
 LoadedProgram::~LoadedProgram() {
     if (fd_ >= 0) close(fd_);
+    for (int m : map_fds_) close(m);
 }
+
+namespace {
+
+// Map file descriptors owned until handed to a LoadedProgram.
+struct MapFds {
+    std::vector<int> fds;
+    MapFds() = default;
+    MapFds(const MapFds&) = delete;
+    MapFds& operator=(const MapFds&) = delete;
+    ~MapFds() {
+        for (int fd : fds) close(fd);
+    }
+    std::vector<int> release() { return std::exchange(fds, {}); }
+};
+
+// Creates and fills the filter's maps (BPF_MAP_CREATE, BPF_MAP_UPDATE_BATCH where the map type
+// has it, else one BPF_MAP_UPDATE_ELEM per entry; BPF_MAP_FREEZE for read-only ones).
+std::expected<void, LoadError> create_maps(const std::vector<MapSpec>& specs, MapFds& out) {
+    quiet_libbpf();
+    for (const MapSpec& m : specs) {
+        bpf_map_create_opts opts{};
+        opts.sz = sizeof opts;
+        opts.map_flags = m.flags;
+        const std::string name = kernel_name(m.name);
+        int fd = bpf_map_create(static_cast<bpf_map_type>(m.type), name.c_str(), m.key_size, m.value_size, m.max_entries, &opts);
+        if (fd < 0)
+            return std::unexpected(errno_error(fmt::format("bpf(BPF_MAP_CREATE) failed for map {} ({} entries of {}+{} bytes)", m.name,
+                                                           m.max_entries, m.key_size, m.value_size),
+                                               errno));
+        out.fds.push_back(fd);
+        const std::size_t n = m.entries();
+        if (m.values.size() != n * m.value_size)
+            return std::unexpected(LoadError{fmt::format("map {}: {} keys but {} bytes of values", m.name, n, m.values.size()), EINVAL, {}});
+        bool batched = false;
+        if (n > 1 && m.type == BPF_MAP_TYPE_HASH) {
+            __u32 count = static_cast<__u32>(n);
+            batched = bpf_map_update_batch(fd, m.keys.data(), m.values.data(), &count, nullptr) == 0 && count == n;
+        }
+        for (std::size_t i = 0; !batched && i < n; ++i) {
+            if (bpf_map_update_elem(fd, m.keys.data() + i * m.key_size, m.values.data() + i * m.value_size, BPF_ANY) != 0)
+                return std::unexpected(errno_error(fmt::format("bpf(BPF_MAP_UPDATE_ELEM) failed for entry {} of map {}", i, m.name), errno));
+        }
+        if (m.read_only && bpf_map_freeze(fd) != 0)
+            return std::unexpected(errno_error(fmt::format("bpf(BPF_MAP_FREEZE) failed for map {}", m.name), errno));
+    }
+    return {};
+}
+
+// The program with each map reference's index replaced by that map's descriptor.
+std::expected<Program, LoadError> with_map_fds(const Filter& filter, const std::vector<int>& fds) {
+    Program out = filter.insns;
+    for (Insn& in : out) {
+        if (!is_map_reference(in)) continue;
+        if (in.imm < 0 || static_cast<std::size_t>(in.imm) >= fds.size())
+            return std::unexpected(LoadError{fmt::format("the program refers to map {}, but it has {} maps", in.imm, fds.size()), EINVAL, {}});
+        in.imm = fds[static_cast<std::size_t>(in.imm)];
+    }
+    return out;
+}
+
+}  // namespace
 
 std::expected<LoadedProgram, LoadError> load(const Program& program, Hook hook, std::string_view name) {
     // Without a log first: a log costs the verifier time, and most loads succeed.
@@ -187,6 +255,25 @@ std::expected<LoadedProgram, LoadError> load(const Program& program, Hook hook, 
     }
     error.verifier_log = last_lines(again.log, kKeptLogLines);
     return std::unexpected(std::move(error));
+}
+
+std::expected<LoadedProgram, LoadError> load(const Filter& filter, Hook hook, std::string_view name) {
+    MapFds maps;
+    if (auto made = create_maps(filter.maps, maps); !made) return std::unexpected(made.error());
+    auto program = with_map_fds(filter, maps.fds);
+    if (!program) return std::unexpected(program.error());
+    auto loaded = load(*program, hook, name);
+    if (!loaded) return loaded;
+    loaded->adopt_maps(maps.release());
+    return loaded;
+}
+
+std::expected<std::string, LoadError> verifier_log(const Filter& filter, Hook hook, std::uint32_t level) {
+    MapFds maps;
+    if (auto made = create_maps(filter.maps, maps); !made) return std::unexpected(made.error());
+    auto program = with_map_fds(filter, maps.fds);
+    if (!program) return std::unexpected(program.error());
+    return verifier_log(*program, hook, level);
 }
 
 std::expected<std::string, LoadError> verifier_log(const Program& program, Hook hook, std::uint32_t level) {

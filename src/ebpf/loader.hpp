@@ -9,7 +9,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "ebpf/maps.hpp"
 #include "ebpf/program.hpp"
 
 namespace ebpf {
@@ -22,7 +24,9 @@ struct LoadError {
     std::string verifier_log;
 };
 
-// A program loaded in the kernel; owns its file descriptor (closed on destruction; move-only).
+// A program loaded in the kernel; owns its file descriptor and those of the maps it reads
+// (closed on destruction; move-only). The kernel keeps a loaded program's maps while the program
+// lives; sniff keeps their descriptors to read them (counters).
 class LoadedProgram {
 public:
     LoadedProgram() = default;
@@ -36,23 +40,34 @@ public:
     int fd() const { return fd_; }
     Hook hook() const { return hook_; }
     std::size_t insns() const { return insns_; }
+    // The file descriptor of map `index` of the loaded Filter.
+    int map_fd(std::size_t index) const { return map_fds_.at(index); }
+    std::size_t map_count() const { return map_fds_.size(); }
+    // Takes ownership of the descriptors of the program's maps, in the Filter's order.
+    void adopt_maps(std::vector<int> fds) { map_fds_ = std::move(fds); }
 
 private:
     int fd_ = -1;
     Hook hook_ = Hook::Socket;
     std::size_t insns_ = 0;
+    std::vector<int> map_fds_;
 };
 
 // Loads `program` as the hook's program type (BPF_PROG_TYPE_SOCKET_FILTER, _XDP or _SCHED_CLS),
 // license "GPL" (the legacy packet loads and some helpers need it), named `name` (at most 15
 // characters are kept). On refusal the error carries the verifier's log.
 std::expected<LoadedProgram, LoadError> load(const Program& program, Hook hook, std::string_view name = "sniff");
+// The same for a program that reads maps: each map is created (BPF_MAP_CREATE), filled and, when
+// read_only, frozen; the program's map references get their file descriptors; then the program
+// is loaded. Errors name the map and the failing call.
+std::expected<LoadedProgram, LoadError> load(const Filter& filter, Hook hook, std::string_view name = "sniff");
 
 // The verifier's whole log for `program` at `level` (1: the path that was refused; 2: every
 // instruction it walked, `0: (bf) r6 = r1` with the register state after it), the program being
 // closed again. For the dumper's cross-check and for debugging the emitter; a refused program is
 // an error as with load().
 std::expected<std::string, LoadError> verifier_log(const Program& program, Hook hook, std::uint32_t level = 2);
+std::expected<std::string, LoadError> verifier_log(const Filter& filter, Hook hook, std::uint32_t level = 2);
 
 // One BPF_PROG_TEST_RUN of `frame` (the packet from its link-layer header on, as captured).
 //  - Socket: the kernel treats the first 14 bytes of the test input as an Ethernet header and

@@ -4,6 +4,7 @@
 // offset and a signed 32-bit immediate; 8 bytes, the layout of `struct bpf_insn`.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>

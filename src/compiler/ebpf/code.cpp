@@ -48,6 +48,8 @@ std::expected<ebpf::Program, std::string> Code::resolve() const {
         using namespace ebpf::op;
         if (cls(in.code) == LD && (mode(in.code) == ABS || mode(in.code) == IND)) return 10;
         if (cls(in.code) == LDX && in.src == ebpf::R6) return 6;  // the context (registers.hpp)
+        // A map lookup is inlined as the map's lookup code (map_gen_lookup): a few instructions.
+        if (cls(in.code) == JMP && jmp_op(in.code) == CALL) return 8;
         if ((cls(in.code) == ALU || cls(in.code) == ALU64) && (alu_op(in.code) == DIV || alu_op(in.code) == MOD) && src(in.code) == X) return 4;
         return 1;
     };

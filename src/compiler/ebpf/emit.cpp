@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <map>
 #include <optional>
 
 #include "compiler/ebpf/code.hpp"
 #include "compiler/ebpf/registers.hpp"
 #include "compiler/ebpf/safety.hpp"
+#include "compiler/ebpf/set_maps.hpp"
 #include "compiler/emit_ebpf.hpp"
 
 namespace sniff {
@@ -42,12 +44,13 @@ std::optional<std::uint8_t> inverse_jump_code(ir::CmpOp op) {
 
 class Emitter {
 public:
-    Emitter(const cfg::Graph& g, Hook hook, const EmitOptions& options) : g_(g), hook_(hook), options_(options) {
+    Emitter(const cfg::Graph& g, Hook hook, const EmitOptions& options, const SetMapOptions& maps)
+        : g_(g), hook_(hook), options_(options), map_options_(maps) {
         free_ = hook == Hook::Socket ? std::vector<std::uint8_t>{ebpf::R8, ebpf::R7}
                                      : std::vector<std::uint8_t>{ebpf::R5, ebpf::R4, ebpf::R3};
     }
 
-    std::expected<ebpf::Program, EmitError> run() {
+    std::expected<ebpf::Filter, EmitError> run() {
         label_.resize(g_.blocks.size());
         for (int& l : label_) l = code_.new_label();
         reject_ = -1;
@@ -79,13 +82,16 @@ public:
         if (error_) return std::unexpected(*error_);
         auto program = code_.resolve();
         if (!program) return std::unexpected(EmitError{program.error()});
-        return std::move(*program);
+        return ebpf::Filter{std::move(*program), std::move(maps_)};
     }
 
 private:
     const cfg::Graph& g_;
     Hook hook_;
     const EmitOptions& options_;
+    const SetMapOptions& map_options_;
+    std::vector<ebpf::MapSpec> maps_;
+    std::map<cfg::SetId, std::int32_t> set_map_;  // a set's map, by index in maps_
     Code code_;
     std::vector<int> label_;
     int reject_ = -1;
@@ -218,6 +224,7 @@ private:
         if (b.set != cfg::kNoSet) {
             if (b.load != cfg::kNoValue) value(b.load, kTest);
             const cfg::Ranges& r = g_.sets[b.set];
+            if (r.size() >= map_options_.from_ranges) return set_lookup(b.set, label_[b.jt], label_[b.jf]);
             return set_tree(r, 0, r.size(), label_[b.jt], label_[b.jf]);
         }
         if (b.rhs == cfg::kNoValue) {
@@ -276,6 +283,59 @@ private:
         }
         code_.place(run_hit);
         code_.jump_always(hit);
+    }
+
+    // A set test of the test register through the set's map (SetMapOptions). The test register
+    // keeps its value on both ways out, as after set_tree: a later block may test it again.
+    void set_lookup(cfg::SetId set, int hit, int miss) {
+        const cfg::Ranges& r = g_.sets[set];
+        const SetMapKind kind = set_map_kind(r);
+        auto [at, fresh] = set_map_.try_emplace(set, static_cast<std::int32_t>(maps_.size()));
+        if (fresh) {
+            static constexpr const char* kNames[] = {"sniff_bits", "sniff_hash", "sniff_lpm"};
+            maps_.push_back(set_map(r, kind, fmt::format("{}{}", kNames[static_cast<int>(kind)], maps_.size())));
+        }
+        const std::int32_t map = at->second;
+        auto emit_pair = [&](const std::array<ebpf::Insn, 2>& two) {
+            emit(two[0]);
+            emit(two[1]);
+        };
+        if (kind == SetMapKind::Bitmap) {
+            // bit (v & 7) of byte v >> 3; values above 0xffff are in no such set.
+            conditional(JGT, kTest, std::nullopt, 0xffff, miss);
+            emit_pair(ebpf::load_map_value(kScratch, map, 0));
+            emit(ebpf::mov32_reg(kGuard, kTest));
+            emit(ebpf::alu32_imm(RSH, kGuard, 3));
+            emit(ebpf::alu64_reg(ADD, kScratch, kGuard));
+            emit(ebpf::load_mem(B, kScratch, kScratch, 0));
+            emit(ebpf::mov32_reg(kGuard, kTest));
+            emit(ebpf::alu32_imm(AND, kGuard, 7));
+            emit(ebpf::alu32_reg(RSH, kScratch, kGuard));
+            code_.jump(ebpf::jmp32_imm(JSET, kScratch, 1, 0), hit);
+            return code_.jump_always(miss);
+        }
+        // The key on the stack, below the prologue variables (registers.hpp): the value (Hash), or
+        // {32, the value big-endian} (Prefixes, struct bpf_lpm_trie_key).
+        const std::int16_t key = spill_offset(0);
+        const std::int16_t value_at = kind == SetMapKind::Hash ? key : static_cast<std::int16_t>(key + 4);
+        if (kind == SetMapKind::Prefixes) {
+            emit(ebpf::store_imm(W, ebpf::R10, key, 32));
+            emit(ebpf::mov32_reg(kScratch, kTest));
+            emit(ebpf::to_big_endian(kScratch, 32));
+            emit(ebpf::store_mem(W, ebpf::R10, kScratch, value_at));
+        } else {
+            emit(ebpf::store_mem(W, ebpf::R10, kTest, value_at));
+        }
+        emit_pair(ebpf::load_map(ebpf::R1, map));
+        emit(ebpf::mov64_reg(ebpf::R2, ebpf::R10));
+        emit(ebpf::alu64_imm(ADD, ebpf::R2, key));
+        emit(ebpf::call_helper(BPF_FUNC_map_lookup_elem));
+        // The call clobbered r0-r5: the value comes back from the key.
+        emit(ebpf::mov64_reg(kScratch, ebpf::R0));
+        emit(ebpf::load_mem(W, kTest, ebpf::R10, value_at));
+        if (kind == SetMapKind::Prefixes) emit(ebpf::to_big_endian(kTest, 32));
+        code_.jump(ebpf::jmp64_imm(JNE, kScratch, 0, 0), hit);
+        code_.jump_always(miss);
     }
 
     // libpcap's gen_protochain walk as a loop: the test register holds the protocol, `at` where
@@ -487,8 +547,9 @@ private:
 
 }  // namespace
 
-std::expected<ebpf::Program, EmitError> emit_ebpf(const cfg::Graph& graph, ebpf::Hook hook, const EmitOptions& options) {
-    return Emitter{graph, hook, options}.run();
+std::expected<ebpf::Filter, EmitError> emit_ebpf(const cfg::Graph& graph, ebpf::Hook hook, const EmitOptions& options,
+                                                 const SetMapOptions& maps) {
+    return Emitter{graph, hook, options, maps}.run();
 }
 
 }  // namespace sniff

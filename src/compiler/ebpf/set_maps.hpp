@@ -1,0 +1,34 @@
+// The maps that hold large sets for the eBPF emitter (SetMapOptions, emit_ebpf.hpp): which kind
+// of map a set needs, and its contents as ebpf::MapSpec.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "compiler/cfg/graph.hpp"
+#include "ebpf/maps.hpp"
+
+namespace sniff::ebpf_gen {
+
+enum class SetMapKind {
+    Bitmap,    // values <= 0xffff: one bit per value in the single 8192-byte value of an ARRAY
+    Hash,      // single values: a HASH of 4-byte keys (host byte order, as the program stores them)
+    Prefixes,  // ranges: an LPM_TRIE of {prefix length, 4 bytes big-endian} keys
+};
+
+inline constexpr std::uint32_t kBitmapBytes = 0x10000 / 8;
+
+// The kind a set of ranges (sorted, disjoint, as cfg::Sets holds them) needs.
+SetMapKind set_map_kind(const cfg::Ranges& ranges);
+
+// The CIDR prefixes that cover [lo, hi] exactly, fewest first to last: (value, prefix length).
+// At most 62 for any range.
+std::vector<std::pair<std::uint32_t, std::uint8_t>> prefixes_covering(std::uint32_t lo, std::uint32_t hi);
+
+// The map of that kind holding `ranges`, named `name`. Its values are one byte (1) for Hash and
+// Prefixes; the bitmap is frozen (read-only) after filling.
+ebpf::MapSpec set_map(const cfg::Ranges& ranges, SetMapKind kind, std::string name);
+
+}  // namespace sniff::ebpf_gen

@@ -1,0 +1,25 @@
+// Which of a filter's sets the eBPF emitter puts in BPF maps (emit_ebpf.hpp, compile_ebpf).
+#pragma once
+
+#include <cstddef>
+#include <limits>
+
+namespace sniff {
+
+// How the eBPF emitter tests the optimizer's sets (lists of hosts, nets, ports, protocols).
+struct SetMapOptions {
+    // A set of at least this many ranges of values is looked up in a map instead of walked as a
+    // comparison tree (set_tree, emit.cpp); the map's kind follows from the values:
+    //  - all at most 0xffff (ports, protocol numbers): an 8192-byte bitmap, the one value of a
+    //    BPF_MAP_TYPE_ARRAY read through direct map-value access (no helper call);
+    //  - single values above that (IPv4 addresses, 32-bit words): a BPF_MAP_TYPE_HASH of 4-byte
+    //    keys, bpf_map_lookup_elem;
+    //  - ranges (nets, address ranges): a BPF_MAP_TYPE_LPM_TRIE of the CIDR prefixes covering them.
+    // The same set tested twice (`host` reads the source and the destination) is one map.
+    // SIZE_MAX: never (a program that must carry its sets inside, as in an ELF object).
+    std::size_t from_ranges = kDefaultFromRanges;
+    static constexpr std::size_t kDefaultFromRanges = 64;
+    static constexpr std::size_t kNever = std::numeric_limits<std::size_t>::max();
+};
+
+}  // namespace sniff
