@@ -18,6 +18,10 @@ struct SetMapOptions {
     // The same set tested twice (`host` reads the source and the destination) is one map.
     // SIZE_MAX: never (a program that must carry its sets inside, as in an ELF object).
     std::size_t from_ranges = kDefaultFromRanges;
+    // The program goes into an ELF object (--emit-elf), which cannot carry a filled hash map or
+    // trie: only read-only data travels (.rodata, which libbpf loads as a frozen one-element
+    // array), so only sets that live in such an array are looked up; the others stay trees.
+    bool in_object = false;
     static constexpr std::size_t kDefaultFromRanges = 64;
     static constexpr std::size_t kNever = std::numeric_limits<std::size_t>::max();
 };

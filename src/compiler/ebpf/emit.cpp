@@ -224,7 +224,8 @@ private:
         if (b.set != cfg::kNoSet) {
             if (b.load != cfg::kNoValue) value(b.load, kTest);
             const cfg::Ranges& r = g_.sets[b.set];
-            if (r.size() >= map_options_.from_ranges) return set_lookup(b.set, label_[b.jt], label_[b.jf]);
+            if (r.size() >= map_options_.from_ranges && (!map_options_.in_object || set_map_kind(r) == SetMapKind::Bitmap))
+                return set_lookup(b.set, label_[b.jt], label_[b.jf]);
             return set_tree(r, 0, r.size(), label_[b.jt], label_[b.jf]);
         }
         if (b.rhs == cfg::kNoValue) {
