@@ -115,7 +115,8 @@ struct Tally {
 // in the VM and the eBPF one at each hook through BPF_PROG_TEST_RUN, over `packets` and packets
 // mutated towards the classic program's comparisons.
 void check_expression(const std::string& expr, int dlt, bool optimize, const std::vector<ebpf::Hook>& hooks,
-                      const std::vector<StoredPacket>& packets, std::size_t mutation_seeds, Tally& tally) {
+                      const std::vector<StoredPacket>& packets, std::size_t mutation_seeds, Tally& tally,
+                      const sniff::SetMapOptions& maps = {}) {
     const sniff::CompileOptions options{.dlt = dlt, .snaplen = kSnaplen, .optimize = optimize};
     auto classic = sniff::compile(expr, options);
     if (!classic) {
@@ -125,7 +126,7 @@ void check_expression(const std::string& expr, int dlt, bool optimize, const std
     const std::vector<StoredPacket> mutated = testing_support::mutate_towards(packets, {*classic}, mutation_seeds, 1);
     const bool metadata = has_ancillary_loads(*classic);
     for (ebpf::Hook hook : hooks) {
-        auto program = sniff::compile_ebpf(expr, options, hook);
+        auto program = sniff::compile_ebpf(expr, options, hook, maps);
         ASSERT_TRUE(program.has_value()) << expr << " at " << ebpf::hook_name(hook) << ": " << program.error().message;
         ++tally.programs[hook];
         auto loaded = ebpf::load(*program, hook);
@@ -196,6 +197,11 @@ TEST_P(EbpfDifferential, EveryHookAgreesWithTheReferenceVm) {
     Tally plain;
     for (const char* expr : all_expressions()) check_expression(expr, dlt, false, {ebpf::Hook::Socket}, packets, 10, plain);
     report(dlt, {ebpf::Hook::Socket}, plain, "the same with -O");
+    // Every set of two or more ranges in a map (SetMapOptions): the lookups on the same packets.
+    Tally maps;
+    for (const char* expr : all_expressions())
+        check_expression(expr, dlt, true, hooks_for(dlt), packets, sanitized ? 10 : 40, maps, {.from_ranges = 2});
+    report(dlt, hooks_for(dlt), maps, "the same with every set in a map");
 }
 
 // Random filters of the generator the random-filter suite uses, deeper than libpcap comparisons

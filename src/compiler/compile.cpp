@@ -92,16 +92,28 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
         return emit_cbpf(graph, emit_options);
     };
     auto program = generate(filter);
+    std::optional<ir::Filter> with_sets;
     if (without_sets && program) {
         auto plain = generate(*without_sets);
         if (plain && plain->size() < program->size()) {
             program = std::move(plain);
+            if (want_ebpf) with_sets = std::move(filter);
             filter = std::move(*without_sets);
         }
     }
     if (want_ebpf && program) {
-        cfg::Graph graph = cfg::build(filter);
-        if (options.optimize) cfg::optimize(graph);
+        auto graph_of = [&](const ir::Filter& f) {
+            cfg::Graph graph = cfg::build(f);
+            if (options.optimize) cfg::optimize(graph);
+            return graph;
+        };
+        cfg::Graph graph = graph_of(filter);
+        // A list shorter as a chain of tests than as set trees is still one lookup when its set
+        // goes into a map: eBPF keeps the sets then.
+        if (with_sets) {
+            cfg::Graph set_graph = graph_of(*with_sets);
+            if (has_set_map(set_graph, want_ebpf->maps)) graph = std::move(set_graph);
+        }
         want_ebpf->program = emit_ebpf(graph, want_ebpf->hook, emit_options, want_ebpf->maps);
     }
     // protochain's walk is unrolled over 64 headers, and sets are trees of runs of 8: a filter

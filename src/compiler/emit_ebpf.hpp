@@ -25,6 +25,9 @@
 
 namespace sniff {
 
+// Whether emit_ebpf(graph, …, maps) would look up some set of `graph` in a map.
+bool has_set_map(const cfg::Graph& graph, const SetMapOptions& maps);
+
 // The program for `graph` at `hook`, and the maps its set tests read (SetMapOptions). Fails when
 // an expression needs more stack than eBPF's 512 bytes. Jumps farther than 16-bit offsets reach
 // use `gotol` (Linux 6.4).

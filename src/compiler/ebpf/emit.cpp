@@ -42,6 +42,11 @@ std::optional<std::uint8_t> inverse_jump_code(ir::CmpOp op) {
     return std::nullopt;
 }
 
+// Whether the set is looked up in a map (SetMapOptions).
+bool in_map(const cfg::Ranges& r, const SetMapOptions& options) {
+    return r.size() >= options.from_ranges && (!options.in_object || set_map_kind(r) == SetMapKind::Bitmap);
+}
+
 class Emitter {
 public:
     Emitter(const cfg::Graph& g, Hook hook, const EmitOptions& options, const SetMapOptions& maps)
@@ -224,8 +229,7 @@ private:
         if (b.set != cfg::kNoSet) {
             if (b.load != cfg::kNoValue) value(b.load, kTest);
             const cfg::Ranges& r = g_.sets[b.set];
-            if (r.size() >= map_options_.from_ranges && (!map_options_.in_object || set_map_kind(r) == SetMapKind::Bitmap))
-                return set_lookup(b.set, label_[b.jt], label_[b.jf]);
+            if (in_map(r, map_options_)) return set_lookup(b.set, label_[b.jt], label_[b.jf]);
             return set_tree(r, 0, r.size(), label_[b.jt], label_[b.jf]);
         }
         if (b.rhs == cfg::kNoValue) {
@@ -547,6 +551,12 @@ private:
 };
 
 }  // namespace
+
+bool has_set_map(const cfg::Graph& graph, const SetMapOptions& maps) {
+    for (const cfg::Block& b : graph.blocks)
+        if (b.exit == cfg::Exit::Test && b.set != cfg::kNoSet && in_map(graph.sets[b.set], maps)) return true;
+    return false;
+}
 
 std::expected<ebpf::Filter, EmitError> emit_ebpf(const cfg::Graph& graph, ebpf::Hook hook, const EmitOptions& options,
                                                  const SetMapOptions& maps) {

@@ -1,0 +1,325 @@
+// Sets in BPF maps (SetMapOptions): which map a set becomes and what it holds, and programs that
+// read them, loaded with their maps and test-run at every hook against the reference VM over
+// frames built from the sets' members, their neighbours and values in no set.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <linux/bpf.h>
+
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "cbpf_vm/interpret.hpp"
+#include "compiler/compile.hpp"
+#include "compiler/ebpf/set_maps.hpp"
+#include "ebpf/dump.hpp"
+#include "ebpf/loader.hpp"
+
+namespace {
+
+using sniff::ebpf_gen::SetMapKind;
+constexpr std::uint32_t kSnaplen = 262144;
+constexpr ebpf::Hook kHooks[] = {ebpf::Hook::Socket, ebpf::Hook::Xdp, ebpf::Hook::Tc};
+
+// ---- the maps' contents ----
+
+struct PrefixCase {
+    std::uint32_t lo, hi;
+    std::vector<std::pair<std::uint32_t, std::uint8_t>> want;
+};
+
+TEST(SetMaps, PrefixesCoverARangeExactly) {
+    const PrefixCase cases[] = {
+        {0x0a000000, 0x0a0000ff, {{0x0a000000, 24}}},
+        {0x0a000001, 0x0a000001, {{0x0a000001, 32}}},
+        {1, 6, {{1, 32}, {2, 31}, {4, 31}, {6, 32}}},
+        {0, 0xffffffffu, {{0, 0}}},
+        {0xfffffffeu, 0xffffffffu, {{0xfffffffeu, 31}}},
+        {0x0a000000, 0x0a0001ff, {{0x0a000000, 23}}},
+    };
+    for (const PrefixCase& c : cases) EXPECT_EQ(sniff::ebpf_gen::prefixes_covering(c.lo, c.hi), c.want) << c.lo << "-" << c.hi;
+    // Whatever the range, the prefixes tile it: no gap, no overlap, at most 62.
+    std::mt19937 rng(7);
+    for (int i = 0; i < 2000; ++i) {
+        std::uint32_t a = rng(), b = rng();
+        if (a > b) std::swap(a, b);
+        auto p = sniff::ebpf_gen::prefixes_covering(a, b);
+        ASSERT_LE(p.size(), 62u);
+        std::uint64_t at = a;
+        for (auto [value, length] : p) {
+            ASSERT_EQ(value, at);
+            at += std::uint64_t{1} << (32 - length);
+        }
+        EXPECT_EQ(at, std::uint64_t{b} + 1);
+    }
+}
+
+TEST(SetMaps, KindFollowsTheValues) {
+    EXPECT_EQ(sniff::ebpf_gen::set_map_kind({{1, 1}, {80, 90}, {0xffff, 0xffff}}), SetMapKind::Bitmap);
+    EXPECT_EQ(sniff::ebpf_gen::set_map_kind({{1, 1}, {0x10000, 0x10000}}), SetMapKind::Hash);
+    EXPECT_EQ(sniff::ebpf_gen::set_map_kind({{1, 1}, {0x10000, 0x100ff}}), SetMapKind::Prefixes);
+}
+
+// The i-th address of the host lists: 10.x.y.z, z odd from 1 to 239, so that no two are adjacent
+// (adjacent ones would make ranges, which a trie holds).
+std::uint32_t host_address(int i) {
+    const auto u = static_cast<std::uint32_t>(i);
+    return 0x0a000000u | (u / 30000) << 16 | (u / 120 % 250) << 8 | (2 * (u % 120) + 1);
+}
+
+std::string host_list(int n, const char* qualifier = "host", int first = 0) {
+    std::string t;
+    for (int i = first; i < first + n; ++i) {
+        const std::uint32_t a = host_address(i);
+        t += fmt::format("{}{} {}.{}.{}.{}", t.empty() ? "" : " or ", qualifier, a >> 24, a >> 16 & 0xff, a >> 8 & 0xff, a & 0xff);
+    }
+    return t;
+}
+
+std::string protocol_list(int n) {
+    std::string t;
+    for (int i = 0; i < n; ++i) t += fmt::format("{}ip proto {}", t.empty() ? "" : " or ", 2 * i);
+    return t;
+}
+
+std::string port_list(int n) {
+    std::string t;
+    for (int i = 0; i < n; ++i) t += fmt::format("{}port {}", t.empty() ? "" : " or ", 1000 + 7 * i);
+    return t + " or portrange 6000-6100";
+}
+
+// Non-adjacent /24s and /16s: ranges the hash cannot hold.
+std::string net_list(int n) {
+    std::string t;
+    for (int i = 0; i < n; ++i)
+        t += fmt::format("{}net {}", t.empty() ? "" : " or ", i % 3 ? fmt::format("172.{}.{}.0/24", 16 + i % 16, 2 * i) : fmt::format("{}.{}.0.0/16", 100 + i / 128, 2 * (i % 128)));
+    return t;
+}
+
+ebpf::Filter compiled(const std::string& expr, ebpf::Hook hook, sniff::SetMapOptions maps = {}) {
+    auto f = sniff::compile_ebpf(expr, {.dlt = 1, .snaplen = kSnaplen, .kernel_vlan = hook == ebpf::Hook::Tc}, hook, maps);
+    EXPECT_TRUE(f) << f.error().message;
+    return f ? std::move(*f) : ebpf::Filter{};
+}
+
+TEST(SetMaps, EachListBecomesOneMapOfItsKind) {
+    struct Case {
+        std::string expr;
+        std::uint32_t type;
+        std::size_t entries;
+    };
+    const Case cases[] = {
+        // The list's first member is tested before the set (sets.hpp): n - 1 entries.
+        {host_list(300), BPF_MAP_TYPE_HASH, 299},
+        // The source and the destination test read the same set: one map.
+        {host_list(300, "src host") + " or " + host_list(300, "dst host"), BPF_MAP_TYPE_HASH, 299},
+        {port_list(100), BPF_MAP_TYPE_ARRAY, 1},
+        {net_list(90), BPF_MAP_TYPE_LPM_TRIE, 89},
+        {protocol_list(100), BPF_MAP_TYPE_ARRAY, 1},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.expr.substr(0, 60));
+        ebpf::Filter f = compiled(c.expr, ebpf::Hook::Socket);
+        ASSERT_EQ(f.maps.size(), 1u);
+        EXPECT_EQ(f.maps[0].type, c.type);
+        EXPECT_EQ(f.maps[0].entries(), c.entries);
+        EXPECT_EQ(f.maps[0].max_entries, c.entries);
+    }
+    // The bitmap has one bit per member.
+    ebpf::Filter ports = compiled(port_list(100), ebpf::Hook::Socket);
+    std::size_t bits = 0;
+    for (std::uint8_t b : ports.maps.at(0).values) bits += static_cast<std::size_t>(__builtin_popcount(b));
+    EXPECT_EQ(bits, 99u);  // the portrange is another test
+}
+
+TEST(SetMaps, ThresholdAndInObjectMode) {
+    const std::size_t from = sniff::SetMapOptions::kDefaultFromRanges;
+    EXPECT_TRUE(compiled(host_list(static_cast<int>(from)), ebpf::Hook::Socket).maps.empty());
+    EXPECT_EQ(compiled(host_list(static_cast<int>(from) + 1), ebpf::Hook::Socket).maps.size(), 1u);
+    EXPECT_TRUE(compiled(host_list(300), ebpf::Hook::Socket, {.from_ranges = sniff::SetMapOptions::kNever}).maps.empty());
+    // An ELF object carries read-only data only: the bitmap, not the hash.
+    EXPECT_TRUE(compiled(host_list(300), ebpf::Hook::Xdp, {.in_object = true}).maps.empty());
+    ebpf::Filter ports = compiled(port_list(100), ebpf::Hook::Xdp, {.in_object = true});
+    ASSERT_EQ(ports.maps.size(), 1u);
+    EXPECT_TRUE(ports.maps[0].read_only);
+    // -d shows the reference and the map.
+    const std::string text = ebpf::dump(ports.insns) + ebpf::describe_maps(ports.maps);
+    EXPECT_NE(text.find("r1 = map[0][0]+0"), std::string::npos) << text;
+    EXPECT_NE(text.find("map[0]: array sniff_bits0, key 4 bytes, value 8192 bytes, 1 entries, read-only"), std::string::npos) << text;
+}
+
+// ---- programs with maps against the reference VM ----
+
+struct Frame {
+    std::vector<std::uint8_t> bytes;
+    std::string what;
+};
+
+void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+    b[at] = static_cast<std::uint8_t>(v >> 8);
+    b[at + 1] = static_cast<std::uint8_t>(v);
+}
+void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
+    put16(b, at, v >> 16);
+    put16(b, at + 2, v & 0xffff);
+}
+
+// Ethernet + IPv4 (20 bytes) + TCP or UDP ports, or Ethernet + IPv6 + TCP.
+Frame ipv4(std::uint32_t src, std::uint32_t dst, std::uint8_t proto, std::uint16_t sport, std::uint16_t dport) {
+    std::vector<std::uint8_t> b(14 + 20 + 20, 0);
+    b[0] = 0x02, b[6] = 0x02, b[11] = 1;
+    put16(b, 12, 0x0800);
+    b[14] = 0x45;
+    put16(b, 16, 40);
+    b[22] = 64, b[23] = proto;
+    put32(b, 26, src), put32(b, 30, dst);
+    put16(b, 34, sport), put16(b, 36, dport);
+    return {b, fmt::format("ipv4 {:#x} > {:#x} proto {} {} > {}", src, dst, proto, sport, dport)};
+}
+
+Frame ipv6(std::uint32_t src_low, std::uint32_t dst_low, std::uint16_t sport, std::uint16_t dport) {
+    std::vector<std::uint8_t> b(14 + 40 + 20, 0);
+    b[0] = 0x02, b[6] = 0x02, b[11] = 1;
+    put16(b, 12, 0x86dd);
+    b[14] = 0x60;
+    put16(b, 18, 20);
+    b[20] = 6, b[21] = 64;
+    put32(b, 22, 0x20010db8), put32(b, 34, src_low);
+    put32(b, 38, 0x20010db8), put32(b, 50, dst_low);
+    put16(b, 54, sport), put16(b, 56, dport);
+    return {b, fmt::format("ipv6 ..{:#x} > ..{:#x} {} > {}", src_low, dst_low, sport, dport)};
+}
+
+// Frames whose fields are members of `values`, their neighbours, and random values, in each
+// position the filters read (source, destination), over TCP and UDP; and each cut short.
+std::vector<Frame> frames_around(const std::vector<std::uint32_t>& values, std::mt19937& rng) {
+    std::vector<Frame> out;
+    for (std::uint32_t v : values) {
+        for (std::uint32_t near : {v - 1, v, v + 1}) {
+            const auto port = static_cast<std::uint16_t>(near);
+            out.push_back(ipv4(near, rng(), 6, port, static_cast<std::uint16_t>(rng())));
+            out.push_back(ipv4(rng(), near, 17, static_cast<std::uint16_t>(rng()), port));
+            out.push_back(ipv4(near, near, static_cast<std::uint8_t>(near), port, port));
+            out.push_back(ipv6(near, rng(), port, static_cast<std::uint16_t>(rng())));
+        }
+    }
+    for (int i = 0; i < 40; ++i) out.push_back(ipv4(rng(), rng(), static_cast<std::uint8_t>(rng()), static_cast<std::uint16_t>(rng()), static_cast<std::uint16_t>(rng())));
+    const std::size_t whole = out.size();
+    for (std::size_t i = 0; i < whole; i += 7) {
+        Frame f = out[i];
+        f.bytes.resize(14 + i % 36);
+        f.what += fmt::format(" cut to {}", f.bytes.size());
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+// `expr` at every hook with every set of `from_ranges` or more members in a map: loaded with its
+// maps and test-run on `frames`; each answer must be the VM's.
+void check(const std::string& expr, const std::vector<Frame>& frames, std::size_t from_ranges, std::size_t want_maps) {
+    auto classic = sniff::compile(expr, {.dlt = 1, .snaplen = kSnaplen});
+    ASSERT_TRUE(classic) << classic.error().message;
+    for (ebpf::Hook hook : kHooks) {
+        SCOPED_TRACE(fmt::format("{} at {}", expr.substr(0, 80), ebpf::hook_name(hook)));
+        ebpf::Filter f = compiled(expr, hook, {.from_ranges = from_ranges});
+        EXPECT_EQ(f.maps.size(), want_maps);
+        auto loaded = ebpf::load(f, hook);
+        ASSERT_TRUE(loaded) << loaded.error().message << "\n" << loaded.error().verifier_log;
+        EXPECT_EQ(loaded->map_count(), f.maps.size());
+        std::size_t runs = 0, matches = 0;
+        for (const Frame& frame : frames) {
+            if (!ebpf::test_runnable(hook, frame.bytes)) continue;
+            const std::uint32_t vm = cbpf::run(*classic, frame.bytes, static_cast<std::uint32_t>(frame.bytes.size()));
+            auto run = ebpf::test_run(*loaded, frame.bytes);
+            ASSERT_TRUE(run) << run.error().message;
+            ++runs, matches += vm != 0;
+            ASSERT_EQ(run->retval, ebpf::hook_return(hook, vm)) << frame.what << "\n" << ebpf::dump(f.insns);
+        }
+        EXPECT_GT(runs, frames.size() / 2);
+        EXPECT_GT(matches, 0u) << "no frame matched: the test would not see a lookup that misses";
+        EXPECT_LT(matches, runs) << "every frame matched: the test would not see a lookup that hits too much";
+    }
+}
+
+class SetMapPrograms : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (auto why = ebpf::bpf_unavailable()) GTEST_SKIP() << "bpf() cannot load programs here: " << *why;
+    }
+    std::mt19937 rng{20261207};
+};
+
+TEST_F(SetMapPrograms, HostsInAHash) {
+    std::vector<std::uint32_t> members;
+    for (int i = 0; i < 200; i += 9) members.push_back(host_address(i));
+    auto frames = frames_around(members, rng);
+    for (int i = 0; i < 100; i += 3) frames.push_back(ipv4(host_address(i), host_address(100 + i), 6, 1, 2));
+    check(host_list(200), frames, 64, 1);
+    check(host_list(200, "src host"), frames, 64, 1);
+    check("udp and (" + host_list(200, "dst host") + ")", frames, 64, 1);
+    check("not (" + host_list(200) + ")", frames, 64, 1);
+    // Two different sets: two maps.
+    check("(" + host_list(100, "src host") + ") and (" + host_list(100, "dst host", 100) + ")", frames, 64, 2);
+}
+
+TEST_F(SetMapPrograms, PortsAndProtocolsInABitmap) {
+    std::vector<std::uint32_t> members;
+    for (int i = 0; i < 100; i += 5) members.push_back(1000u + 7u * static_cast<std::uint32_t>(i));
+    members.push_back(6000), members.push_back(6100), members.push_back(0xffff), members.push_back(0);
+    const auto frames = frames_around(members, rng);
+    check(port_list(100), frames, 64, 1);
+    check("tcp and (" + port_list(100) + ")", frames, 64, 1);
+    check("udp dst port (" + std::string("1000 or 1007 or 1014 or 6000") + ")", frames, 2, 1);
+    check("ip proto 6 or ip proto 17 or ip proto 1 or ip proto 47", frames, 2, 1);
+    check(protocol_list(100), frames, 64, 1);
+}
+
+TEST_F(SetMapPrograms, NetsInAnLpmTrie) {
+    std::vector<std::uint32_t> members;
+    for (int i = 0; i < 90; i += 4)
+        members.push_back(i % 3 ? (172u + 0u) << 24 | static_cast<std::uint32_t>(16 + i % 16) << 16 | static_cast<std::uint32_t>(2 * i) << 8 | 0x80u
+                                : static_cast<std::uint32_t>(100 + i / 128) << 24 | static_cast<std::uint32_t>(2 * (i % 128)) << 16 | 0xff00u);
+    const auto frames = frames_around(members, rng);
+    check(net_list(90), frames, 64, 1);
+    check("src net 100.0.0.0/16 or src net 172.17.2.0/24 or src net 172.18.4.0/24", frames, 2, 1);
+}
+
+TEST_F(SetMapPrograms, EverySetOfTheDifferentialSuiteInAMap) {
+    // Small lists too: with from_ranges 2 every set the optimizer makes is a map.
+    // (Sets keep the list's first member out: `host a or host b or host c` tests a, then {b, c}.)
+    std::vector<std::uint32_t> members = {0x0a000001, 0x0a000003, 0x0a000005, 0x0a000007, 22, 53, 80, 443, 0x0a000280, 0x0a040000, 0x0a010203};
+    const auto frames = frames_around(members, rng);
+    check("host 10.0.0.1 or host 10.0.0.3 or host 10.0.0.5 or host 10.0.0.7", frames, 2, 1);
+    // Two sets: the ports, and TCP, UDP and SCTP in the IP header.
+    check("port 22 or port 53 or port 80 or port 443", frames, 2, 2);
+    check("net 10.0.0.0/24 or net 10.0.2.0/24 or net 10.0.4.0/23 or net 10.1.0.0/16", frames, 2, 1);
+    check("ip6 host 2001:db8::a00:1 or ip6 host 2001:db8::a00:3 or ip6 host 2001:db8::a00:5", frames, 2, 1);
+}
+
+// The figure: 100,000 addresses compile, load and run.
+TEST_F(SetMapPrograms, HundredThousandHosts) {
+    const std::string expr = host_list(100000);
+    for (ebpf::Hook hook : {ebpf::Hook::Socket, ebpf::Hook::Xdp}) {
+        ebpf::Filter f = compiled(expr, hook);
+        ASSERT_EQ(f.maps.size(), 1u);
+        EXPECT_EQ(f.maps[0].entries(), 99999u);
+        EXPECT_LT(f.insns.size(), 100u);
+        auto loaded = ebpf::load(f, hook);
+        ASSERT_TRUE(loaded) << loaded.error().message;
+        struct Probe {
+            std::uint32_t address;
+            bool match;
+        };
+        for (auto [address, match] : {Probe{host_address(0), true}, Probe{host_address(99999), true}, Probe{host_address(99999) + 1, false},
+                                      Probe{host_address(50000), true}, Probe{host_address(50000) - 1, false}, Probe{0x0a000000, false},
+                                      Probe{0x0b000001, false}}) {
+            auto run = ebpf::test_run(*loaded, ipv4(address, 0xc0000201, 6, 1, 2).bytes);
+            ASSERT_TRUE(run) << run.error().message;
+            EXPECT_EQ(run->retval, ebpf::hook_return(hook, match ? kSnaplen : 0)) << fmt::format("{:#x}", address);
+        }
+    }
+}
+
+}  // namespace
