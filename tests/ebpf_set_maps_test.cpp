@@ -21,7 +21,6 @@ namespace {
 
 using sniff::ebpf_gen::SetMapKind;
 constexpr std::uint32_t kSnaplen = 262144;
-constexpr ebpf::Hook kHooks[] = {ebpf::Hook::Socket, ebpf::Hook::Xdp, ebpf::Hook::Tc};
 
 // ---- the maps' contents ----
 
@@ -57,9 +56,22 @@ TEST(SetMaps, PrefixesCoverARangeExactly) {
 }
 
 TEST(SetMaps, KindFollowsTheValues) {
+    using sniff::cfg::Ranges;
     EXPECT_EQ(sniff::ebpf_gen::set_map_kind({{1, 1}, {80, 90}, {0xffff, 0xffff}}), SetMapKind::Bitmap);
     EXPECT_EQ(sniff::ebpf_gen::set_map_kind({{1, 1}, {0x10000, 0x10000}}), SetMapKind::Hash);
     EXPECT_EQ(sniff::ebpf_gen::set_map_kind({{1, 1}, {0x10000, 0x100ff}}), SetMapKind::Prefixes);
+    // In an ELF object: read-only kinds only.
+    EXPECT_EQ(sniff::ebpf_gen::set_map_kind({{1, 1}, {80, 90}}, true), SetMapKind::Bitmap);
+    EXPECT_EQ(sniff::ebpf_gen::set_map_kind({{1, 1}, {0x10000, 0x10000}}, true), SetMapKind::SortedRanges);
+    EXPECT_EQ(sniff::ebpf_gen::set_map_kind({{1, 1}, {0x10000, 0x100ff}}, true), SetMapKind::SortedRanges);
+    EXPECT_EQ(sniff::ebpf_gen::sorted_ranges_slots(5), 8u);
+    EXPECT_EQ(sniff::ebpf_gen::sorted_ranges_slots(8), 8u);
+    // 4 MiB is the most an array value holds: 2^19 pairs, so a set of 2^19 + 1 has no kind.
+    Ranges huge(std::size_t{1} << 19 | 1);
+    for (std::size_t i = 0; i < huge.size(); ++i) huge[i] = {0x10000u + 2 * static_cast<std::uint32_t>(i), 0x10000u + 2 * static_cast<std::uint32_t>(i)};
+    EXPECT_FALSE(sniff::ebpf_gen::set_map_kind(huge, true).has_value());
+    huge.resize(std::size_t{1} << 19);
+    EXPECT_EQ(sniff::ebpf_gen::set_map_kind(huge, true), SetMapKind::SortedRanges);
 }
 
 // The i-th address of the host lists: 10.x.y.z, z odd from 1 to 239, so that no two are adjacent
@@ -139,8 +151,12 @@ TEST(SetMaps, ThresholdAndInObjectMode) {
     EXPECT_TRUE(compiled(host_list(static_cast<int>(from)), ebpf::Hook::Socket).maps.empty());
     EXPECT_EQ(compiled(host_list(static_cast<int>(from) + 1), ebpf::Hook::Socket).maps.size(), 1u);
     EXPECT_TRUE(compiled(host_list(300), ebpf::Hook::Socket, {.from_ranges = sniff::SetMapOptions::kNever}).maps.empty());
-    // An ELF object carries read-only data only: the bitmap, not the hash.
-    EXPECT_TRUE(compiled(host_list(300), ebpf::Hook::Xdp, {.in_object = true}).maps.empty());
+    // An ELF object carries read-only data only: sorted ranges, not the hash.
+    ebpf::Filter hosts = compiled(host_list(300), ebpf::Hook::Xdp, {.in_object = true});
+    ASSERT_EQ(hosts.maps.size(), 1u);
+    EXPECT_TRUE(hosts.maps[0].read_only);
+    EXPECT_EQ(hosts.maps[0].type, BPF_MAP_TYPE_ARRAY);
+    EXPECT_EQ(hosts.maps[0].value_size, 512u * 8);
     ebpf::Filter ports = compiled(port_list(100), ebpf::Hook::Xdp, {.in_object = true});
     ASSERT_EQ(ports.maps.size(), 1u);
     EXPECT_TRUE(ports.maps[0].read_only);
@@ -216,14 +232,16 @@ std::vector<Frame> frames_around(const std::vector<std::uint32_t>& values, std::
     return out;
 }
 
-// `expr` at every hook with every set of `from_ranges` or more members in a map: loaded with its
-// maps and test-run on `frames`; each answer must be the VM's.
+// `expr` at every hook with every set of `from_ranges` or more members in a map, of the kinds
+// sniff loads itself and of those an ELF object carries (in_object): loaded with its maps and
+// test-run on `frames`; each answer must be the VM's.
 void check(const std::string& expr, const std::vector<Frame>& frames, std::size_t from_ranges, std::size_t want_maps) {
     auto classic = sniff::compile(expr, {.dlt = 1, .snaplen = kSnaplen});
     ASSERT_TRUE(classic) << classic.error().message;
-    for (ebpf::Hook hook : kHooks) {
-        SCOPED_TRACE(fmt::format("{} at {}", expr.substr(0, 80), ebpf::hook_name(hook)));
-        ebpf::Filter f = compiled(expr, hook, {.from_ranges = from_ranges});
+    for (const auto& [hook, in_object] : {std::pair{ebpf::Hook::Socket, false}, std::pair{ebpf::Hook::Xdp, false}, std::pair{ebpf::Hook::Tc, false},
+                                          std::pair{ebpf::Hook::Socket, true}, std::pair{ebpf::Hook::Xdp, true}}) {
+        SCOPED_TRACE(fmt::format("{} at {}{}", expr.substr(0, 80), ebpf::hook_name(hook), in_object ? " (in object)" : ""));
+        ebpf::Filter f = compiled(expr, hook, {.from_ranges = from_ranges, .in_object = in_object});
         EXPECT_EQ(f.maps.size(), want_maps);
         auto loaded = ebpf::load(f, hook);
         ASSERT_TRUE(loaded) << loaded.error().message << "\n" << loaded.error().verifier_log;
@@ -301,11 +319,11 @@ TEST_F(SetMapPrograms, EverySetOfTheDifferentialSuiteInAMap) {
 // The figure: 100,000 addresses compile, load and run.
 TEST_F(SetMapPrograms, HundredThousandHosts) {
     const std::string expr = host_list(100000);
-    for (ebpf::Hook hook : {ebpf::Hook::Socket, ebpf::Hook::Xdp}) {
-        ebpf::Filter f = compiled(expr, hook);
+    for (const auto& [hook, in_object] : {std::pair{ebpf::Hook::Socket, false}, std::pair{ebpf::Hook::Xdp, false}, std::pair{ebpf::Hook::Xdp, true}}) {
+        ebpf::Filter f = compiled(expr, hook, {.in_object = in_object});
         ASSERT_EQ(f.maps.size(), 1u);
-        EXPECT_EQ(f.maps[0].entries(), 99999u);
-        EXPECT_LT(f.insns.size(), 100u);
+        EXPECT_EQ(f.maps[0].entries(), in_object ? 1u : 99999u);
+        EXPECT_LT(f.insns.size(), in_object ? 600u : 100u);  // four searches of 17 steps (IPv4 and ARP, source and destination)
         auto loaded = ebpf::load(f, hook);
         ASSERT_TRUE(loaded) << loaded.error().message;
         struct Probe {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -44,7 +45,7 @@ std::optional<std::uint8_t> inverse_jump_code(ir::CmpOp op) {
 
 // Whether the set is looked up in a map (SetMapOptions).
 bool in_map(const cfg::Ranges& r, const SetMapOptions& options) {
-    return r.size() >= options.from_ranges && (!options.in_object || set_map_kind(r) == SetMapKind::Bitmap);
+    return r.size() >= options.from_ranges && set_map_kind(r, options.in_object).has_value();
 }
 
 class Emitter {
@@ -294,17 +295,13 @@ private:
     // keeps its value on both ways out, as after set_tree: a later block may test it again.
     void set_lookup(cfg::SetId set, int hit, int miss) {
         const cfg::Ranges& r = g_.sets[set];
-        const SetMapKind kind = set_map_kind(r);
+        const SetMapKind kind = *set_map_kind(r, map_options_.in_object);
         auto [at, fresh] = set_map_.try_emplace(set, static_cast<std::int32_t>(maps_.size()));
         if (fresh) {
-            static constexpr const char* kNames[] = {"sniff_bits", "sniff_hash", "sniff_lpm"};
+            static constexpr const char* kNames[] = {"sniff_bits", "sniff_hash", "sniff_lpm", "sniff_sorted"};
             maps_.push_back(set_map(r, kind, fmt::format("{}{}", kNames[static_cast<int>(kind)], maps_.size())));
         }
         const std::int32_t map = at->second;
-        auto emit_pair = [&](const std::array<ebpf::Insn, 2>& two) {
-            emit(two[0]);
-            emit(two[1]);
-        };
         if (kind == SetMapKind::Bitmap) {
             // bit (v & 7) of byte v >> 3; values above 0xffff are in no such set.
             conditional(JGT, kTest, std::nullopt, 0xffff, miss);
@@ -319,6 +316,7 @@ private:
             code_.jump(ebpf::jmp32_imm(JSET, kScratch, 1, 0), hit);
             return code_.jump_always(miss);
         }
+        if (kind == SetMapKind::SortedRanges) return sorted_search(map, sorted_ranges_slots(r.size()), hit, miss);
         // The key on the stack, below the prologue variables (registers.hpp): the value (Hash), or
         // {32, the value big-endian} (Prefixes, struct bpf_lpm_trie_key).
         const std::int16_t key = spill_offset(0);
@@ -341,6 +339,43 @@ private:
         if (kind == SetMapKind::Prefixes) emit(ebpf::to_big_endian(kTest, 32));
         code_.jump(ebpf::jmp64_imm(JNE, kScratch, 0, 0), hit);
         code_.jump_always(miss);
+    }
+
+    // The value in the test register against a SortedRanges array of `slots` {lo, hi} pairs (a
+    // power of two): a binary search for the last pair whose lo is at most the value, unrolled and
+    // without branches, so the verifier walks one path whatever the size. Each step moves r1 up
+    // by `half` pairs when that pair's lo <= value: the 64-bit difference value - lo is negative
+    // exactly when it is not, and its sign (0 or -1, by an arithmetic shift) plus 1 is the step.
+    // The verifier bounds r1 within the array from those shifts. Then a hit is lo <= value <= hi.
+    void sorted_search(std::int32_t map, std::size_t slots, int hit, int miss) {
+        constexpr std::uint8_t kAt = ebpf::R1, kWord = ebpf::R2, kStep = ebpf::R3;
+        emit_pair(ebpf::load_map_value(kAt, map, 0));
+        for (std::size_t half = slots / 2; half >= 1; half /= 2) {
+            const std::size_t bytes = half * 8;
+            if (bytes <= 0x7fff) {
+                emit(ebpf::load_mem(W, kWord, kAt, static_cast<std::int16_t>(bytes)));
+            } else {
+                emit(ebpf::mov64_reg(kWord, kAt));
+                emit(ebpf::alu64_imm(ADD, kWord, static_cast<std::int32_t>(bytes)));
+                emit(ebpf::load_mem(W, kWord, kWord, 0));
+            }
+            emit(ebpf::mov64_reg(kStep, kTest));  // w-operations leave the upper half zero
+            emit(ebpf::alu64_reg(SUB, kStep, kWord));
+            emit(ebpf::alu64_imm(ARSH, kStep, 63));
+            emit(ebpf::alu64_imm(ADD, kStep, 1));
+            emit(ebpf::alu64_imm(LSH, kStep, std::countr_zero(bytes)));
+            emit(ebpf::alu64_reg(ADD, kAt, kStep));
+        }
+        emit(ebpf::load_mem(W, kWord, kAt, 0));
+        conditional(JLT, kTest, kWord, 0, miss);
+        emit(ebpf::load_mem(W, kWord, kAt, 4));
+        conditional(JGT, kTest, kWord, 0, miss);
+        code_.jump_always(hit);
+    }
+
+    void emit_pair(const std::array<ebpf::Insn, 2>& two) {
+        emit(two[0]);
+        emit(two[1]);
     }
 
     // libpcap's gen_protochain walk as a loop: the test register holds the protocol, `at` where

@@ -2,17 +2,24 @@
 
 #include <linux/bpf.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
 namespace sniff::ebpf_gen {
 
-SetMapKind set_map_kind(const cfg::Ranges& ranges) {
+std::optional<SetMapKind> set_map_kind(const cfg::Ranges& ranges, bool in_object) {
     if (!ranges.empty() && ranges.back().second <= 0xffff) return SetMapKind::Bitmap;
+    if (in_object) {
+        if (sorted_ranges_slots(ranges.size()) * 8 > kMaxSortedRangesBytes) return std::nullopt;
+        return SetMapKind::SortedRanges;
+    }
     for (const auto& [lo, hi] : ranges)
         if (lo != hi) return SetMapKind::Prefixes;
     return SetMapKind::Hash;
 }
+
+std::size_t sorted_ranges_slots(std::size_t ranges) { return std::bit_ceil(std::max<std::size_t>(ranges, 1)); }
 
 std::vector<std::pair<std::uint32_t, std::uint8_t>> prefixes_covering(std::uint32_t lo, std::uint32_t hi) {
     std::vector<std::pair<std::uint32_t, std::uint8_t>> out;
@@ -62,6 +69,21 @@ ebpf::MapSpec set_map(const cfg::Ranges& ranges, SetMapKind kind, std::string na
             m.values.assign(ranges.size(), 1);
             m.max_entries = static_cast<std::uint32_t>(ranges.size());
             break;
+        case SetMapKind::SortedRanges: {
+            m.type = BPF_MAP_TYPE_ARRAY;
+            m.key_size = 4;
+            const std::size_t slots = sorted_ranges_slots(ranges.size());
+            m.value_size = static_cast<std::uint32_t>(slots * 8);
+            m.max_entries = 1;
+            m.read_only = true;
+            append_u32(m.keys, 0);
+            for (std::size_t i = 0; i < slots; ++i) {
+                const auto& [lo, hi] = ranges[std::min(i, ranges.size() - 1)];
+                append_u32(m.values, lo);
+                append_u32(m.values, hi);
+            }
+            break;
+        }
         case SetMapKind::Prefixes:
             m.type = BPF_MAP_TYPE_LPM_TRIE;
             m.flags = BPF_F_NO_PREALLOC;  // the kernel requires it of an LPM trie
