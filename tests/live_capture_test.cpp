@@ -681,14 +681,22 @@ TEST_F(LiveTest, EbpfAndClassicFiltersKeepTheSameFrames) {
     std::vector<Frame> frames = mixed_frames();
     frames.push_back(testing_support::vlan_tagged(udp4(kB, kA, 41, 53), 5));
     frames.push_back(testing_support::vlan_tagged(udp4(kB, kA, 42, 80), 6));
-    for (const std::string expr : {"udp port 53", "arp or icmp", "ip6", "not ip", "tcp and dst port 80", "vlan 5", "vlan and udp",
-                                   "inbound and udp", "not outbound and arp", "ip[2:2] > 40 and udp[8] = 8", "len > 200"}) {
+    // Sets in maps too (SetMapOptions): a port bitmap and a hash of addresses, each holding some
+    // of the frames' values.
+    std::string ports = "port 7", hosts = "src host 10.9.0.1";
+    for (int i = 0; i < 100; ++i) ports += fmt::format(" or port {}", i == 50 ? 53 : i == 60 ? 1001 : 3000 + 2 * i);
+    for (int i = 0; i < 100; ++i) hosts += fmt::format(" or src host {}", i == 50 ? "10.0.0.1" : fmt::format("10.9.{}.{}", i, 2 * i + 3));
+    hosts = "udp and (" + hosts + ")";
+    for (const std::string& expr : std::vector<std::string>{"udp port 53", "arp or icmp", "ip6", "not ip", "tcp and dst port 80", "vlan 5",
+                                                           "vlan and udp", "inbound and udp", "not outbound and arp",
+                                                           "ip[2:2] > 40 and udp[8] = 8", "len > 200", ports, hosts}) {
         SCOPED_TRACE(expr);
         auto classic = capture::AfPacketSource::open(on(lab_->b()));
         auto extended = capture::AfPacketSource::open(on(lab_->b()));
         ASSERT_TRUE(classic && extended);
         auto program = loaded_ebpf(expr);
         ASSERT_TRUE(program);
+        if (expr == ports || expr == hosts) EXPECT_EQ(program->map_count(), 1u);
         ASSERT_TRUE((*classic)->set_filter(compiled_live(expr)));
         auto attached = (*extended)->set_ebpf_filter(program->fd(), compiled_live(expr));
         ASSERT_TRUE(attached) << attached.error().message;
@@ -899,6 +907,15 @@ std::string dns_or_many_hosts() {
     return text;
 }
 
+// As long, but of host and port pairs, which no set (and so no map) shortens: its eBPF program
+// stays long too.
+std::string dns_or_many_pairs() {
+    std::string text = "udp port 53";
+    for (int i = 0; i < 700; ++i)
+        text += fmt::format(" or (host 172.{}.{}.{} and port {})", 16 + i % 16, (i * 37) % 256, (i * 91) % 251 + 1, 2000 + i);
+    return text;
+}
+
 class LiveCliFilters : public LiveCli {
 protected:
     // Runs `sniff -i sx1 -w FILE ARGS…`, which must say each of `says` on stderr by the time it
@@ -939,7 +956,7 @@ TEST_F(LiveCliFilters, EbpfFiltersInTheKernel) {
 // keeps exactly the matching frames.
 TEST_F(LiveCliFilters, FiltersTheKernelCannotTakeRunInUserSpace) {
     if (auto why = ebpf::bpf_unavailable()) GTEST_SKIP() << "bpf() cannot load programs here: " << *why;
-    const std::string many_hosts = dns_or_many_hosts();
+    const std::string many_hosts = dns_or_many_pairs();
     auto classic = sniff::compile(many_hosts, {kEn10mb, 262144});
     ASSERT_TRUE(classic && classic->size() > cbpf::kMaxInsns);
     const fs::path ddd = fs::temp_directory_path() / fmt::format("sniff_live_{}_long.ddd", getpid());
