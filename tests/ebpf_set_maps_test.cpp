@@ -133,14 +133,14 @@ TEST(SetMaps, EachListBecomesOneMapOfItsKind) {
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.expr.substr(0, 60));
-        ebpf::Filter f = compiled(c.expr, ebpf::Hook::Socket);
+        ebpf::Filter f = compiled(c.expr, ebpf::Hook::Socket, {.from_ranges = 64});
         ASSERT_EQ(f.maps.size(), 1u);
         EXPECT_EQ(f.maps[0].type, c.type);
         EXPECT_EQ(f.maps[0].entries(), c.entries);
         EXPECT_EQ(f.maps[0].max_entries, c.entries);
     }
     // The bitmap has one bit per member.
-    ebpf::Filter ports = compiled(port_list(100), ebpf::Hook::Socket);
+    ebpf::Filter ports = compiled(port_list(100), ebpf::Hook::Socket, {.from_ranges = 64});
     std::size_t bits = 0;
     for (std::uint8_t b : ports.maps.at(0).values) bits += static_cast<std::size_t>(__builtin_popcount(b));
     EXPECT_EQ(bits, 99u);  // the portrange is another test
@@ -152,12 +152,12 @@ TEST(SetMaps, ThresholdAndInObjectMode) {
     EXPECT_EQ(compiled(host_list(static_cast<int>(from) + 1), ebpf::Hook::Socket).maps.size(), 1u);
     EXPECT_TRUE(compiled(host_list(300), ebpf::Hook::Socket, {.from_ranges = sniff::SetMapOptions::kNever}).maps.empty());
     // An ELF object carries read-only data only: sorted ranges, not the hash.
-    ebpf::Filter hosts = compiled(host_list(300), ebpf::Hook::Xdp, {.in_object = true});
+    ebpf::Filter hosts = compiled(host_list(300), ebpf::Hook::Xdp, {.from_ranges = 64, .in_object = true});
     ASSERT_EQ(hosts.maps.size(), 1u);
     EXPECT_TRUE(hosts.maps[0].read_only);
     EXPECT_EQ(hosts.maps[0].type, BPF_MAP_TYPE_ARRAY);
     EXPECT_EQ(hosts.maps[0].value_size, 512u * 8);
-    ebpf::Filter ports = compiled(port_list(100), ebpf::Hook::Xdp, {.in_object = true});
+    ebpf::Filter ports = compiled(port_list(100), ebpf::Hook::Xdp, {.from_ranges = 64, .in_object = true});
     ASSERT_EQ(ports.maps.size(), 1u);
     EXPECT_TRUE(ports.maps[0].read_only);
     // -d shows the reference and the map.

@@ -684,8 +684,9 @@ TEST_F(LiveTest, EbpfAndClassicFiltersKeepTheSameFrames) {
     // Sets in maps too (SetMapOptions): a port bitmap and a hash of addresses, each holding some
     // of the frames' values.
     std::string ports = "port 7", hosts = "src host 10.9.0.1";
-    for (int i = 0; i < 100; ++i) ports += fmt::format(" or port {}", i == 50 ? 53 : i == 60 ? 1001 : 3000 + 2 * i);
-    for (int i = 0; i < 100; ++i) hosts += fmt::format(" or src host {}", i == 50 ? "10.0.0.1" : fmt::format("10.9.{}.{}", i, 2 * i + 3));
+    const int members = static_cast<int>(sniff::SetMapOptions::kDefaultFromRanges) + 10;
+    for (int i = 0; i < members; ++i) ports += fmt::format(" or port {}", i == 50 ? 53 : i == 60 ? 1001 : 3000 + 2 * i);
+    for (int i = 0; i < members; ++i) hosts += fmt::format(" or src host {}", i == 50 ? "10.0.0.1" : fmt::format("10.9.{}.{}", i / 100, 2 * (i % 100) + 3));
     hosts = "udp and (" + hosts + ")";
     for (const std::string& expr : std::vector<std::string>{"udp port 53", "arp or icmp", "ip6", "not ip", "tcp and dst port 80", "vlan 5",
                                                            "vlan and udp", "inbound and udp", "not outbound and arp",
