@@ -58,7 +58,7 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
     bool blank = std::all_of(text.begin(), text.end(), is_filter_space);
     // Set compilation pays a first member in front of each set (sets.hpp): on a short list that
     // can cost more than it saves, so short filters are compiled both ways and the smaller kept.
-    std::optional<ir::Filter> without_sets;
+    std::optional<ir::Filter> without_sets, with_tuples;
     std::optional<ast::Expr> tree;
     if (!blank) {
         auto parsed = parse(text);
@@ -75,6 +75,9 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
             return ir::Filter{ir::all({std::move(setup.precondition), std::move(p)}), options.snaplen, std::move(setup.prologue)};
         };
         if (options.optimize && text.size() < kOwnStackFrom) without_sets = complete(*pred);
+        // eBPF looks lists of several words (`ip6 host`, `ether host`) up in maps too.
+        if (want_ebpf && options.optimize && want_ebpf->maps.from_ranges != SetMapOptions::kNever && !want_ebpf->maps.in_object)
+            with_tuples = complete(compile_sets(*pred, {.tuples_from = want_ebpf->maps.from_ranges}));
         filter = complete(options.optimize ? compile_sets(*pred) : std::move(*pred));
     }
     EmitOptions emit_options;
@@ -113,6 +116,11 @@ std::expected<cbpf::Program, Diagnostic> compile_here(std::string_view text, con
         if (with_sets) {
             cfg::Graph set_graph = graph_of(*with_sets);
             if (has_set_map(set_graph, want_ebpf->maps)) graph = std::move(set_graph);
+        }
+        if (with_tuples) {
+            cfg::Graph tuple_graph = graph_of(*with_tuples);
+            if (std::any_of(tuple_graph.blocks.begin(), tuple_graph.blocks.end(), [](const cfg::Block& b) { return b.exit == cfg::Exit::Tuples; }))
+                graph = std::move(tuple_graph);
         }
         want_ebpf->program = emit_ebpf(graph, want_ebpf->hook, emit_options, want_ebpf->maps);
     }

@@ -76,6 +76,9 @@ private:
                 if (b.load != cfg::kNoValue) value(b.load);  // a set test's load, split from it
                 return jump_to(label[b.jt]);
             case cfg::Exit::Chain: return proto_chain(*b.chain, label[b.jt], label[b.jf]);
+            case cfg::Exit::Tuples:  // made only for eBPF (sets.hpp, SetOptions)
+                error_ = EmitError{"internal error: a tuple set reached the classic BPF emitter"};
+                return;
             case cfg::Exit::Test: break;
         }
         if (b.load != cfg::kNoValue) value(b.load);

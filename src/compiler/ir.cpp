@@ -109,7 +109,12 @@ std::uint32_t vars_used(const Value& v) {
 
 std::uint32_t vars_used(const Pred& p) {
     if (const auto* c = std::get_if<Cmp>(&p)) return vars_used(c->lhs) | vars_used(c->rhs);
-    if (const auto* s = std::get_if<std::shared_ptr<InSet>>(&p)) return vars_used((*s)->value);
+    if (const auto* s = std::get_if<std::shared_ptr<InSet>>(&p)) {
+        std::uint32_t used = vars_used((*s)->value);
+        if ((*s)->tuple)
+            for (const Value& w : (*s)->tuple->words) used |= vars_used(w);
+        return used;
+    }
     if (const auto* n = std::get_if<std::shared_ptr<Negation>>(&p)) return vars_used((*n)->operand);
     if (const auto* c = std::get_if<ProtoChain>(&p)) return c->base ? 1u << c->base->slot : 0;
     if (const auto* s = std::get_if<std::shared_ptr<SetVars>>(&p)) {

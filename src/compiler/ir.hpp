@@ -146,9 +146,20 @@ struct SetVars;
 // `value` lies in one of `ranges`: inclusive [first, second] pairs, sorted, disjoint and not
 // adjacent (set compilation, src/compiler/sets.cpp, makes them from lists of equality tests).
 // Backends test it as a balanced comparison tree, O(log n) tests per packet.
+// With `tuple` set, the test is instead that the values `tuple->words` (computed in order) equal
+// one of `tuple->members`, as a list of `all`s of equality tests on the same values would
+// (`ip6 host a or ip6 host b …`, four 32-bit words each). A packet cut short inside the words
+// gets the list's answer: word j is read (and a read past the packet rejects it) only when the
+// words before it are a member's first j. Only set compilation for eBPF with maps makes these
+// (sets.hpp); `value` is then the first word and `ranges` is empty.
+struct TupleSet {
+    std::vector<Value> words;
+    std::vector<std::vector<std::uint32_t>> members;  // sorted, distinct, each words.size() long
+};
 struct InSet {
     Value value;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges;
+    std::shared_ptr<const TupleSet> tuple = nullptr;
 };
 
 using Pred = std::variant<bool, Cmp, std::shared_ptr<All>, std::shared_ptr<Any>, std::shared_ptr<Negation>, ProtoChain,

@@ -2,6 +2,7 @@
 #include "compiler/sets.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 
 namespace sniff {
@@ -27,7 +28,10 @@ struct Leaf {
 };
 
 std::optional<Leaf> leaf_of(const ir::Pred& p) {
-    if (const auto* s = std::get_if<std::shared_ptr<ir::InSet>>(&p)) return Leaf{&(*s)->value, {}, &(*s)->ranges};
+    if (const auto* s = std::get_if<std::shared_ptr<ir::InSet>>(&p)) {
+        if ((*s)->tuple) return std::nullopt;
+        return Leaf{&(*s)->value, {}, &(*s)->ranges};
+    }
     const auto* c = std::get_if<ir::Cmp>(&p);
     if (!c || c->op != ir::CmpOp::Eq) return std::nullopt;
     const auto* k = std::get_if<ir::Const>(&c->rhs);
@@ -58,6 +62,7 @@ bool match(const ir::Pred& t, const ir::Pred& m, std::vector<Leaf>& leaves) {
     }
     if (t.index() != m.index()) return false;
     if (const bool* b = std::get_if<bool>(&t)) return *b == std::get<bool>(m);
+    if (const auto* s = std::get_if<std::shared_ptr<ir::InSet>>(&t)) return *s == std::get<std::shared_ptr<ir::InSet>>(m);
     if (const auto* c = std::get_if<ir::Cmp>(&t)) {
         const auto& d = std::get<ir::Cmp>(m);
         return c->op == d.op && ir::equal(c->lhs, d.lhs) && ir::equal(c->rhs, d.rhs);
@@ -78,9 +83,21 @@ bool match(const ir::Pred& t, const ir::Pred& m, std::vector<Leaf>& leaves) {
     return true;
 }
 
+// The most words a tuple set holds: an IPv6 address, four 32-bit words (16-byte map keys).
+constexpr std::size_t kMaxTupleWords = 4;
+
+// Where an `all` with several varying parts is a tuple set (ir::TupleSet): those parts are
+// consecutive leaves `count` long from leaf number `first`.
+struct TupleGroup {
+    std::size_t first, count;
+};
+
 // Whether the union over the varying leaves means the list: none under a `not`, and no `all`
-// with two parts that vary. Sets `varies` when `t` holds a varying leaf.
-bool distributes(const ir::Pred& t, const std::vector<bool>& varying, std::size_t& leaf, bool& varies) {
+// with two parts that vary, except (with `tuples`) an `all` whose varying parts are consecutive
+// equality tests of single constants (`exact`), at most kMaxTupleWords: a tuple set, recorded
+// in `groups`. Sets `varies` when `t` holds a varying leaf.
+bool distributes(const ir::Pred& t, const std::vector<bool>& varying, const std::vector<bool>& exact, bool tuples, std::size_t& leaf,
+                 bool& varies, std::vector<TupleGroup>& groups) {
     varies = false;
     if (leaf_of(t)) {
         varies = varying[leaf++];
@@ -88,19 +105,35 @@ bool distributes(const ir::Pred& t, const std::vector<bool>& varying, std::size_
     }
     if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&t)) {
         bool inner = false;
-        return distributes((*n)->operand, varying, leaf, inner) && !inner;
+        return distributes((*n)->operand, varying, exact, tuples, leaf, inner, groups) && !inner;
     }
     const bool is_all = terms_of<ir::All>(t) != nullptr;
     const std::vector<ir::Pred>* terms = is_all ? terms_of<ir::All>(t) : terms_of<ir::Any>(t);
     if (!terms) return true;
     int varying_parts = 0;
-    for (const auto& term : *terms) {
+    // Each term's first leaf number (for a term that is a leaf with one constant in every
+    // member), and the first and last terms that vary.
+    std::vector<std::optional<std::size_t>> exact_leaf(terms->size());
+    std::optional<std::size_t> first_varying, last_varying;
+    for (std::size_t i = 0; i < terms->size(); ++i) {
+        const std::size_t at = leaf;
+        if (leaf_of((*terms)[i]) && exact[at]) exact_leaf[i] = at;
         bool v = false;
-        if (!distributes(term, varying, leaf, v)) return false;
-        varying_parts += v;
+        if (!distributes((*terms)[i], varying, exact, tuples, leaf, v, groups)) return false;
+        if (!v) continue;
+        ++varying_parts;
+        if (!first_varying) first_varying = i;
+        last_varying = i;
     }
     varies = varying_parts > 0;
-    return !is_all || varying_parts <= 1;
+    if (!is_all || varying_parts <= 1) return true;
+    // A tuple: the terms from the first varying one to the last, each a leaf with one constant
+    // per member (those that do not vary are words every member has alike).
+    if (!tuples || *last_varying - *first_varying + 1 > kMaxTupleWords) return false;
+    for (std::size_t i = *first_varying; i <= *last_varying; ++i)
+        if (!exact_leaf[i]) return false;
+    groups.push_back({*exact_leaf[*first_varying], *last_varying - *first_varying + 1});
+    return true;
 }
 
 Ranges normalized(Ranges r) {
@@ -134,20 +167,62 @@ Ranges without(const Ranges& r, const Ranges& minus) {
     return out;
 }
 
-// `t` with each varying leaf replaced by the test of its set.
-ir::Pred with_sets(const ir::Pred& t, const std::vector<bool>& varying, std::vector<Ranges>& sets, std::size_t& leaf) {
+// What with_sets() puts in place of the varying leaves.
+struct SetsOfRun {
+    const std::vector<bool>& varying;
+    std::vector<Ranges>& sets;                                   // per leaf
+    const std::vector<std::vector<std::uint32_t>>& constants;    // per leaf, per member
+    const std::vector<TupleGroup>& groups;
+    std::size_t skip_member;                                     // the member in front (or none)
+};
+
+// The tuple set of `group`: the words the leaves test, and each member's constants for them.
+ir::Pred tuple_set(const std::vector<ir::Pred>& terms, std::size_t at, const TupleGroup& group, const SetsOfRun& run) {
+    auto tuple = std::make_shared<ir::TupleSet>();
+    for (std::size_t j = 0; j < group.count; ++j) tuple->words.push_back(*leaf_of(terms[at + j])->value);
+    const std::size_t members = run.constants[group.first].size();
+    for (std::size_t m = 0; m < members; ++m) {
+        if (m == run.skip_member) continue;
+        std::vector<std::uint32_t> one;
+        for (std::size_t j = 0; j < group.count; ++j) one.push_back(run.constants[group.first + j][m]);
+        tuple->members.push_back(std::move(one));
+    }
+    std::sort(tuple->members.begin(), tuple->members.end());
+    tuple->members.erase(std::unique(tuple->members.begin(), tuple->members.end()), tuple->members.end());
+    if (run.skip_member < members) {  // the member in front came out false: its tuple is not needed
+        std::vector<std::uint32_t> front;
+        for (std::size_t j = 0; j < group.count; ++j) front.push_back(run.constants[group.first + j][run.skip_member]);
+        tuple->members.erase(std::remove(tuple->members.begin(), tuple->members.end(), front), tuple->members.end());
+    }
+    if (tuple->members.empty()) return false;
+    ir::Value first = tuple->words.front();
+    return std::make_shared<ir::InSet>(ir::InSet{std::move(first), {}, std::move(tuple)});
+}
+
+// `t` with each varying leaf replaced by the test of its set, and each tuple group's leaves by
+// their tuple set.
+ir::Pred with_sets(const ir::Pred& t, const SetsOfRun& run, std::size_t& leaf) {
     if (auto l = leaf_of(t)) {
         const std::size_t i = leaf++;
-        if (!varying[i]) return t;
-        return std::make_shared<ir::InSet>(ir::InSet{*l->value, normalized(std::move(sets[i]))});
+        if (!run.varying[i]) return t;
+        return std::make_shared<ir::InSet>(ir::InSet{*l->value, normalized(std::move(run.sets[i]))});
     }
-    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&t)) return ir::negate(with_sets((*n)->operand, varying, sets, leaf));
+    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&t)) return ir::negate(with_sets((*n)->operand, run, leaf));
     const bool is_all = terms_of<ir::All>(t) != nullptr;
     const std::vector<ir::Pred>* terms = is_all ? terms_of<ir::All>(t) : terms_of<ir::Any>(t);
     if (!terms) return t;
     std::vector<ir::Pred> out;
     out.reserve(terms->size());
-    for (const auto& term : *terms) out.push_back(with_sets(term, varying, sets, leaf));
+    for (std::size_t i = 0; i < terms->size(); ++i) {
+        const auto group = std::find_if(run.groups.begin(), run.groups.end(), [&](const TupleGroup& g) { return g.first == leaf; });
+        if (is_all && group != run.groups.end() && leaf_of((*terms)[i])) {
+            out.push_back(tuple_set(*terms, i, *group, run));
+            leaf += group->count;
+            i += group->count - 1;
+            continue;
+        }
+        out.push_back(with_sets((*terms)[i], run, leaf));
+    }
     return is_all ? ir::all(std::move(out)) : ir::any(std::move(out));
 }
 
@@ -179,7 +254,7 @@ std::size_t run_length(const std::vector<ir::Pred>& terms, std::size_t at, std::
 }
 
 // The terms of an `any`, with runs of the same shape compiled into sets.
-std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms) {
+std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms, const SetOptions& options) {
     std::vector<ir::Pred> out;
     for (std::size_t i = 0; i < terms.size();) {
         // The grouping of terms into members that covers the most terms.
@@ -200,7 +275,14 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms) {
         match_members(terms, i, i, period, first);
         std::vector<Ranges> sets(first.size());
         std::vector<bool> varying(first.size(), false);
-        for (std::size_t l = 0; l < first.size(); ++l) first[l].append_to(sets[l]);
+        // Each leaf's constant in each member, while every one is a single value.
+        std::vector<bool> exact(first.size(), true);
+        std::vector<std::vector<std::uint32_t>> constants(first.size());
+        auto note = [&](std::size_t l, const Leaf& leaf) {
+            exact[l] = exact[l] && !leaf.many && leaf.one.first == leaf.one.second;
+            constants[l].push_back(leaf.one.first);
+        };
+        for (std::size_t l = 0; l < first.size(); ++l) first[l].append_to(sets[l]), note(l, first[l]);
         std::vector<Leaf> leaves;
         for (std::size_t m = 1; m < count; ++m) {
             leaves.clear();
@@ -208,13 +290,16 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms) {
             for (std::size_t l = 0; l < leaves.size(); ++l) {
                 varying[l] = varying[l] || !leaves[l].same_constants(first[l]);
                 leaves[l].append_to(sets[l]);
+                note(l, leaves[l]);
             }
         }
         const std::size_t end = i + count * period;
         std::size_t leaf = 0;
         bool varies = false;
         const bool any_varying = std::find(varying.begin(), varying.end(), true) != varying.end();
-        if (any_varying && !distributes(first_member, varying, leaf, varies)) {
+        std::vector<TupleGroup> groups;
+        const bool tuples = count > options.tuples_from;  // the member in front is not in the set
+        if (any_varying && !distributes(first_member, varying, exact, tuples, leaf, varies, groups)) {
             // Not a set: keep the first member's terms, and look for runs from the next term.
             for (std::size_t t = i; t < i + period; ++t) out.push_back(std::move(terms[t]));
             i += period;
@@ -235,7 +320,8 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms) {
                     sets[l] = without(normalized(std::move(sets[l])), normalized(std::move(own)));
                 }
         leaf = 0;
-        if (any_varying) out.push_back(with_sets(first_member, varying, sets, leaf));
+        const SetsOfRun run{varying, sets, constants, groups, first_in_front ? 0 : SIZE_MAX};
+        if (any_varying) out.push_back(with_sets(first_member, run, leaf));
         i = end;
     }
     return out;
@@ -243,13 +329,13 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms) {
 
 }  // namespace
 
-ir::Pred compile_sets(const ir::Pred& p) {
-    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return ir::negate(compile_sets((*n)->operand));
+ir::Pred compile_sets(const ir::Pred& p, const SetOptions& options) {
+    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return ir::negate(compile_sets((*n)->operand, options));
     if (const auto* any = terms_of<ir::Any>(p)) {
         std::vector<ir::Pred> terms;
         terms.reserve(any->size());
-        for (const auto& t : *any) terms.push_back(compile_sets(t));
-        return ir::any(with_runs_as_sets(std::move(terms)));
+        for (const auto& t : *any) terms.push_back(compile_sets(t, options));
+        return ir::any(with_runs_as_sets(std::move(terms), options));
     }
     const auto* all = terms_of<ir::All>(p);
     if (!all) return p;
@@ -261,14 +347,14 @@ ir::Pred compile_sets(const ir::Pred& p) {
         for (; j < all->size(); ++j) {
             const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&(*all)[j]);
             if (!n) break;
-            negated.push_back(compile_sets((*n)->operand));
+            negated.push_back(compile_sets((*n)->operand, options));
         }
         if (j - i >= 2) {
-            terms.push_back(ir::negate(ir::any(with_runs_as_sets(std::move(negated)))));
+            terms.push_back(ir::negate(ir::any(with_runs_as_sets(std::move(negated), options))));
             i = j;
             continue;
         }
-        terms.push_back(compile_sets((*all)[i]));
+        terms.push_back(compile_sets((*all)[i], options));
         ++i;
     }
     return ir::all(std::move(terms));

@@ -2,6 +2,9 @@
 // protocol numbers) become set tests (ir::InSet), which backends test in O(log n).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+
 #include "compiler/ir.hpp"
 
 namespace sniff {
@@ -18,6 +21,14 @@ namespace sniff {
 // load the shape makes has succeeded once, so testing all the constants of one field before the
 // next field rejects exactly the packets the list rejected, term by term (a list interleaves the
 // fields: src == A, dst == A, src == B...).
-ir::Pred compile_sets(const ir::Pred& p);
+//
+// With `tuples_from` set, a list of at least that many members (the first one not counted) whose
+// members are `all`s of equality tests on the same values (`ip6 host`, `ether host`: several
+// words) becomes a tuple set (ir::TupleSet) instead of staying a list; only eBPF, which looks
+// tuples up in maps, can take those.
+struct SetOptions {
+    std::size_t tuples_from = SIZE_MAX;
+};
+ir::Pred compile_sets(const ir::Pred& p, const SetOptions& options = {});
 
 }  // namespace sniff

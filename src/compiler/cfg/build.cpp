@@ -49,7 +49,15 @@ public:
         }
         if (const auto* c = std::get_if<ir::ProtoChain>(&p)) return add({.exit = Exit::Chain, .jt = t, .jf = f, .chain = *c});
         if (const auto* s = std::get_if<std::shared_ptr<ir::SetVars>>(&p)) return assignments((*s)->steps, t);
-        if (const auto* s = std::get_if<std::shared_ptr<ir::InSet>>(&p)) return set((*s)->value, (*s)->ranges, t, f);
+        if (const auto* s = std::get_if<std::shared_ptr<ir::InSet>>(&p)) {
+            if ((*s)->tuple) {
+                Block b{.exit = Exit::Tuples, .jt = t, .jf = f};
+                for (const ir::Value& w : (*s)->tuple->words) b.tuple_words.push_back(g_.values.from_ir(w));
+                b.tuple = (*s)->tuple;
+                return add(std::move(b));
+            }
+            return set((*s)->value, (*s)->ranges, t, f);
+        }
         if (const auto* a = std::get_if<std::shared_ptr<ir::All>>(&p)) {
             const auto& terms = (*a)->terms;
             BlockId next = t;

@@ -154,6 +154,7 @@ std::uint32_t vars_used(const Graph& g) {
         for (ValueId v : {b.load, b.rhs})
             if (v != kNoValue) used |= g.values.vars(v);
         if (b.chain && b.chain->base) used |= 1u << b.chain->base->slot;
+        for (ValueId w : b.tuple_words) used |= g.values.vars(w);
     }
     return used;
 }

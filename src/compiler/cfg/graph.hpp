@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -94,6 +95,7 @@ enum class Exit : std::uint8_t {
     Test,    // register `op` rhs (or k), or register in `set`: jt when it holds, jf when not
     Goto,    // jt
     Chain,   // `chain` (protochain's walk, a loop the backends unroll): jt when found, jf when not
+    Tuples,  // the values `tuple_words` are one of `tuple->members` (ir::TupleSet; eBPF only): jt, else jf
     Return,  // the filter's answer: `ret` bytes of the packet (0: rejected)
 };
 
@@ -110,6 +112,8 @@ struct Block {
     SetId set = kNoSet;            // Test: a set test (op, rhs and k unused); backends test it as a tree
     BlockId jt = 0, jf = 0;
     std::optional<ir::ProtoChain> chain;  // Chain only
+    std::vector<ValueId> tuple_words;                // Tuples only: the words, in reading order
+    std::shared_ptr<const ir::TupleSet> tuple;       // Tuples only: the members
 
     bool is_test() const { return exit == Exit::Test; }
 };

@@ -21,6 +21,13 @@ std::string key_of(const Block& b) {
         case Exit::Return: put(b.k); break;
         case Exit::Goto: put(b.jt); break;
         case Exit::Test: put(static_cast<std::uint32_t>(b.op)), put(b.rhs), put(b.k), put(b.set), put(b.jt), put(b.jf); break;
+        case Exit::Tuples:
+            for (ValueId w : b.tuple_words) put(w);
+            // One TupleSet per list: the same pointer is the same members.
+            put(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(b.tuple.get()))),
+                put(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(b.tuple.get()) >> 32));
+            put(b.jt), put(b.jf);
+            break;
         case Exit::Chain: {
             const ir::ProtoChain& c = *b.chain;
             put(c.ipv6), put(c.target), put(c.network), put(c.base ? c.base->slot + 1u : 0u), put(c.max_headers);

@@ -19,7 +19,7 @@ void reuse_loads(Graph& g) {
             if (block.load == now && (block.exit == Exit::Test || block.exit == Exit::Goto)) block.load = kNoValue;
             else now = block.load;
         }
-        if (block.exit == Exit::Chain) now = kUnknown;
+        if (block.exit == Exit::Chain || block.exit == Exit::Tuples) now = kUnknown;
         BlockId out[2];
         for (int i = 0, m = successors(block, out); i < m; ++i) {
             ValueId& into = held[out[i]];

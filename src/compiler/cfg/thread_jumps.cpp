@@ -41,7 +41,8 @@ private:
                 if (block.load != kNoValue) facts.computed(block.load);
                 block.jt = block.jf = follow(facts, block.jt);
                 return arrive(block.jt, std::move(facts));
-            case Exit::Chain: {
+            case Exit::Chain:
+            case Exit::Tuples: {  // nothing learned: the walk's and the lookup's reads are their own
                 Facts other = facts;
                 block.jt = follow(facts, block.jt);
                 block.jf = follow(other, block.jf);

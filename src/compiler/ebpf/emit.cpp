@@ -98,6 +98,8 @@ private:
     const SetMapOptions& map_options_;
     std::vector<ebpf::MapSpec> maps_;
     std::map<cfg::SetId, std::int32_t> set_map_;  // a set's map, by index in maps_
+    // A tuple set's maps (tuple_maps()): the members, and the index of the first of its maps.
+    std::vector<std::pair<const ir::TupleSet*, std::int32_t>> tuple_maps_;
     Code code_;
     std::vector<int> label_;
     int reject_ = -1;
@@ -129,7 +131,7 @@ private:
 
     bool reads_packet() const {
         for (const cfg::Block& b : g_.blocks) {
-            if (b.exit == cfg::Exit::Chain) return true;
+            if (b.exit == cfg::Exit::Chain || b.exit == cfg::Exit::Tuples) return true;
             for (const cfg::Assign& a : b.assigns)
                 if (g_.values.can_fail(a.value)) return true;
             for (cfg::ValueId v : {b.load, b.rhs})
@@ -225,6 +227,7 @@ private:
                 if (b.load != cfg::kNoValue) value(b.load, kTest);
                 return code_.jump_always(label_[b.jt]);
             case cfg::Exit::Chain: return proto_chain(*b.chain, label_[b.jt], label_[b.jf]);
+            case cfg::Exit::Tuples: return tuple_lookup(b, label_[b.jt], label_[b.jf]);
             case cfg::Exit::Test: break;
         }
         if (b.set != cfg::kNoSet) {
@@ -339,6 +342,67 @@ private:
         if (kind == SetMapKind::Prefixes) emit(ebpf::to_big_endian(kTest, 32));
         code_.jump(ebpf::jmp64_imm(JNE, kScratch, 0, 0), hit);
         code_.jump_always(miss);
+    }
+
+    // The maps of a tuple set of k words: for j = 1..k, a hash of the members' first j words
+    // (4 bytes a word, host byte order, as the program stores them); the last is the set itself.
+    // Tuple sets with the same members (the source and the destination of one list) share them.
+    std::int32_t tuple_maps(const ir::TupleSet& t) {
+        for (const auto& [other, first] : tuple_maps_)
+            if (other == &t || (other->words.size() == t.words.size() && other->members == t.members)) return first;
+        const auto first = static_cast<std::int32_t>(maps_.size());
+        const std::size_t k = t.words.size();
+        for (std::size_t j = 1; j <= k; ++j) {
+            ebpf::MapSpec m;
+            m.type = BPF_MAP_TYPE_HASH;
+            m.name = fmt::format("sniff_tup{}_{}", first, j);
+            m.key_size = static_cast<std::uint32_t>(4 * j);
+            m.value_size = 1;
+            std::vector<std::uint32_t> previous;
+            for (const auto& member : t.members) {  // sorted: equal prefixes are adjacent
+                std::vector<std::uint32_t> prefix(member.begin(), member.begin() + static_cast<std::ptrdiff_t>(j));
+                if (!m.keys.empty() && prefix == previous) continue;
+                const auto* bytes = reinterpret_cast<const std::uint8_t*>(prefix.data());
+                m.keys.insert(m.keys.end(), bytes, bytes + 4 * j);
+                previous = std::move(prefix);
+            }
+            m.values.assign(m.keys.size() / m.key_size, 1);
+            m.max_entries = static_cast<std::uint32_t>(m.values.size());
+            maps_.push_back(std::move(m));
+        }
+        tuple_maps_.emplace_back(&t, first);
+        return first;
+    }
+
+    // A tuple set's test (ir::TupleSet), word after word as the list it stands for reads them:
+    // word j is read (a read past the packet rejects it) only when words 0..j-1 are some member's
+    // first j, which the hash of j-word prefixes says; the last lookup is the set itself. k
+    // lookups, on a 16-byte key below the prologue variables (registers.hpp).
+    void tuple_lookup(const cfg::Block& b, int hit, int miss) {
+        const std::int32_t first = tuple_maps(*b.tuple);
+        const std::int16_t key = spill_offset(1);  // 16 bytes: spill slots 1 and 0
+        for (std::size_t j = 0; j < b.tuple_words.size(); ++j) {
+            checked_value(b.tuple_words[j], kTest);
+            emit(ebpf::store_mem(W, ebpf::R10, kTest, static_cast<std::int16_t>(key + 4 * static_cast<int>(j))));
+            emit_pair(ebpf::load_map(ebpf::R1, first + static_cast<std::int32_t>(j)));
+            emit(ebpf::mov64_reg(ebpf::R2, ebpf::R10));
+            emit(ebpf::alu64_imm(ADD, ebpf::R2, key));
+            emit(ebpf::call_helper(BPF_FUNC_map_lookup_elem));
+            code_.jump(ebpf::jmp64_imm(JEQ, ebpf::R0, 0, 0), miss);
+        }
+        code_.jump_always(hit);
+    }
+
+    // The value into `dst` where each packet read is checked by itself: at XDP and TC a read at
+    // a constant offset is otherwise proven by its block's guard (safety.hpp), which a tuple's
+    // words, read one by one as the lookups allow, do not get.
+    void checked_value(cfg::ValueId id, std::uint8_t dst) {
+        const cfg::ValueNode& n = g_.values[id];
+        if (!direct() || n.kind != cfg::ValueKind::Load || n.index != cfg::kNoValue || ir::is_kernel_metadata(n.k)) return value(id, dst);
+        const std::uint8_t zero = *acquire();
+        emit(ebpf::mov32_imm(zero, 0));
+        read(dst, zero, 0, n.k, n.size);
+        release(zero);
     }
 
     // The value in the test register against a SortedRanges array of `slots` {lo, hi} pairs (a
