@@ -461,6 +461,21 @@ TEST_F(XdpVerdictCounters, FarExitsBecomeGotol) {
     EXPECT_EQ(got.counts[kDroppedKey].bytes, frame.size());
 }
 
+// The loopback device has no native XDP: auto falls back to generic mode and says so; native
+// alone is refused with what to do.
+TEST_F(XdpDrop, NoNativeXdpFallsBackOrSaysSo) {
+    ASSERT_TRUE(lab_->ip("link set dev lo up"));
+    auto native = start({"--xdp-drop", "--xdp-mode", "native", "-i", "lo", "icmp"});
+    EXPECT_EQ(native.wait(kExitLimit), 1);
+    EXPECT_NE(native.err().find("no native XDP"), std::string::npos) << native.err();
+    EXPECT_NE(native.err().find("--xdp-mode generic"), std::string::npos) << native.err();
+    auto fallback = start({"--xdp-drop", "-i", "lo", "icmp"});
+    ASSERT_TRUE(fallback.wait_for_stderr("attached to lo (generic XDP", kStartLimit)) << fallback.err();
+    EXPECT_NE(fallback.err().find("attached in generic mode"), std::string::npos) << fallback.err();
+    fallback.signal(SIGINT);
+    EXPECT_EQ(fallback.wait(kExitLimit), 0) << fallback.err();
+}
+
 // Usage errors need no privilege: the binary refuses before touching the kernel.
 TEST(XdpDropUsage, RefusesWhatCannotWork) {
     ASSERT_FALSE(sniff_binary().empty());
