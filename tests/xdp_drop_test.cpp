@@ -20,6 +20,7 @@
 
 #include "cbpf_vm/interpret.hpp"
 #include "compiler/compile.hpp"
+#include "ebpf/dump.hpp"
 #include "ebpf/loader.hpp"
 #include "ebpf/verdict_counters.hpp"
 #include "ebpf/xdp_attach.hpp"
@@ -431,6 +432,12 @@ TEST_F(XdpVerdictCounters, LimitStopsActingAfterNMatches) {
     const auto maps = ebpf::add_verdict_counters(*f, ebpf::XdpMode::DropMatching, 2);
     ASSERT_TRUE(maps.matches);
     const Frame hit = udp4({10, 9, 0, 1}, {10, 9, 0, 2}, 1, 53, 10), miss = udp4({10, 9, 0, 1}, {10, 9, 0, 2}, 1, 54, 10);
+    // The dumper prints the atomic add as the verifier does.
+    const std::string atomic = "r2 = atomic64_fetch_add((u64 *)(r1 +0), r2)";
+    EXPECT_NE(ebpf::dump(f->insns).find(atomic), std::string::npos) << ebpf::dump(f->insns);
+    auto log = ebpf::verifier_log(*f, ebpf::Hook::Xdp, 2);
+    ASSERT_TRUE(log) << log.error().message << "\n" << log.error().verifier_log;
+    EXPECT_NE(log->find(atomic), std::string::npos) << *log;
     auto got = run_frames(*f, maps, {miss, hit, miss, hit, miss, hit, hit});
     EXPECT_EQ(got.returns, (std::vector<std::uint32_t>{2, 1, 2, 1, 2, 2, 2}));
     EXPECT_EQ(got.counts[ebpf::kDroppedKey].packets, 2u);
