@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <linux/if_link.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -335,6 +336,24 @@ TEST_F(XdpDrop, AlreadyAttachedNamesTheOtherProgram) {
     EXPECT_NE(attached_id(), 0u);
     first.signal(SIGINT);
     EXPECT_EQ(first.wait(kExitLimit), 0) << first.err();
+    expect_nothing_attached();
+}
+
+// A program attached over netlink (as `ip link set dev IF xdpgeneric obj …` does) has no link
+// and no holder: the message names it and says how to remove it.
+TEST_F(XdpDrop, AlreadyAttachedOverNetlinkSaysHowToRemoveIt) {
+    using namespace ebpf;
+    auto other = load(Program{mov32_imm(R0, 2), exit_insn()}, Hook::Xdp, "netlink_prog");
+    ASSERT_TRUE(other) << other.error().message;
+    const int ifindex = static_cast<int>(if_nametoindex(lab_->b().c_str()));
+    ASSERT_EQ(bpf_xdp_attach(ifindex, other->fd(), XDP_FLAGS_SKB_MODE, nullptr), 0) << std::strerror(errno);
+    auto sniff = start({"--xdp-drop", "-i", lab_->b(), "udp"});
+    EXPECT_EQ(sniff.wait(kExitLimit), 1) << sniff.err();
+    const std::string err = sniff.err();
+    EXPECT_NE(err.find("'netlink_prog'"), std::string::npos) << err;
+    EXPECT_NE(err.find("in generic mode, attached over netlink"), std::string::npos) << err;
+    EXPECT_NE(err.find("ip link set dev " + lab_->b() + " xdp off"), std::string::npos) << err;
+    EXPECT_EQ(bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, nullptr), 0) << std::strerror(errno);
     expect_nothing_attached();
 }
 
