@@ -118,7 +118,7 @@ public:
     }
     bool ok() const { return fd_ >= 0; }
     // Received frames (not the interface's own outgoing ones) until none came for `quiet`.
-    std::vector<Frame> drain(std::chrono::milliseconds quiet = 300ms) {
+    std::vector<Frame> drain(std::chrono::milliseconds quiet = 500ms) {
         std::vector<Frame> got;
         std::vector<std::uint8_t> buf(65536);
         for (;;) {
@@ -355,6 +355,16 @@ TEST_F(XdpDrop, AlreadyAttachedOverNetlinkSaysHowToRemoveIt) {
     EXPECT_NE(err.find("ip link set dev " + lab_->b() + " xdp off"), std::string::npos) << err;
     EXPECT_EQ(bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, nullptr), 0) << std::strerror(errno);
     expect_nothing_attached();
+}
+
+// The interface goes away under sniff: the kernel ends the link with it; sniff says so and fails.
+TEST_F(XdpDrop, InterfaceGoneEndsTheRun) {
+    auto sniff = start({"--xdp-drop", "-i", lab_->b(), "udp"});
+    ASSERT_TRUE(sniff.wait_for_stderr("attached to " + lab_->b(), kStartLimit)) << sniff.err();
+    ASSERT_TRUE(lab_->ip("link del dev " + lab_->a()));
+    EXPECT_EQ(sniff.wait(kExitLimit), 1) << sniff.err();
+    EXPECT_NE(sniff.err().find("the interface went away"), std::string::npos) << sniff.err();
+    EXPECT_TRUE(parse_counts(sniff.err())) << sniff.err();
 }
 
 TEST_F(XdpDrop, InterfaceErrorsSayWhatToDo) {

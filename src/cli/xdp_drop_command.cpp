@@ -4,11 +4,11 @@
 #include <fmt/format.h>
 #include <net/if_arp.h>
 #include <net/if.h>
+#include <poll.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <thread>
 
 #include "capture/interfaces.hpp"
 #include "cli/commands.hpp"
@@ -135,7 +135,9 @@ int run_xdp_drop(const Options& o) {
     bool limit_reached = false;
     auto last_check = std::chrono::steady_clock::now();
     while (!stop_requested()) {
-        std::this_thread::sleep_for(o.count ? kPoll : kIdlePoll);  // a signal cuts it short (EINTR)
+        // poll() rather than sleep_for, which sleeps again after a signal: SIGINT must end the
+        // wait at once (the handlers have no SA_RESTART, and poll is never restarted anyway).
+        poll(nullptr, 0, static_cast<int>(std::chrono::milliseconds(o.count ? kPoll : kIdlePoll).count()));
         if (o.count) {
             auto matched = ebpf::read_u64(loaded->map_fd(*maps.matches));
             if (!matched) {
