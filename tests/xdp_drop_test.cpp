@@ -526,6 +526,8 @@ TEST(XdpDropUsage, RefusesWhatCannotWork) {
         {"--xdp-drop --xdp-pass -i eth0 udp", "opposites"},
         {"--xdp-drop -i any udp", "-i any"},
         {"--xdp-mode native -i eth0 udp", "--xdp-mode applies to"},
+        {"--xdp-drop -Q in -i eth0 udp", "-Q is for captures"},
+        {"--xdp-drop -Z nobody -i eth0 udp", "-Z is for captures"},
     };
     for (const Row& r : rows) {
         const std::string cmd = fmt::format("{} {} 2>&1", sniff_binary(), r.args);

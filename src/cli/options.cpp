@@ -58,6 +58,16 @@ std::optional<std::string> conflict(const Options& o) {
         if (o.bpf_file) return fmt::format("{} compiles an expression to XDP; --bpf gives a classic program", flag);
         if (o.hook || o.ebpf) return fmt::format("{} compiles its own XDP program; --ebpf and --hook do not apply", flag);
         if (o.backend != "af_packet") return fmt::format("{} does not capture, so --backend does not apply", flag);
+        // Capture settings would be silently ignored: refuse them instead.
+        const char* capture_option = o.direction != "inout" ? "-Q"
+                                     : o.buffer_kib       ? "-B"
+                                     : o.immediate        ? "--immediate-mode"
+                                     : o.drop_user        ? "-Z"
+                                     : o.no_promiscuous   ? "-p"
+                                     : o.verify || o.trace ? "--verify/--trace"
+                                                           : nullptr;
+        if (capture_option)
+            return fmt::format("{} is for captures; {} judges received packets in XDP and captures none", capture_option, flag);
     } else if (o.xdp_mode != "auto") {
         return std::string("--xdp-mode applies to --xdp-drop and --xdp-pass");
     }
