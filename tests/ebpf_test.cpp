@@ -82,6 +82,10 @@ const DumpRow kDumpRows[] = {
     {store_imm(W, R10, -8, 0), "*(u32 *)(r10 -8) = 0"},
     {store_imm(B, R10, -1, -2), "*(u8 *)(r10 -1) = -2"},
     {insn(LDX | 0x80 | H, R1, R2, 4, 0), "r1 = *(s16 *)(r2 +4)"},
+    // atomics: add, and add with BPF_FETCH (0x01), as the XDP verdict counters use it
+    {insn(STX | 0xc0 | DW, R1, R2, 0, ADD), "lock *(u64 *)(r1 +0) += r2"},
+    {insn(STX | 0xc0 | DW, R1, R2, 8, ADD | 0x01), "r2 = atomic64_fetch_add((u64 *)(r1 +8), r2)"},
+    {insn(STX | 0xc0 | W, R3, R4, -4, ADD | 0x01), "r4 = atomic_fetch_add((u32 *)(r3 -4), r4)"},
     // the legacy packet loads
     {load_abs(B, 23), "r0 = *(u8 *)skb[23]"},
     {load_abs(W, 26), "r0 = *(u32 *)skb[26]"},

@@ -46,6 +46,7 @@ int run(int argc, char** argv) {
         }
         return cli::run_verify(o);
     }
+    if (o.xdp_drop || o.xdp_pass) return cli::run_xdp_drop(o);
     if (o.read_file) return cli::run_offline(o);
     if (o.interface) return cli::run_live(o);
     if (o.dump_level > 0) return cli::run_dump(o);

@@ -44,6 +44,33 @@ std::optional<std::string> conflict(const Options& o) {
     if (o.ebpf && o.read_file && !o.verify && o.dump_level == 0)
         return std::string("--ebpf applies to -d (with -r, for the file's link type) and to live capture (-i); to check eBPF on "
                            "a file's packets use --verify -r FILE, which runs every eBPF hook that applies");
+    if (o.xdp_drop || o.xdp_pass) {
+        const std::string flag = o.xdp_drop ? "--xdp-drop" : "--xdp-pass";
+        if (o.xdp_drop && o.xdp_pass) return std::string("--xdp-drop and --xdp-pass are opposites: give one of them");
+        if (o.read_file)
+            return fmt::format("{} acts on an interface's received packets (-i IF); -r reads a file: to see what it would drop, "
+                               "use -r FILE 'EXPR' (the packets that match)", flag);
+        if (o.write_file) return fmt::format("{} drops packets in the kernel and captures none, so there is nothing for -w to write", flag);
+        if (!o.interface) return fmt::format("{} needs -i IF: the interface whose received packets it judges", flag);
+        if (*o.interface == "any") return fmt::format("{} attaches to one interface; -i any is not one", flag);
+        if (!expression && !o.filter_file)
+            return fmt::format("{} needs a filter expression: without one it would {} every packet", flag, o.xdp_drop ? "drop" : "pass");
+        if (o.bpf_file) return fmt::format("{} compiles an expression to XDP; --bpf gives a classic program", flag);
+        if (o.hook || o.ebpf) return fmt::format("{} compiles its own XDP program; --ebpf and --hook do not apply", flag);
+        if (o.backend != "af_packet") return fmt::format("{} does not capture, so --backend does not apply", flag);
+        // Capture settings would be silently ignored: refuse them instead.
+        const char* capture_option = o.direction != "inout" ? "-Q"
+                                     : o.buffer_kib       ? "-B"
+                                     : o.immediate        ? "--immediate-mode"
+                                     : o.drop_user        ? "-Z"
+                                     : o.no_promiscuous   ? "-p"
+                                     : o.verify || o.trace ? "--verify/--trace"
+                                                           : nullptr;
+        if (capture_option)
+            return fmt::format("{} is for captures; {} judges received packets in XDP and captures none", capture_option, flag);
+    } else if (o.xdp_mode != "auto") {
+        return std::string("--xdp-mode applies to --xdp-drop and --xdp-pass");
+    }
     if (o.hook && *o.hook != "socket" && o.interface && o.dump_level == 0)
         return fmt::format("--hook {} is for -d: a live capture attaches the socket filter", *o.hook);
     return std::nullopt;
@@ -96,6 +123,10 @@ ParseOutcome parse_options(int argc, char** argv) {
     app.add_flag("--immediate-mode", o.immediate, "deliver packets as soon as they arrive");
     app.add_option("--backend", o.backend, "live capture backend")->check(CLI::IsMember({"af_packet", "pcap"}));
     app.add_option("-Z", o.drop_user, "drop privileges to this user once capture is set up");
+    app.add_flag("--xdp-drop", o.xdp_drop, "with -i IF: drop the received packets the filter matches, in XDP (^C stops and prints counts)");
+    app.add_flag("--xdp-pass", o.xdp_pass, "with -i IF: drop the received packets the filter does not match, in XDP");
+    app.add_option("--xdp-mode", o.xdp_mode, "XDP attach mode: auto (native, else generic), native (driver) or generic (skb)")
+        ->check(CLI::IsMember({"auto", "native", "generic"}));
     app.add_option("expression", o.expression, "pcap-filter(7) expression");
     // CLI11 does not accept '#' in an option name: tcpdump's -# is spelled --number for it.
     std::vector<std::string> args;

@@ -51,6 +51,12 @@ struct Options {
     bool immediate = false;                 // --immediate-mode
     std::string backend = "af_packet";      // --backend af_packet|pcap
     std::optional<std::string> drop_user;   // -Z
+
+    // XDP drop mode (xdp_drop_command.cpp): an XDP program on -i that drops what matches
+    // (--xdp-drop) or what does not (--xdp-pass), attached through a BPF link.
+    bool xdp_drop = false;                  // --xdp-drop
+    bool xdp_pass = false;                  // --xdp-pass
+    std::string xdp_mode = "auto";          // --xdp-mode auto|native|generic
 };
 
 // True when the command line holds a filter expression (not only blanks).

@@ -96,6 +96,9 @@ std::string insn_text(const Insn& in, const Insn* next) {
                 return fmt::format("*({} *)(r{} {:+d}) = r{}", size_name(in.code), in.dst, in.off, in.src);
             if (op::mode(in.code) == kAtomic && in.imm == op::ADD)
                 return fmt::format("lock *({} *)(r{} {:+d}) += r{}", size_name(in.code), in.dst, in.off, in.src);
+            if (op::mode(in.code) == kAtomic && in.imm == (op::ADD | BPF_FETCH))
+                return fmt::format("r{} = atomic{}_fetch_add(({} *)(r{} {:+d}), r{})", in.src, op::size(in.code) == op::DW ? "64" : "",
+                                   size_name(in.code), in.dst, in.off, in.src);
             return fmt::format("BUG_{:02x}", in.code);
         case op::ST:
             if (op::mode(in.code) != op::MEM) return fmt::format("BUG_st_{:02x}", in.code);
