@@ -22,6 +22,7 @@
 #include "cbpf_vm/program.hpp"
 #include "compiler/compile.hpp"
 #include "ebpf/dump.hpp"
+#include "ebpf/loader.hpp"
 #include "packet_corpus.hpp"
 #include "../tools/pcapng_write.hpp"
 
@@ -118,6 +119,27 @@ TEST(Cli, EbpfDumpsMatchTheCompiledProgram) {
     }
     // --hook alone means --ebpf.
     EXPECT_EQ(sniff("-d --hook xdp 'tcp port 443'").out, sniff("-d --ebpf --hook xdp 'tcp port 443'").out);
+}
+
+// A list past the map threshold: -d prints the map references and one line per map after the
+// program, -dd the maps as comments after the array; --verify runs the map program at each hook.
+TEST(Cli, EbpfDumpsShowTheMaps) {
+    std::string ports = "port 1";
+    for (int i = 0; i < 300; ++i) ports += fmt::format(" or port {}", 1000 + 2 * i);
+    auto prog = sniff::compile_ebpf(ports, {.dlt = 1}, ebpf::Hook::Socket);
+    ASSERT_TRUE(prog) << prog.error().message;
+    ASSERT_EQ(prog->maps.size(), 1u);
+    Outcome d = sniff(fmt::format("-d --ebpf '{}'", ports));
+    EXPECT_EQ(d.status, 0) << d.err;
+    EXPECT_EQ(d.out, ebpf::dump(prog->insns) + "map[0]: array sniff_bits0, key 4 bytes, value 8192 bytes, 1 entries, read-only\n");
+    EXPECT_NE(d.out.find("r1 = map[0][0]+0"), std::string::npos);
+    Outcome dd = sniff(fmt::format("-dd --ebpf '{}'", ports));
+    EXPECT_EQ(dd.out, ebpf::dump_c_array(prog->insns) + "/* map[0]: array sniff_bits0, key 4 bytes, value 8192 bytes, 1 entries, read-only */\n");
+    if (ebpf::bpf_unavailable()) return;
+    Outcome v = sniff(fmt::format("--verify -r {} '{} or port 53'", capture_path("mixed.pcap"), ports));
+    EXPECT_EQ(v.status, 0) << v.err;
+    EXPECT_NE(v.err.find(" 0 disagreements"), std::string::npos) << v.err;
+    EXPECT_NE(v.err.find("eBPF XDP checked"), std::string::npos) << v.err;
 }
 
 TEST(Cli, EbpfOptionsThatCannotApplyAreRefused) {
