@@ -42,25 +42,12 @@ for f in "$sniff" "$blast"; do
 done
 command -v tcpdump >/dev/null || { echo "ebpf_live_bench: tcpdump is not installed" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "ebpf_live_bench: needs root (network namespaces, packet sockets, bpf)" >&2; exit 1; }
-ksoftirqd=$(pgrep -x ksoftirqd/0 | head -1)
-[ -n "$ksoftirqd" ] || { echo "ebpf_live_bench: no ksoftirqd/0 found" >&2; exit 1; }
-
-# A host list of $hosts addresses spread over 10.0.0.0/8 as bench/ebpf_bench spreads them (none
-# is blast's 10.9.0.x, so every frame is tested against the whole list and rejected).
-host_list() {
-  local out="" i a
-  for ((i = 0; i < $1; i++)); do
-    a=$(( ((i + 1) * 2654435761) & 0xffffff ))
-    out+="${out:+ or }host 10.$((a >> 16)).$(((a >> 8) & 255)).$((a & 255))"
-  done
-  echo "$out"
-}
 
 # shellcheck source=bench/veth_lab.sh
 . bench/veth_lab.sh
+ksoftirqd=$(lab_ksoftirqd ebpf_live_bench) || exit 1
 veth_lab_setup sniff-ebench ex0 ex1
 hz=$(getconf CLK_TCK)
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 field() { sed -n "s/^\([0-9]*\) packets\? $1.*/\1/p" "$2" | head -1; }
 
 # run TOOL FILTER -> appends "sent captured dropped sender_ms capture_ticks" to $tmp/TOOL.fig
@@ -78,16 +65,16 @@ run() {
     grep -q "listening on" "$err" || { echo "ebpf_live_bench: $tool did not start within 120 s:" >&2; cat "$err" >&2; exit 1; }
   fi
   local k0 k1 sent
-  k0=$(ticks "$ksoftirqd")
+  k0=$(lab_ticks "$ksoftirqd")
   # bash's `time` gives blast's user and system seconds (getrusage of the finished child).
   { TIMEFORMAT='%3U %3S'; time ip netns exec "$ns" $pin_send "$blast" ex0 "$seconds" "$size" >"$tmp/blast.out"; } 2>"$tmp/blast.time"
-  k1=$(ticks "$ksoftirqd")
+  k1=$(lab_ticks "$ksoftirqd")
   sent=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$tmp/blast.out")
   local sender_ms
   sender_ms=$(awk -v k=$((k1 - k0)) -v hz="$hz" '{ printf "%.0f", 1000 * ($1 + $2) + 1000 * k / hz }' "$tmp/blast.time")
   local cap_ticks=0 captured=0 dropped=0
   if [ -n "$pid" ]; then
-    cap_ticks=$(ticks "$pid")
+    cap_ticks=$(lab_ticks "$pid")
     kill -INT "$pid"
     wait "$pid" || true
     capture_pid=""
@@ -97,7 +84,7 @@ run() {
 }
 
 echo "ebpf_live_bench: ${seconds}s per run, ${repeats} runs each, ${size}-byte frames, $(nproc) CPUs, kernel $(uname -r), $(tcpdump --version 2>&1 | head -1)"
-list=$(host_list "$hosts")
+list=$(lab_host_list "$hosts")
 for filter in "udp port 53" "tcp port 443" "$list"; do
   label=$filter
   [ "$filter" = "$list" ] && label="${hosts}-host list"

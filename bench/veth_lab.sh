@@ -26,3 +26,28 @@ veth_lab_cleanup() {
   for _ in 1 2 3 4 5 6 7 8 9 10; do ip netns del "$ns" 2>/dev/null && break; sleep 0.5; done
   rm -rf "$tmp"
 }
+
+# lab_host_list N [FIRST]: `host A or host B …`, N addresses spread over 10.0.0.0/8 by an odd
+# multiplier (distinct, never adjacent: bench/ebpf_bench spreads them the same way); with FIRST,
+# that address is the first of the N (so a sender using it matches after a lookup).
+lab_host_list() {
+  local n=$1 out="" i a
+  [ -n "${2:-}" ] && { out="host $2"; n=$((n - 1)); }
+  for ((i = 0; i < n; i++)); do
+    a=$(( ((i + 1) * 2654435761) & 0xffffff ))
+    out+="${out:+ or }host 10.$((a >> 16)).$(((a >> 8) & 255)).$((a & 255))"
+  done
+  echo "$out"
+}
+
+# lab_ticks PID: the process's user + system time in clock ticks (proc(5), stat fields 14, 15).
+lab_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# lab_ksoftirqd NAME: the pid of ksoftirqd/0, where the kernel defers the sender's softirq work
+# (its CPU time is part of what a frame costs); exits with a message when there is none.
+lab_ksoftirqd() {
+  local pid
+  pid=$(pgrep -x ksoftirqd/0 | head -1)
+  [ -n "$pid" ] || { echo "$1: no ksoftirqd/0 found" >&2; exit 1; }
+  echo "$pid"
+}

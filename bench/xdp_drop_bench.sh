@@ -41,25 +41,12 @@ for f in "$sniff" "$blast"; do
   [ -x "$f" ] || { echo "xdp_drop_bench: $f is missing; run: ninja -C $build sniff tools/blast" >&2; exit 1; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "xdp_drop_bench: needs root (network namespaces, packet sockets, bpf)" >&2; exit 1; }
-ksoftirqd=$(pgrep -x ksoftirqd/0 | head -1)
-[ -n "$ksoftirqd" ] || { echo "xdp_drop_bench: no ksoftirqd/0 found" >&2; exit 1; }
-
-# 300 hosts (past the map threshold of 256) spread over 10.0.0.0/8 as the xdp_drop test spreads them, and blast's source among
-# them, so every frame matches after a map lookup.
-host_list() {
-  local out="host 10.9.0.1" i a
-  for ((i = 0; i < $1 - 1; i++)); do
-    a=$(( ((i + 1) * 2654435761) & 0xffffff ))
-    out+=" or host 10.$((a >> 16)).$(((a >> 8) & 255)).$((a & 255))"
-  done
-  echo "$out"
-}
 
 # shellcheck source=bench/veth_lab.sh
 . bench/veth_lab.sh
+ksoftirqd=$(lab_ksoftirqd xdp_drop_bench) || exit 1
 veth_lab_setup sniff-xbench ex0 ex1
 hz=$(getconf CLK_TCK)
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 in_receives() { ip netns exec "$ns" awk '/^Ip: [0-9]/ {print $4}' /proc/net/snmp; }
 
 # run KIND FILTER -> appends "sent dropped reached sender_ms" to $tmp/KIND.fig
@@ -76,9 +63,9 @@ run() {
     grep -q "$ready" "$err" || { echo "xdp_drop_bench: $kind did not start within 120 s:" >&2; cat "$err" >&2; exit 1; }
   fi
   local k0 k1 r0 r1 sent sender_ms dropped=0
-  r0=$(in_receives); k0=$(ticks "$ksoftirqd")
+  r0=$(in_receives); k0=$(lab_ticks "$ksoftirqd")
   { TIMEFORMAT='%3U %3S'; time ip netns exec "$ns" $pin_send "$blast" ex0 "$seconds" "$size" >"$tmp/blast.out"; } 2>"$tmp/blast.time"
-  k1=$(ticks "$ksoftirqd"); r1=$(in_receives)
+  k1=$(lab_ticks "$ksoftirqd"); r1=$(in_receives)
   sent=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$tmp/blast.out")
   sender_ms=$(awk -v k=$((k1 - k0)) -v hz="$hz" '{ printf "%.0f", 1000 * ($1 + $2) + 1000 * k / hz }' "$tmp/blast.time")
   if [ -n "$pid" ]; then
@@ -94,7 +81,8 @@ run() {
 }
 
 echo "xdp_drop_bench: ${seconds}s per run, ${repeats} rounds, ${size}-byte frames, $(nproc) CPUs, kernel $(uname -r), --xdp-mode $xdp_mode"
-list=$(host_list 300)
+# 300 hosts (past the map threshold of 256), blast's source among them: every frame matches after a lookup.
+list=$(lab_host_list 300 10.9.0.1)
 for filter in "udp port 53" "udp" "$list"; do
   label=$filter
   [ "$filter" = "$list" ] && label="300-host list (blast's source among them)"
