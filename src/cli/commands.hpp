@@ -17,6 +17,7 @@ int run_offline(const Options& o);         // -r: filter a capture file
 int run_live(const Options& o);            // -i: capture from an interface
 int run_list_interfaces(const Options& o); // -D
 int run_verify(const Options& o);          // --verify -r: sniff VM vs fast path vs libpcap vs kernel
+int run_emit_elf(const Options& o);        // --emit-elf FILE: the eBPF program as an ELF object
 
 // Set by SIGINT/SIGTERM; loops stop at the next packet and write out what they have.
 bool stop_requested();
