@@ -309,13 +309,30 @@ std::expected<void, ObjectError> write_file_atomically(const std::string& path, 
         return {};
     }
     if (path.empty()) return std::unexpected(ObjectError{"the output file name is empty"});
-    const std::filesystem::path target(path);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        // A device or a pipe (/dev/null, /dev/stdout, a FIFO): written in place. Renaming over it
+        // would replace the device node itself with a regular file.
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) return std::unexpected(ObjectError{fmt::format("{}: {}", path, std::strerror(errno))});
+        const int e = write_all(fd);
+        if (::close(fd) != 0 && e == 0) return std::unexpected(ObjectError{fmt::format("{}: writing: {}", path, std::strerror(errno))});
+        if (e) return std::unexpected(ObjectError{fmt::format("{}: writing: {}", path, std::strerror(e))});
+        return {};
+    }
+    // Through symbolic links: rename(2) would replace the link, not the file it names.
+    std::filesystem::path target(path);
+    if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        std::error_code ec;
+        target = std::filesystem::weakly_canonical(target, ec);
+        if (ec) return std::unexpected(ObjectError{fmt::format("{}: {}", path, ec.message())});
+    }
     const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
     std::string temp = (dir / fmt::format(".{}.XXXXXX", target.filename().string())).string();
     const int fd = mkostemp(temp.data(), O_CLOEXEC);
     if (fd < 0) return std::unexpected(ObjectError{fmt::format("{}: cannot create a file in {}: {}", path, dir.string(), std::strerror(errno))});
     auto fail = [&](const char* what, int error_number) {
-        ::close(fd);  // harmless when already closed: the descriptor is not reused in between
+        ::close(fd);
         ::unlink(temp.c_str());
         return std::unexpected(ObjectError{fmt::format("{}: {}: {}", path, what, std::strerror(error_number))});
     };
@@ -331,7 +348,7 @@ std::expected<void, ObjectError> write_file_atomically(const std::string& path, 
         ::unlink(temp.c_str());
         return std::unexpected(ObjectError{fmt::format("{}: writing: {}", path, std::strerror(e))});
     }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
         const int e = errno;
         ::unlink(temp.c_str());
         return std::unexpected(ObjectError{fmt::format("{}: {}", path, std::strerror(e))});

@@ -61,7 +61,9 @@ std::expected<std::vector<std::uint8_t>, ObjectError> elf_object(const Filter& f
 // the rename cannot cross file systems), flushed with fsync, then renamed over `path` (rename(2)
 // replaces atomically). On any failure (unwritable directory, full disk) the temporary file is
 // removed and `path` is as it was. The file gets mode 0666 minus the umask, as fopen's would.
-// "-" writes to standard output instead.
+// A symbolic link is followed: the file it names is replaced, the link stays. An existing path
+// that is neither a regular file nor a directory (/dev/null, /dev/stdout, a FIFO) is written in
+// place, as nothing can be renamed over a device; "-" writes to standard output.
 std::expected<void, ObjectError> write_file_atomically(const std::string& path, std::span<const std::uint8_t> bytes);
 
 }  // namespace ebpf
