@@ -8,7 +8,13 @@
 #include <gtest/gtest.h>
 #include <libelf.h>
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <poll.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -21,6 +27,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -554,6 +561,68 @@ std::optional<std::uint32_t> loaded_id(const std::string& listing, const std::st
     return static_cast<std::uint32_t>(std::stoul(m[1]));
 }
 
+// How many of `frames`, sent out of `from`, arrive on `to`: a packet socket on `to` counts the
+// copies it receives (a tap sees a frame after XDP, before TC ingress).
+std::expected<std::size_t, std::string> frames_arriving(const testing_support::VethLab& lab, const std::string& from, const std::string& to,
+                                                        const std::vector<Frame>& frames) {
+    testing_support::InNamespace in(lab);
+    if (!in.ok()) return std::unexpected(fmt::format("setns into {}: {}", lab.name(), std::strerror(errno)));
+    const int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+    if (fd < 0) return std::unexpected(fmt::format("socket(AF_PACKET): {}", std::strerror(errno)));
+    sockaddr_ll at{};
+    at.sll_family = AF_PACKET;
+    at.sll_protocol = htons(ETH_P_ALL);
+    at.sll_ifindex = static_cast<int>(if_nametoindex(to.c_str()));
+    if (bind(fd, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0) {
+        ::close(fd);
+        return std::unexpected(fmt::format("bind to {}: {}", to, std::strerror(errno)));
+    }
+    // Sent one by one. ENOBUFS is a frame TC_ACT_SHOT dropped at egress (dev_queue_xmit's
+    // NET_XMIT_DROP, net_xmit_errno): not sent, and not retried as send_frames() would.
+    const int out = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    sockaddr_ll dest{};
+    dest.sll_family = AF_PACKET;
+    dest.sll_ifindex = static_cast<int>(if_nametoindex(from.c_str()));
+    dest.sll_halen = 6;
+    for (const Frame& f : frames) {
+        if (out >= 0 && sendto(out, f.data(), f.size(), 0, reinterpret_cast<sockaddr*>(&dest), sizeof dest) == static_cast<ssize_t>(f.size()))
+            continue;
+        if (out >= 0 && errno == ENOBUFS) continue;
+        const int e = errno;
+        ::close(fd);
+        if (out >= 0) ::close(out);
+        return std::unexpected(fmt::format("sending on {}: {}", from, std::strerror(e)));
+    }
+    ::close(out);
+    std::size_t arrived = 0;
+    std::vector<std::uint8_t> buf(65536);
+    pollfd p{fd, POLLIN, 0};
+    while (poll(&p, 1, 300) > 0) {  // until nothing more comes for 0.3 s
+        sockaddr_ll from_addr{};
+        socklen_t len = sizeof from_addr;
+        const ssize_t n = recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from_addr), &len);
+        if (n < 0) break;
+        if (from_addr.sll_pkttype == PACKET_OUTGOING) continue;
+        const Frame got(buf.begin(), buf.begin() + n);
+        arrived += std::find(frames.begin(), frames.end(), got) != frames.end();
+    }
+    ::close(fd);
+    return arrived;
+}
+
+// How many of `frames` the reference VM keeps for `expr` at `hook`.
+std::size_t reference_matches(const std::string& expr, ebpf::Hook hook, const std::vector<Frame>& frames) {
+    auto classic = sniff::compile(expr, object_options(hook));
+    EXPECT_TRUE(classic.has_value());
+    if (!classic) return 0;
+    const auto n = static_cast<std::size_t>(std::count_if(frames.begin(), frames.end(), [&](const Frame& f) {
+        return cbpf::run(*classic, f, static_cast<std::uint32_t>(f.size())) != 0;
+    }));
+    EXPECT_GT(n, 0u) << "no frame matches '" << expr.substr(0, 60) << "': the check could not fail";
+    EXPECT_LT(n, frames.size()) << "every frame matches '" << expr.substr(0, 60) << "': the check could not fail";
+    return n;
+}
+
 TEST(ElfObjectKernel, IpAttachesTheXdpObject) {
     if (auto why = private_bpffs_unavailable()) GTEST_SKIP() << *why;
     if (auto why = testing_support::live_tests_unavailable()) GTEST_SKIP() << *why;
@@ -572,6 +641,11 @@ TEST(ElfObjectKernel, IpAttachesTheXdpObject) {
         const int fd = bpf_prog_get_fd_by_id(*id);
         ASSERT_GE(fd, 0) << "program " << *id << ": " << std::strerror(errno);
         runs += expect_same_verdicts(fd, ebpf::Hook::Xdp, expr, "ip link set xdp obj");
+        // On the wire: what XDP_DROPs never reaches the receiving side's packet taps.
+        auto arrived = frames_arriving(*lab, lab->b(), lab->a(), test_frames());
+        ASSERT_TRUE(arrived.has_value()) << arrived.error();
+        EXPECT_EQ(*arrived, reference_matches(expr, ebpf::Hook::Xdp, test_frames())) << "frames through XDP on " << lab->a() << ", '"
+                                                                                     << expr.substr(0, 60) << "'";
         EXPECT_TRUE(lab->ip(fmt::format("link set dev {} xdp off", lab->a()), &out)) << out;
     }  // the namespace goes with the lab, and the veth pair with it
     std::printf("%zu test runs of objects attached by ip\n", runs);
@@ -599,6 +673,14 @@ TEST(ElfObjectKernel, TcAttachesTheTcObject) {
         const int fd = bpf_prog_get_fd_by_id(*id);
         ASSERT_GE(fd, 0) << "program " << *id << ": " << std::strerror(errno);
         runs += expect_same_verdicts(fd, ebpf::Hook::Tc, expr, "tc filter add bpf da obj");
+        // On the wire: taps see ingress frames before TC, so the same object goes on the sending
+        // side's egress, where TC_ACT_SHOT keeps a frame from ever reaching the peer.
+        Ran egress = run(fmt::format("{}qdisc add dev {} clsact && {}filter add dev {} egress bpf da obj {} sec tc", tc, lab->b(), tc, lab->b(), object));
+        ASSERT_EQ(egress.status, 0) << egress.output;
+        auto arrived = frames_arriving(*lab, lab->b(), lab->a(), test_frames());
+        ASSERT_TRUE(arrived.has_value()) << arrived.error();
+        EXPECT_EQ(*arrived, reference_matches(expr, ebpf::Hook::Tc, test_frames())) << "frames through TC egress on " << lab->b() << ", '"
+                                                                                    << expr.substr(0, 60) << "'";
         Ran del = run(tc + "qdisc del dev " + lab->a() + " clsact");
         EXPECT_EQ(del.status, 0) << del.output;
     }
