@@ -3,9 +3,9 @@
 #include "ebpf/elf_object.hpp"
 
 #include <bpf/btf.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <gelf.h>
 #include <libelf.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
@@ -253,7 +253,7 @@ std::expected<std::vector<std::uint8_t>, ObjectError> elf_object(const Filter& f
         std::uint32_t link, info;
     };
     std::vector<SectionSpec> specs;
-    specs.push_back({strtab_name, SHT_STRTAB, 0, nullptr, 0, ELF_T_BYTE, 1, 0, 0, 0});  // filled last: names are still being added
+    specs.push_back({strtab_name, SHT_STRTAB, 0, strings.bytes.data(), strings.bytes.size(), ELF_T_BYTE, 1, 0, 0, 0});
     specs.push_back({prog_name, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, insns->data(), insns->size() * sizeof(Insn), ELF_T_BYTE, 8, 0, 0, 0});
     if (has_rodata) {
         specs.push_back({rel_name, SHT_REL, 0, relocations.data(), relocations.size() * sizeof(Elf64_Rel), ELF_T_REL, 8, sizeof(Elf64_Rel),
@@ -264,9 +264,10 @@ std::expected<std::vector<std::uint8_t>, ObjectError> elf_object(const Filter& f
     specs.push_back({btf_name, SHT_PROGBITS, 0, btf_bytes->data(), btf_bytes->size(), ELF_T_BYTE, 4, 0, 0, 0});
     specs.push_back({symtab_name, SHT_SYMTAB, 0, symbols.data(), symbols.size() * sizeof(Elf64_Sym), ELF_T_SYM, 8, sizeof(Elf64_Sym),
                      static_cast<std::uint32_t>(strtab_index), first_global});
-    specs[0].data = strings.bytes.data();
-    specs[0].size = strings.bytes.size();
 
+    // Section i + 1 is specs[i]: the indices the symbols and links above name must be theirs.
+    if (specs.size() != symtab_index || specs[license_index - 1].name != license_name || (has_rodata && specs[rodata_index - 1].name != rodata_name))
+        return std::unexpected(ObjectError{"internal error: the section list does not match the indices symbols refer to"});
     for (const SectionSpec& s : specs) {
         Elf_Scn* scn = elf_newscn(elf.get());
         if (!scn) return std::unexpected(elf_failure("elf_newscn"));
