@@ -16,8 +16,9 @@ std::string dump_ebpf_text(const ebpf::Filter& f, int level);
 int run_offline(const Options& o);         // -r: filter a capture file
 int run_live(const Options& o);            // -i: capture from an interface
 int run_list_interfaces(const Options& o); // -D
-int run_verify(const Options& o);
-int run_xdp_drop(const Options& o);        // --xdp-drop / --xdp-pass -i IF: filter in XDP, print counts          // --verify -r: sniff VM vs fast path vs libpcap vs kernel
+int run_verify(const Options& o);          // --verify -r: sniff VM vs fast path vs libpcap vs kernel
+int run_xdp_drop(const Options& o);        // --xdp-drop / --xdp-pass -i IF: filter in XDP, print counts
+int run_emit_elf(const Options& o);        // --emit-elf FILE: the eBPF program as an ELF object
 
 // Set by SIGINT/SIGTERM; loops stop at the next packet and write out what they have.
 bool stop_requested();

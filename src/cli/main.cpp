@@ -39,6 +39,7 @@ int run(int argc, char** argv) {
     if (!parsed.options) return parsed.exit_code;
     const cli::Options& o = *parsed.options;
     if (o.list_interfaces) return cli::run_list_interfaces(o);
+    if (o.emit_elf) return cli::run_emit_elf(o);
     if (o.verify) {
         if (!o.read_file) {
             fmt::print(stderr, "sniff: --verify needs -r FILE: the packets to check\n");

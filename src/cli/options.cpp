@@ -37,6 +37,19 @@ std::optional<std::string> conflict(const Options& o) {
                                                      *o.bpf_file, fmt::join(o.expression, " "));
     if (o.filter_file && expression) return fmt::format("-F {} gives the filter, so the expression '{}' would be ignored: give one of them",
                                                         *o.filter_file, fmt::join(o.expression, " "));
+    if (o.emit_elf) {
+        // The object is the whole output: nothing is read, captured or printed besides it.
+        const std::pair<bool, const char*> others[] = {{o.interface.has_value(), "-i (live capture)"}, {o.verify, "--verify"},
+                                                       {o.trace, "--trace"}, {o.write_file.has_value(), "-w"},
+                                                       {o.dump_level > 0, "-d"}, {o.bpf_file.has_value(), "--bpf"},
+                                                       {o.list_interfaces, "-D"}, {o.xdp_drop, "--xdp-drop"},
+                                                       {o.xdp_pass, "--xdp-pass"}};
+        for (const auto& [given, flag] : others)
+            if (given)
+                return fmt::format("--emit-elf writes the compiled filter to a file and does nothing else; {} does not go with it{}", flag,
+                                   std::string_view(flag) == "--bpf" ? " (an object holds a compiled expression, not a classic program)" : "");
+        return std::nullopt;
+    }
     if (o.ebpf && o.bpf_file)
         return fmt::format("--bpf {} gives a classic BPF program; --ebpf compiles an expression (sniff does not translate programs)", *o.bpf_file);
     if (o.ebpf && o.backend == "pcap" && o.interface)
@@ -97,8 +110,10 @@ ParseOutcome parse_options(int argc, char** argv) {
     app.add_option("-s", snaplen_text, "snapshot length in bytes, decimal, 0x hex or 0 octal (0: 262144)");
     app.add_flag("-O", o.no_optimize, "do not run the filter optimizer");
     app.add_flag("--ebpf", o.ebpf, "compile to eBPF: -d prints it, -i attaches it to the capture socket (SO_ATTACH_BPF)");
-    app.add_option("--hook", o.hook, "with -d: the eBPF program type, socket (default), xdp or tc; implies --ebpf")
+    app.add_option("--hook", o.hook, "with -d or --emit-elf: the eBPF program type, socket (default), xdp or tc; implies --ebpf")
         ->check(CLI::IsMember({"socket", "xdp", "tc"}));
+    app.add_option("--emit-elf", o.emit_elf, "write the filter as an eBPF ELF object for --hook (bpftool, ip, tc load it); "
+                   "the link type is -y's, or -r FILE's");
     app.add_option("-r", o.read_file, "read packets from a pcap or pcapng file ('-' for stdin)");
     app.add_option("-w", o.write_file, "write matching packets to a pcap file ('-' for stdout)");
     app.add_option("-C", o.file_size_mb, "with -w: start a new file once this many million bytes are written")->check(CLI::PositiveNumber);
@@ -145,7 +160,7 @@ ParseOutcome parse_options(int argc, char** argv) {
         }
         o.snaplen = *n;
     }
-    if (o.hook) o.ebpf = true;
+    if (o.hook || o.emit_elf) o.ebpf = true;
     if (auto problem = conflict(o)) {
         fmt::print(stderr, "sniff: {}\n", *problem);
         return {std::nullopt, 1};

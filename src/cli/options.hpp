@@ -21,6 +21,7 @@ struct Options {
     bool no_optimize = false;               // -O
     bool ebpf = false;                      // --ebpf: eBPF instead of classic BPF (-d, live capture)
     std::optional<std::string> hook;        // --hook socket|xdp|tc: which eBPF program (implies --ebpf)
+    std::optional<std::string> emit_elf;    // --emit-elf FILE: write the eBPF program as an ELF object (implies --ebpf)
 
     // Where packets come from and go.
     std::optional<std::string> read_file;   // -r

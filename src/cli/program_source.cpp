@@ -69,12 +69,13 @@ std::optional<cbpf::Program> load_program(const Options& o, sniff::CompileOption
     return std::move(*prog);
 }
 
-std::optional<ebpf::Filter> load_ebpf_program(const Options& o, sniff::CompileOptions context, ebpf::Hook hook) {
+std::optional<ebpf::Filter> load_ebpf_program(const Options& o, sniff::CompileOptions context, ebpf::Hook hook,
+                                              const sniff::SetMapOptions& maps) {
     auto text = filter_text(o);
     if (!text) return std::nullopt;
     context.optimize = !o.no_optimize;
     context.netmask = 0;
-    auto prog = sniff::compile_ebpf(*text, context, hook);
+    auto prog = sniff::compile_ebpf(*text, context, hook, maps);
     if (!prog) {
         fmt::print(stderr, "sniff: {}", sniff::render(prog.error(), *text));
         return std::nullopt;

@@ -22,9 +22,10 @@ std::optional<std::string> filter_text(const Options& o);
 // passes it (it looks the interface's up only for -f). nullopt after printing the reason.
 std::optional<cbpf::Program> load_program(const Options& o, sniff::CompileOptions context);
 
-// The filter as eBPF for `hook` (compile_ebpf), with the same diagnostics; nullopt after
-// printing the reason.
-std::optional<ebpf::Filter> load_ebpf_program(const Options& o, sniff::CompileOptions context, ebpf::Hook hook);
+// The filter as eBPF for `hook` (compile_ebpf, its sets in maps as `maps` says), with the same
+// diagnostics; nullopt after printing the reason.
+std::optional<ebpf::Filter> load_ebpf_program(const Options& o, sniff::CompileOptions context, ebpf::Hook hook,
+                                              const sniff::SetMapOptions& maps = {});
 
 // The hook --hook names (the socket filter when none).
 ebpf::Hook hook_of(const Options& o);
