@@ -258,7 +258,7 @@ void check(const std::string& expr, const std::vector<Frame>& frames, std::size_
             ++runs, matches += vm != 0;
             ASSERT_EQ(run->retval, ebpf::hook_return(hook, vm)) << frame.what << "\n" << ebpf::dump(f.insns);
         }
-        EXPECT_GT(runs, frames.size() / 2);
+        EXPECT_GT(runs, 0u);
         EXPECT_GT(matches, 0u) << "no frame matched: the test would not see a lookup that misses";
         EXPECT_LT(matches, runs) << "every frame matched: the test would not see a lookup that hits too much";
     }
@@ -342,12 +342,15 @@ TEST_F(SetMapPrograms, TuplesOfWordsInHashes) {
     // Two that share their first two words, so the prefix hashes matter past the first word.
     addresses[5] = addresses[4];
     addresses[5][3] ^= 1;
-    std::string hosts, sources, macs;
+    std::string hosts, sources, destinations, macs, mac_sources;
     for (const auto& a : addresses) {
         hosts += fmt::format("{}ip6 host {}", hosts.empty() ? "" : " or ", ipv6_text(a));
         sources += fmt::format("{}ip6 src host {}", sources.empty() ? "" : " or ", ipv6_text(a));
-        macs += fmt::format("{}ether host {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", macs.empty() ? "" : " or ", a[0] >> 24, a[0] >> 16 & 0xff,
-                            a[0] >> 8 & 0xff, a[0] & 0xff, a[1] >> 8 & 0xff, a[1] & 0xff);
+        destinations += fmt::format("{}ip6 dst host {}", destinations.empty() ? "" : " or ", ipv6_text(a));
+        const std::string mac = fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", a[0] >> 24, a[0] >> 16 & 0xff, a[0] >> 8 & 0xff,
+                                            a[0] & 0xff, a[1] >> 8 & 0xff, a[1] & 0xff);
+        macs += fmt::format("{}ether host {}", macs.empty() ? "" : " or ", mac);
+        mac_sources += fmt::format("{}ether src {}", mac_sources.empty() ? "" : " or ", mac);
     }
     std::vector<Frame> frames;
     const std::array<std::uint32_t, 4> other = {0x20010db8, 1, 2, 3};
@@ -380,15 +383,32 @@ TEST_F(SetMapPrograms, TuplesOfWordsInHashes) {
             }
         }
     }
-    // Three words vary and one does not (odd members have a zero third word): each list's tuple
-    // is four words with three prefix hashes; `host` shares them between source and destination.
-    check(hosts, frames, 64, 4, 0);
+    // A list of one address field: a tuple of four words (three prefix hashes and the set).
     check(sources, frames, 64, 4, 0);
-    check("tcp and (" + hosts + ")", frames, 64, 4, 0);
-    check(macs, frames, 64, 2, 0);
+    check(destinations, frames, 64, 4, 0);
+    check("tcp and (" + sources + ")", frames, 64, 4, 0);
+    check(mac_sources, frames, 64, 2, 0);
     // Under `not`, a frame cut inside the words that the list finds in no member is accepted.
-    check("not (" + hosts + ")", frames, 64, 4, 0);
     check("ip6 and not (" + sources + ")", frames, 64, 4, 0);
+    check("not (" + destinations + ")", frames, 64, 4, 0);
+    // Lists of both fields stay lists: a frame cut inside the destination is rejected at the
+    // first member whose destination words match up to the cut, even when a later member is the
+    // source (sets.cpp). The members: an address whose first words are the frame's, then the
+    // frame's own source (and destination) address, cut at every length inside the destination.
+    check(hosts, frames, 64, 0, 0);
+    check(macs, frames, 64, 0, 0);
+    const std::array<std::uint32_t, 4> own = {0x20010db8, 0x00000001, 0, 1}, near = {0x20010db8, 0x00000002, 0, 2};
+    std::vector<Frame> cut_in_destination;
+    for (std::size_t cut = 14 + 24; cut <= 14 + 40; cut += 2) {
+        Frame f = ipv6_words(own, own);
+        f.bytes.resize(cut);
+        f.what += fmt::format(" cut to {}", cut);
+        cut_in_destination.push_back(std::move(f));
+    }
+    cut_in_destination.push_back(ipv6_words(own, other));
+    cut_in_destination.push_back(ipv6_words(other, other));
+    const std::string regression = "ip6 host fd00::1 or ip6 host " + ipv6_text(near) + " or ip6 host " + ipv6_text(own) + " or " + hosts;
+    check(regression, cut_in_destination, 64, 0, 0);
     // Short lists stay lists.
     EXPECT_TRUE(compiled(hosts, ebpf::Hook::Socket, {.from_ranges = 1000}).maps.empty());
 }

@@ -299,7 +299,21 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms, const SetOp
         const bool any_varying = std::find(varying.begin(), varying.end(), true) != varying.end();
         std::vector<TupleGroup> groups;
         const bool tuples = count > options.tuples_from;  // the member in front is not in the set
-        if (any_varying && !distributes(first_member, varying, exact, tuples, leaf, varies, groups)) {
+        // A tuple set answers as the list only where it is the one part of the member that varies.
+        // The member in front reads each varying field once, but of a tuple only the words up to
+        // its first mismatch: where two fields vary (`ip6 host`: the source, then the destination
+        // of each member in turn), a frame cut inside the second is rejected by the list at the
+        // first member whose words match up to the cut, which may come before the member whose
+        // first field matches; testing all of the first field, then all of the second, would
+        // accept it.
+        auto only_varying_part = [&] {
+            if (groups.empty()) return true;
+            if (groups.size() > 1) return false;
+            for (std::size_t l = 0; l < varying.size(); ++l)
+                if (varying[l] && (l < groups[0].first || l >= groups[0].first + groups[0].count)) return false;
+            return true;
+        };
+        if (any_varying && (!distributes(first_member, varying, exact, tuples, leaf, varies, groups) || !only_varying_part())) {
             // Not a set: keep the first member's terms, and look for runs from the next term.
             for (std::size_t t = i; t < i + period; ++t) out.push_back(std::move(terms[t]));
             i += period;
