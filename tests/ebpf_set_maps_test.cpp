@@ -413,6 +413,53 @@ TEST_F(SetMapPrograms, TuplesOfWordsInHashes) {
     EXPECT_TRUE(compiled(hosts, ebpf::Hook::Socket, {.from_ranges = 1000}).maps.empty());
 }
 
+// The kernel takes at most 64 maps per program: past SetMapOptions::max_maps, sets are trees and
+// tuple sets comparisons, with the same answers.
+TEST_F(SetMapPrograms, PastTheMapBudgetSetsAreCompared) {
+    std::string sources, ports;
+    for (int i = 0; i < 300; ++i) {
+        const std::array<std::uint32_t, 4> a = {0x20010db8, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(rng()), 5};
+        sources += fmt::format("{}ip6 src host {}", i ? " or " : "", ipv6_text(a));
+        ports += fmt::format(" or port {}", 1000 + 3 * i);
+    }
+    // Two words vary (the second and third): two tuple maps; then one hash, one bitmap.
+    const std::string expr = "(" + sources + ") or (" + host_list(300) + ")" + ports;
+    std::vector<Frame> frames;
+    for (int i = 0; i < 300; i += 23) {
+        Frame f = ipv6_words({0x20010db8, static_cast<std::uint32_t>(i), 0, 5}, {0x20010db8, 9, 9, 9});
+        frames.push_back(f);
+        f.bytes.resize(14 + 8 + 8 + static_cast<std::size_t>(i % 8));  // cut inside the source's words
+        frames.push_back(f);
+        frames.push_back(ipv4(host_address(i), 0xc0000201, 6, 1, 2));
+        frames.push_back(ipv4(0xc0000202, 0xc0000201, 17, 7, static_cast<std::uint16_t>(1000 + 3 * i)));
+        frames.push_back(ipv4(0xc0000202, 0xc0000201, 17, 7, static_cast<std::uint16_t>(1001 + 3 * i)));
+    }
+    auto classic = sniff::compile(expr, {.dlt = 1, .snaplen = kSnaplen});
+    ASSERT_TRUE(classic);
+    for (std::size_t budget : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{4}}) {
+        for (ebpf::Hook hook : {ebpf::Hook::Socket, ebpf::Hook::Xdp}) {
+            SCOPED_TRACE(fmt::format("budget {} at {}", budget, ebpf::hook_name(hook)));
+            ebpf::Filter f = compiled(expr, hook, {.from_ranges = 64, .max_maps = budget});
+            EXPECT_LE(f.maps.size(), budget);
+            if (budget == 4) EXPECT_EQ(f.maps.size(), 4u);
+            auto loaded = ebpf::load(f, hook);
+            ASSERT_TRUE(loaded) << loaded.error().message << "\n" << loaded.error().verifier_log;
+            std::size_t matches = 0;
+            for (const Frame& frame : frames) {
+                if (!ebpf::test_runnable(hook, frame.bytes)) continue;
+                const std::uint32_t vm = cbpf::run(*classic, frame.bytes, static_cast<std::uint32_t>(frame.bytes.size()));
+                auto run = ebpf::test_run(*loaded, frame.bytes);
+                ASSERT_TRUE(run) << run.error().message;
+                matches += vm != 0;
+                ASSERT_EQ(run->retval, ebpf::hook_return(hook, vm)) << frame.what;
+            }
+            EXPECT_GT(matches, 0u);
+        }
+    }
+    // The default budget leaves --xdp-drop's two maps room under the kernel's 64.
+    EXPECT_EQ(sniff::SetMapOptions::kDefaultMaxMaps + 2, 64u);
+}
+
 // The figure: 100,000 addresses compile, load and run.
 TEST_F(SetMapPrograms, HundredThousandHosts) {
     const std::string expr = host_list(100000);

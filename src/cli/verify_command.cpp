@@ -34,8 +34,10 @@ struct EbpfLeg {
 };
 
 // The legs that apply: the socket filter on every link type, XDP and TC on Ethernet, for a
-// filter given as an expression. Each leg that cannot run says why on stderr.
-std::vector<EbpfLeg> ebpf_legs(const Options& o, const FileAndProgram& in) {
+// filter given as an expression. Each leg that cannot run says why on stderr; `failed` gets the
+// hooks whose program sniff could not make or the kernel refused (a failure of sniff's, unlike a
+// machine where bpf() is unavailable).
+std::vector<EbpfLeg> ebpf_legs(const Options& o, const FileAndProgram& in, std::vector<ebpf::Hook>& failed) {
     std::vector<EbpfLeg> legs;
     if (o.bpf_file) {
         fmt::print(stderr, "sniff: eBPF legs skipped: --bpf gives a classic BPF program, and sniff compiles eBPF from expressions\n");
@@ -50,10 +52,14 @@ std::vector<EbpfLeg> ebpf_legs(const Options& o, const FileAndProgram& in) {
     for (ebpf::Hook hook : hooks) {
         // Compile errors were reported for the classic program already; these are eBPF's own.
         auto program = load_ebpf_program(o, in.compile_options, hook);
-        if (!program) continue;
+        if (!program) {
+            failed.push_back(hook);
+            continue;
+        }
         auto loaded = ebpf::load(*program, hook);
         if (!loaded) {
             fmt::print(stderr, "sniff: eBPF {} leg: {}\n{}\n", ebpf::hook_name(hook), loaded.error().message, loaded.error().verifier_log);
+            failed.push_back(hook);
             continue;
         }
         legs.push_back({hook, std::move(*loaded)});
@@ -85,7 +91,8 @@ int run_verify(const Options& o) {
         fmt::print(stderr, "sniff: kernel leg skipped: {}\n", k.error());
     }
 
-    std::vector<EbpfLeg> legs = ebpf_legs(o, *in);
+    std::vector<ebpf::Hook> failed_legs;
+    std::vector<EbpfLeg> legs = ebpf_legs(o, *in, failed_legs);
     std::uint64_t packets = 0, disagreements = 0, kernel_checked = 0, kernel_unsendable = 0;
     int status = for_each_packet(in->source, o, [&](const capture::Packet& pkt) {
         ++packets;
@@ -133,10 +140,12 @@ int run_verify(const Options& o) {
     for (const EbpfLeg& leg : legs)
         kernel_summary += fmt::format("; eBPF {} checked {}{}", ebpf::hook_name(leg.hook) == "socket" ? "socket filter" : ebpf::hook_name(leg.hook) == "xdp" ? "XDP" : "TC",
                                       leg.checked, leg.not_runnable ? fmt::format(" ({} the kernel cannot test-run at this hook)", leg.not_runnable) : "");
-    if (legs.empty()) kernel_summary += "; eBPF not checked";
+    for (ebpf::Hook hook : failed_legs) kernel_summary += fmt::format("; eBPF {} could not be loaded (above)", ebpf::hook_name(hook));
+    if (legs.empty() && failed_legs.empty()) kernel_summary += "; eBPF not checked";
     fmt::print(stderr, "sniff: verified {} packets: {} disagreement{}{}\n", packets, disagreements, disagreements == 1 ? "" : "s",
                kernel_summary);
-    return disagreements ? 1 : status;
+    // A leg that should have run and could not is a failure of sniff's, as a disagreement is.
+    return disagreements || !failed_legs.empty() ? 1 : status;
 }
 
 }  // namespace cli

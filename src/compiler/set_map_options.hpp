@@ -22,6 +22,11 @@ struct SetMapOptions {
     // trie: only read-only data travels (.rodata, which libbpf loads as a frozen one-element
     // array), so only sets that live in such an array are looked up; the others stay trees.
     bool in_object = false;
+    // The most maps the program may read. The kernel takes at most 64 per program (MAX_USED_MAPS,
+    // include/linux/bpf_verifier.h); --xdp-drop adds two of its own (its counters and -c's).
+    // Sets past the budget are trees, and tuple sets word-by-word comparisons, as lists are.
+    std::size_t max_maps = kDefaultMaxMaps;
+    static constexpr std::size_t kDefaultMaxMaps = 62;
     // Below this a tree is faster per packet than a lookup (a hash lookup costs a call; measured
     // by bench/set_maps_bench: 1,000 hosts 28.8 ns as a hash, 23.6 ns as a tree) and still small
     // (about 1.1 instructions per member); above it the tree's size and verification time grow

@@ -233,7 +233,8 @@ private:
         if (b.set != cfg::kNoSet) {
             if (b.load != cfg::kNoValue) value(b.load, kTest);
             const cfg::Ranges& r = g_.sets[b.set];
-            if (in_map(r, map_options_)) return set_lookup(b.set, label_[b.jt], label_[b.jf]);
+            if (in_map(r, map_options_) && (set_map_.count(b.set) || maps_.size() < map_options_.max_maps))
+                return set_lookup(b.set, label_[b.jt], label_[b.jf]);
             return set_tree(r, 0, r.size(), label_[b.jt], label_[b.jf]);
         }
         if (b.rhs == cfg::kNoValue) {
@@ -374,11 +375,35 @@ private:
         return first;
     }
 
+    bool has_tuple_maps(const ir::TupleSet& t) const {
+        for (const auto& [other, first] : tuple_maps_)
+            if (other == &t || (other->words.size() == t.words.size() && other->members == t.members)) return true;
+        return false;
+    }
+
+    // A tuple set without maps (the program's map budget is spent): each member's words compared
+    // in turn, as the list compared them. A word is read only where the words before it are this
+    // member's, so the reads, and the frames rejected for a read past their end, are the list's.
+    void tuple_comparisons(const cfg::Block& b, int hit, int miss) {
+        const auto& members = b.tuple->members;
+        for (std::size_t m = 0; m < members.size(); ++m) {
+            const int next = m + 1 < members.size() ? code_.new_label() : miss;
+            for (std::size_t j = 0; j < b.tuple_words.size(); ++j) {
+                checked_value(b.tuple_words[j], kTest);
+                conditional(JNE, kTest, std::nullopt, members[m][j], next);
+            }
+            code_.jump_always(hit);
+            if (next != miss) code_.place(next);
+        }
+    }
+
     // A tuple set's test (ir::TupleSet), word after word as the list it stands for reads them:
     // word j is read (a read past the packet rejects it) only when words 0..j-1 are some member's
     // first j, which the hash of j-word prefixes says; the last lookup is the set itself. k
     // lookups, on a 16-byte key below the prologue variables (registers.hpp).
     void tuple_lookup(const cfg::Block& b, int hit, int miss) {
+        if (!has_tuple_maps(*b.tuple) && maps_.size() + b.tuple_words.size() > map_options_.max_maps)
+            return tuple_comparisons(b, hit, miss);
         const std::int32_t first = tuple_maps(*b.tuple);
         const std::int16_t key = spill_offset(1);  // 16 bytes: spill slots 1 and 0
         for (std::size_t j = 0; j < b.tuple_words.size(); ++j) {
