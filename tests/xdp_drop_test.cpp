@@ -217,6 +217,9 @@ protected:
         // veth has native XDP, so auto takes it; --xdp-mode generic must be honoured.
         const bool generic = std::find(extra.begin(), extra.end(), "generic") != extra.end();
         EXPECT_NE(sniff.err().find(generic ? "(generic XDP" : "(native XDP"), std::string::npos) << sniff.err();
+        // The banner quotes the filter, a long one cut with its length.
+        EXPECT_NE(sniff.err().find(expr.size() <= 100 ? "'" + expr + "'" : fmt::format("…' ({} characters)", expr.size())), std::string::npos)
+            << sniff.err().substr(0, 400);
         send(frames);
         std::vector<Frame> got = rx.drain();
         sniff.signal(SIGINT);

@@ -38,6 +38,19 @@ ebpf::XdpAttachMode attach_mode_of(const std::string& m) {
     return ebpf::XdpAttachMode::Auto;
 }
 
+// The filter for the banner: quoted, without the line ends of a -F file, and cut after 100
+// characters with its length (a 100,000-host list would be a 2 MB line).
+std::string quoted_filter(const Options& o) {
+    constexpr std::size_t kShown = 100;
+    auto expr = filter_text(o);
+    std::string text = expr ? *expr : "";
+    for (char& c : text)
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    if (text.size() <= kShown) return "'" + text + "'";
+    return fmt::format("'{}…' ({} characters)", text.substr(0, kShown), text.size());
+}
+
 // The interface, or nullopt after saying what to do. XDP can be attached to a down interface,
 // but nothing reaches it there, so that is refused as tcpdump refuses to capture on one.
 std::optional<capture::InterfaceInfo> find_interface(const std::string& name) {
@@ -126,9 +139,8 @@ int run_xdp_drop(const Options& o) {
     if (wanted == ebpf::XdpAttachMode::Auto && link->mode() == ebpf::XdpAttachMode::Generic)
         fmt::print(stderr, "sniff: {}: the driver has no native XDP; attached in generic mode, which runs after the kernel has "
                            "built each packet's skb (slower, same verdicts)\n", ifname);
-    auto expr = filter_text(o);
-    fmt::print(stderr, "sniff: {} attached to {} ({} XDP, {} instructions): {} the packets that match '{}'{}\n", flag, ifname,
-               ebpf::attach_mode_name(link->mode()), filter->insns.size(), o.xdp_drop ? "dropping" : "passing only", expr ? *expr : "",
+    fmt::print(stderr, "sniff: {} attached to {} ({} XDP, {} instructions): {} the packets that match {}{}\n", flag, ifname,
+               ebpf::attach_mode_name(link->mode()), filter->insns.size(), o.xdp_drop ? "dropping" : "passing only", quoted_filter(o),
                o.count ? fmt::format(", until {} match{}", *o.count, *o.count == 1 ? "" : "es") : "");
 
     int status = 0;
