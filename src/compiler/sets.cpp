@@ -283,15 +283,31 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms, const SetOp
             constants[l].push_back(leaf.one.first);
         };
         for (std::size_t l = 0; l < first.size(); ++l) first[l].append_to(sets[l]), note(l, first[l]);
-        std::vector<Leaf> leaves;
+        // Where, from member 1 on, the runs that start later differ from this one: the last member
+        // whose constant differs from the one before it (a later run starting there or after
+        // holds one constant for that leaf), and the last with a range (a later run starting after
+        // it has only single values). Runs starting before the first such member read like this one.
+        std::size_t next_difference = count;
+        auto differs_from = [&](std::size_t m) {
+            if (m > 0) next_difference = std::min(next_difference, m);
+        };
+        std::vector<std::size_t> last_change(first.size(), 0), last_range(first.size(), 0);
+        std::vector<Leaf> leaves, previous = first;
         for (std::size_t m = 1; m < count; ++m) {
             leaves.clear();
             match_members(terms, i, i + m * period, period, leaves);
             for (std::size_t l = 0; l < leaves.size(); ++l) {
                 varying[l] = varying[l] || !leaves[l].same_constants(first[l]);
+                if (!leaves[l].same_constants(previous[l])) last_change[l] = m;
+                if (leaves[l].many || leaves[l].one.first != leaves[l].one.second) last_range[l] = m;
                 leaves[l].append_to(sets[l]);
                 note(l, leaves[l]);
             }
+            std::swap(leaves, previous);
+        }
+        for (std::size_t l = 0; l < first.size(); ++l) {
+            differs_from(last_change[l]);
+            if (last_range[l] || first[l].many || first[l].one.first != first[l].one.second) differs_from(last_range[l] + 1);
         }
         const std::size_t end = i + count * period;
         std::size_t leaf = 0;
@@ -314,9 +330,13 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms, const SetOp
             return true;
         };
         if (any_varying && (!distributes(first_member, varying, exact, tuples, leaf, varies, groups) || !only_varying_part())) {
-            // Not a set: keep the first member's terms, and look for runs from the next term.
-            for (std::size_t t = i; t < i + period; ++t) out.push_back(std::move(terms[t]));
-            i += period;
+            // Not a set: keep the first member's terms, and look for runs from the next term. A run
+            // from a later member before `next_difference` has the same varying and single-valued
+            // leaves (and no more members), so it is no set either: those members are kept as
+            // they are too, without trying each (which made long lists quadratic).
+            const std::size_t kept = std::clamp<std::size_t>(next_difference, 1, count - 1);
+            for (std::size_t t = i; t < i + kept * period; ++t) out.push_back(std::move(terms[t]));
+            i += kept * period;
             continue;
         }
         // The same member again and again is the member once (it reads the same bytes each time).
