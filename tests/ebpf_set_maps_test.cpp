@@ -441,7 +441,9 @@ TEST_F(SetMapPrograms, PastTheMapBudgetSetsAreCompared) {
             SCOPED_TRACE(fmt::format("budget {} at {}", budget, ebpf::hook_name(hook)));
             ebpf::Filter f = compiled(expr, hook, {.from_ranges = 64, .max_maps = budget});
             EXPECT_LE(f.maps.size(), budget);
-            if (budget == 4) EXPECT_EQ(f.maps.size(), 4u);
+            if (budget == 4) {
+                EXPECT_EQ(f.maps.size(), 4u);
+            }
             auto loaded = ebpf::load(f, hook);
             ASSERT_TRUE(loaded) << loaded.error().message << "\n" << loaded.error().verifier_log;
             std::size_t matches = 0;

@@ -103,7 +103,7 @@ enum class Exit : std::uint8_t {
 // register still holds what the block's predecessors left in it), then the exit. A load past
 // the captured bytes, anywhere in a block, rejects the packet (returns 0), as in classic BPF.
 struct Block {
-    std::vector<Assign> assigns;
+    std::vector<Assign> assigns = {};
     ValueId load = kNoValue;
     Exit exit = Exit::Return;
     ir::CmpOp op = ir::CmpOp::Eq;  // Test: the register against `rhs`, or against `k` when rhs is kNoValue
@@ -111,9 +111,9 @@ struct Block {
     std::uint32_t k = 0;           // Test: the constant; Return: the answer in bytes
     SetId set = kNoSet;            // Test: a set test (op, rhs and k unused); backends test it as a tree
     BlockId jt = 0, jf = 0;
-    std::optional<ir::ProtoChain> chain;  // Chain only
-    std::vector<ValueId> tuple_words;                // Tuples only: the words, in reading order
-    std::shared_ptr<const ir::TupleSet> tuple;       // Tuples only: the members
+    std::optional<ir::ProtoChain> chain = std::nullopt;  // Chain only
+    std::vector<ValueId> tuple_words = {};           // Tuples only: the words, in reading order
+    std::shared_ptr<const ir::TupleSet> tuple = {};  // Tuples only: the members
 
     bool is_test() const { return exit == Exit::Test; }
 };
