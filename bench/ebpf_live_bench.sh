@@ -100,11 +100,7 @@ for filter in "udp port 53" "tcp port 443" "$list"; do
   echo "| capture | frames sent | captured | kernel drops | sender CPU ns/frame (median) | over none ns/frame (median of rounds) | capture process ns/captured |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
   # Line r of each .fig file is round r: "sent captured dropped sender_ms capture_ticks".
-  paste -d' ' "$tmp/none.fig" "$tmp/sniff.fig" "$tmp/tcpdump.fig" | awk -v hz="$hz" '
-    function median(v, n,   i, j, t) {
-      for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-    }
+  paste -d' ' "$tmp/none.fig" "$tmp/sniff.fig" "$tmp/tcpdump.fig" | awk -v hz="$hz" "$lab_awk_median"'
     {
       for (k = 0; k < 3; k++) {
         s = $(5 * k + 1); ns = s ? 1e6 * $(5 * k + 4) / s : 0

@@ -51,3 +51,11 @@ lab_ksoftirqd() {
   [ -n "$pid" ] || { echo "$1: no ksoftirqd/0 found" >&2; exit 1; }
   echo "$pid"
 }
+
+# An awk function for the scripts' tables: median(v, n) of v[1..n] (sorts v in place).
+# shellcheck disable=SC2034  # used by the scripts that source this file
+lab_awk_median='
+    function median(v, n,   i, j, t) {
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }'

@@ -97,11 +97,7 @@ for filter in "udp port 53" "udp" "$list"; do
   echo
   echo "| receiver | frames/s sent | dropped (or discarded)/s | reached the stack/s | sender CPU ns/frame |"
   echo "|---|---:|---:|---:|---:|"
-  paste -d' ' "$tmp/none.fig" "$tmp/xdp.fig" "$tmp/cbpf.fig" | awk -v s="$seconds" '
-    function median(v, n,   i, j, t) {
-      for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-      return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-    }
+  paste -d' ' "$tmp/none.fig" "$tmp/xdp.fig" "$tmp/cbpf.fig" | awk -v s="$seconds" "$lab_awk_median"'
     {
       for (k = 0; k < 3; k++) {
         pps[k, NR] = $(4 * k + 1) / s; drop[k, NR] = $(4 * k + 2) / s; reach[k, NR] = $(4 * k + 3) / s
