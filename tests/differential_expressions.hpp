@@ -43,6 +43,9 @@ inline constexpr const char* kExpressions[] = {
     "not (port 80 or port 443) and tcp", "ip and not net 10.0.0.0/8", "ip6 and udp", "ip6 and not icmp6",
     "host localhost", "tcp and (port 80 or 443)", "not not arp", "udp and not port 53 and not port 123",
     "port 53 and not src net 10.0.0.0/8", "host 8.8.8.8 or host 2001:db8::1",
+    // Lists of both address fields whose members differ in several words (eBPF: either-tuple sets).
+    "ip6 host fe80::1 or ip6 host ff02::1 or ip6 host ff02::2 or ip6 host fe80::202:b3ff:fe1e:8329",
+    "ether host ff:ff:ff:ff:ff:ff or ether host 01:00:5e:00:00:fb or ether host 33:33:00:00:00:01 or ether host 0:0:0:0:0:0",
     // The mirrored directions, IPv6 hosts with a /128 prefix, and short dotted netmasks (issue 12).
     "dst or src 10.0.0.1", "dst or src host 0xc0a8aad3", "dst or src port 53", "dst and src host 10.0.0.1",
     "udp dst or src port 53", "dst or src net 192.168.0.0/16", "dst and src port 53", "tcp dst or src portrange 20-80",

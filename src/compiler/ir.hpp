@@ -152,9 +152,18 @@ struct SetVars;
 // gets the list's answer: word j is read (and a read past the packet rejects it) only when the
 // words before it are a member's first j. Only set compilation for eBPF with maps makes these
 // (sets.hpp); `value` is then the first word and `ranges` is empty.
+//
+// With `either`, `words` holds two fields of the same number of words (`ip6 host`: the source's
+// four, then the destination's) and the test is that either field is a member, as the list
+// `any(all(first == m), all(second == m))`, member after member, reads them: `members` keep the
+// list's order (distinct, each half as long as `words`). A packet cut short inside the second
+// field is then rejected at the first member whose words in it match up to the cut, unless an
+// earlier member (or that one) is the first field.
 struct TupleSet {
     std::vector<Value> words;
-    std::vector<std::vector<std::uint32_t>> members;  // sorted, distinct, each words.size() long
+    // Distinct; sorted, each words.size() long (with `either`: in the list's order, each half as long).
+    std::vector<std::vector<std::uint32_t>> members;
+    bool either = false;
 };
 struct InSet {
     Value value;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <set>
 
 namespace sniff {
 namespace {
@@ -226,6 +227,119 @@ ir::Pred with_sets(const ir::Pred& t, const SetsOfRun& run, std::size_t& leaf) {
     return is_all ? ir::all(std::move(out)) : ir::any(std::move(out));
 }
 
+// How many leaves match() appends for `t`.
+std::size_t leaf_count(const ir::Pred& t) {
+    if (leaf_of(t)) return 1;
+    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&t)) return leaf_count((*n)->operand);
+    const std::vector<ir::Pred>* terms = terms_of<ir::All>(t);
+    if (!terms) terms = terms_of<ir::Any>(t);
+    std::size_t n = 0;
+    if (terms)
+        for (const auto& term : *terms) n += leaf_count(term);
+    return n;
+}
+
+// Where a member is `any(all(first field), all(second field))` around the only leaves that vary
+// (`ip6 host`, `ether host`): the `any`, the number of its first leaf, and the words a field.
+struct EitherFields {
+    const ir::Any* node;
+    std::size_t first_leaf, words;
+};
+
+// The member's `any` of two fields: each an `all` of nothing but equality tests of one constant,
+// as many in each (up to kMaxTupleWords), each member holding the same constants in both.
+std::optional<EitherFields> either_fields(const ir::Pred& t, const std::vector<bool>& varying, const std::vector<bool>& exact,
+                                          const std::vector<std::vector<std::uint32_t>>& constants, std::size_t& leaf) {
+    if (leaf_of(t)) {
+        ++leaf;
+        return std::nullopt;
+    }
+    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&t)) {
+        leaf += leaf_count((*n)->operand);  // under a `not`, no union means the list
+        return std::nullopt;
+    }
+    const std::vector<ir::Pred>* terms = terms_of<ir::All>(t);
+    if (const auto* any = std::get_if<std::shared_ptr<ir::Any>>(&t)) {
+        const auto& two = (*any)->terms;
+        const std::vector<ir::Pred>* a = two.size() == 2 ? terms_of<ir::All>(two[0]) : nullptr;
+        const std::vector<ir::Pred>* b = two.size() == 2 ? terms_of<ir::All>(two[1]) : nullptr;
+        if (a && b && a->size() == b->size() && a->size() >= 2 && a->size() <= kMaxTupleWords) {
+            const std::size_t k = a->size(), at = leaf;
+            bool fields = true;
+            for (std::size_t j = 0; j < k && fields; ++j) fields = leaf_of((*a)[j]) && leaf_of((*b)[j]) && exact[at + j] && exact[at + k + j];
+            for (std::size_t j = 0; j < k && fields; ++j) fields = constants[at + j] == constants[at + k + j];
+            if (fields) {
+                leaf += 2 * k;
+                return EitherFields{any->get(), at, k};
+            }
+        }
+        terms = &(*any)->terms;
+    }
+    std::optional<EitherFields> found;
+    if (terms)
+        for (const auto& term : *terms) {
+            auto f = either_fields(term, varying, exact, constants, leaf);
+            if (f && found) return std::nullopt;  // two of them
+            if (f) found = f;
+        }
+    return found;
+}
+
+// either_fields() of the member, when nothing outside its fields varies and two or more words of
+// a field do.
+std::optional<EitherFields> either_member(const ir::Pred& member, const std::vector<bool>& varying, const std::vector<bool>& exact,
+                                          const std::vector<std::vector<std::uint32_t>>& constants) {
+    std::size_t leaf = 0;
+    const auto f = either_fields(member, varying, exact, constants, leaf);
+    if (!f) return std::nullopt;
+    for (std::size_t l = 0; l < varying.size(); ++l)
+        if (varying[l] && (l < f->first_leaf || l >= f->first_leaf + 2 * f->words)) return std::nullopt;
+    // Where one word of a field varies, sets of that word answer as the list (distributes()).
+    std::size_t words_varying = 0;
+    for (std::size_t j = 0; j < f->words; ++j) words_varying += varying[f->first_leaf + j];
+    if (words_varying < 2) return std::nullopt;
+    return f;
+}
+
+// `t` with the node `target` replaced by `with`.
+ir::Pred replaced(const ir::Pred& t, const ir::Any* target, const ir::Pred& with) {
+    if (const auto* any = std::get_if<std::shared_ptr<ir::Any>>(&t)) {
+        if (any->get() == target) return with;
+        std::vector<ir::Pred> out;
+        for (const auto& term : (*any)->terms) out.push_back(replaced(term, target, with));
+        return ir::any(std::move(out));
+    }
+    if (const auto* all = terms_of<ir::All>(t)) {
+        std::vector<ir::Pred> out;
+        for (const auto& term : *all) out.push_back(replaced(term, target, with));
+        return ir::all(std::move(out));
+    }
+    if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&t)) return ir::negate(replaced((*n)->operand, target, with));
+    return t;
+}
+
+// The member with its two fields as one either-tuple set (ir::TupleSet::either) of the members
+// after the first, in the list's order: a member met before, or equal to the first, is dropped
+// (it reads what was read before, and its tests came out false then).
+ir::Pred either_tuple_set(const ir::Pred& member, const EitherFields& f, const std::vector<std::vector<std::uint32_t>>& constants) {
+    auto tuple = std::make_shared<ir::TupleSet>();
+    tuple->either = true;
+    const auto& terms = f.node->terms;
+    for (const auto& field : terms)
+        for (const auto& word : *terms_of<ir::All>(field)) tuple->words.push_back(*leaf_of(word)->value);
+    auto of_member = [&](std::size_t m) {
+        std::vector<std::uint32_t> one;
+        for (std::size_t j = 0; j < f.words; ++j) one.push_back(constants[f.first_leaf + j][m]);
+        return one;
+    };
+    std::set<std::vector<std::uint32_t>> seen = {of_member(0)};
+    for (std::size_t m = 1; m < constants[f.first_leaf].size(); ++m)
+        if (auto one = of_member(m); seen.insert(one).second) tuple->members.push_back(std::move(one));
+    if (tuple->members.empty()) return replaced(member, f.node, false);
+    ir::Value first = tuple->words.front();
+    return replaced(member, f.node, std::make_shared<ir::InSet>(ir::InSet{std::move(first), {}, std::move(tuple)}));
+}
+
 // The longest a list member may be, in terms of the flattened `any`: `host X` is two (IPv4, and
 // ARP or RARP), and `a or b or c` loses its grouping when the builders flatten it.
 constexpr std::size_t kMaxPeriod = 8;
@@ -321,7 +435,8 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms, const SetOp
         // of each member in turn), a frame cut inside the second is rejected by the list at the
         // first member whose words match up to the cut, which may come before the member whose
         // first field matches; testing all of the first field, then all of the second, would
-        // accept it.
+        // accept it. Such lists become one either-tuple set that keeps the members' order
+        // (either_member() above).
         auto only_varying_part = [&] {
             if (groups.empty()) return true;
             if (groups.size() > 1) return false;
@@ -329,6 +444,14 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms, const SetOp
                 if (varying[l] && (l < groups[0].first || l >= groups[0].first + groups[0].count)) return false;
             return true;
         };
+        // Lists of both fields (`ip6 host`): with tuples, one either-tuple set in order.
+        if (tuples && any_varying)
+            if (const auto f = either_member(first_member, varying, exact, constants)) {
+                out.push_back(first_member);
+                out.push_back(either_tuple_set(first_member, *f, constants));
+                i = end;
+                continue;
+            }
         if (any_varying && (!distributes(first_member, varying, exact, tuples, leaf, varies, groups) || !only_varying_part())) {
             // Not a set: keep the first member's terms, and look for runs from the next term. A run
             // from a later member before `next_difference` has the same varying and single-valued

@@ -25,7 +25,9 @@ namespace sniff {
 // With `tuples_from` set, a list of at least that many members (the first one not counted) whose
 // members are `all`s of equality tests on the same values (`ip6 host`, `ether host`: several
 // words) becomes a tuple set (ir::TupleSet) instead of staying a list; only eBPF, which looks
-// tuples up in maps, can take those.
+// tuples up in maps, can take those. A list whose members test either of two fields alike
+// (`ip6 host`, `ether host`: the source or the destination) becomes one either-tuple set
+// (ir::TupleSet::either) of its members in order, when two or more words of a field vary.
 struct SetOptions {
     std::size_t tuples_from = SIZE_MAX;
 };

@@ -100,6 +100,7 @@ private:
     std::map<cfg::SetId, std::int32_t> set_map_;  // a set's map, by index in maps_
     // A tuple set's maps (tuple_maps()): the members, and the index of the first of its maps.
     std::vector<std::pair<const ir::TupleSet*, std::int32_t>> tuple_maps_;
+    std::vector<std::pair<const ir::TupleSet*, std::int32_t>> either_maps_;  // either_maps(), likewise
     Code code_;
     std::vector<int> label_;
     int reject_ = -1;
@@ -402,6 +403,7 @@ private:
     // first j, which the hash of j-word prefixes says; the last lookup is the set itself. k
     // lookups, on a 16-byte key below the prologue variables (registers.hpp).
     void tuple_lookup(const cfg::Block& b, int hit, int miss) {
+        if (b.tuple->either) return either_lookup(b, hit, miss);
         if (!has_tuple_maps(*b.tuple) && maps_.size() + b.tuple_words.size() > map_options_.max_maps)
             return tuple_comparisons(b, hit, miss);
         const std::int32_t first = tuple_maps(*b.tuple);
@@ -416,6 +418,141 @@ private:
             code_.jump(ebpf::jmp64_imm(JEQ, ebpf::R0, 0, 0), miss);
         }
         code_.jump_always(hit);
+    }
+
+    // The maps of an either-tuple set of k-word fields: for j = 1..k, a hash from the members'
+    // first j words (as tuple_maps()) to the least index of a member that starts so (4 bytes);
+    // the last holds each member's own index.
+    std::int32_t either_maps(const ir::TupleSet& t) {
+        for (const auto& [other, first] : either_maps_)
+            if (other == &t) return first;
+        const auto first = static_cast<std::int32_t>(maps_.size());
+        const std::size_t k = t.words.size() / 2;
+        for (std::size_t j = 1; j <= k; ++j) {
+            std::map<std::vector<std::uint32_t>, std::uint32_t> least;
+            for (std::size_t m = 0; m < t.members.size(); ++m)
+                least.try_emplace(std::vector<std::uint32_t>(t.members[m].begin(), t.members[m].begin() + static_cast<std::ptrdiff_t>(j)),
+                                  static_cast<std::uint32_t>(m));
+            ebpf::MapSpec map;
+            map.type = BPF_MAP_TYPE_HASH;
+            map.name = fmt::format("sniff_either{}_{}", first, j);
+            map.key_size = static_cast<std::uint32_t>(4 * j);
+            map.value_size = 4;
+            for (const auto& [prefix, index] : least) {
+                const auto* key = reinterpret_cast<const std::uint8_t*>(prefix.data());
+                map.keys.insert(map.keys.end(), key, key + 4 * j);
+                const auto* value = reinterpret_cast<const std::uint8_t*>(&index);
+                map.values.insert(map.values.end(), value, value + 4);
+            }
+            map.max_entries = static_cast<std::uint32_t>(least.size());
+            maps_.push_back(std::move(map));
+        }
+        either_maps_.emplace_back(&t, first);
+        return first;
+    }
+
+    // Whether reading the whole first field before anything else rejects the packets the list
+    // rejects: where a word of it lies past the packet, so does the first word the list reads
+    // (the first field's first), or the one it reads next when that mismatches (the second
+    // field's first). So for the fields at constant offsets from one base: `ip6 host` (the
+    // destination follows the source) and `ether host` (a source's first read, its last four
+    // bytes, reaches furthest).
+    bool first_field_faults_as_a_whole(const cfg::Block& b) const {
+        const std::size_t k = b.tuple_words.size() / 2;
+        std::uint64_t last = 0;
+        std::vector<std::uint64_t> ends;
+        for (cfg::ValueId w : b.tuple_words) {
+            const cfg::ValueNode& n = g_.values[w];
+            if (n.kind != cfg::ValueKind::Load || ir::is_kernel_metadata(n.k) || n.index != g_.values[b.tuple_words[0]].index) return false;
+            ends.push_back(std::uint64_t{n.k} + n.size);
+        }
+        for (std::size_t j = 0; j < k; ++j) last = std::max(last, ends[j]);
+        return last <= std::max(ends[0], ends[k]);
+    }
+
+    // An either-tuple set without maps: the list itself, member after member, first field then second.
+    void either_comparisons(const cfg::Block& b, int hit, int miss) {
+        const auto& members = b.tuple->members;
+        const std::size_t k = b.tuple_words.size() / 2;
+        for (std::size_t m = 0; m < members.size(); ++m) {
+            for (std::size_t field = 0; field < 2; ++field) {
+                const int next = m + 1 < members.size() || field == 0 ? code_.new_label() : miss;
+                for (std::size_t j = 0; j < k; ++j) {
+                    checked_value(b.tuple_words[field * k + j], kTest);
+                    conditional(JNE, kTest, std::nullopt, members[m][j], next);
+                }
+                code_.jump_always(hit);
+                if (next != miss) code_.place(next);
+            }
+        }
+    }
+
+    // r0 := the map's lookup of the key at `key` (clobbers r1-r5).
+    void lookup(std::int32_t map, std::int16_t key) {
+        emit_pair(ebpf::load_map(ebpf::R1, map));
+        emit(ebpf::mov64_reg(ebpf::R2, ebpf::R10));
+        emit(ebpf::alu64_imm(ADD, ebpf::R2, key));
+        emit(ebpf::call_helper(BPF_FUNC_map_lookup_elem));
+    }
+
+    // An either-tuple set's test (ir::TupleSet::either), with the list's answer on every packet.
+    // The list tests member after member the first field, then the second, each word by word up
+    // to a mismatch. Let `a` be the index of the member the whole first field is (none: past
+    // every index). The list reads word j of the second field only for the members before `a`,
+    // and then only for those whose words before j are the field's, so exactly when the least
+    // such index (the prefix hashes, either_maps()) is under `a`; a read past the packet rejects
+    // it. When every word it reads is there, the answer is `a` is a member, or the second field is.
+    // The first field is read whole up front (first_field_faults_as_a_whole()).
+    void either_lookup(const cfg::Block& b, int hit, int miss) {
+        const std::size_t k = b.tuple_words.size() / 2;
+        const bool has_maps = std::any_of(either_maps_.begin(), either_maps_.end(), [&](const auto& e) { return e.first == b.tuple.get(); });
+        if (!first_field_faults_as_a_whole(b) || (!has_maps && maps_.size() + k > map_options_.max_maps))
+            return either_comparisons(b, hit, miss);
+        const std::int32_t first = either_maps(*b.tuple);
+        const std::int32_t whole = first + static_cast<std::int32_t>(k) - 1;
+        constexpr std::uint32_t kNone = 0xffffffffu;
+        // A word's value may spill below the key (16 bytes: slots 1 and 0) and `a` (slot 2).
+        const int spills = spills_;
+        spills_ = std::max(spills_, 3);
+        const std::int16_t key = spill_offset(1), first_index = spill_offset(2);
+        auto store_word = [&](std::size_t word, std::size_t j) {
+            checked_value(b.tuple_words[word], kTest);
+            emit(ebpf::store_mem(W, ebpf::R10, kTest, static_cast<std::int16_t>(key + 4 * static_cast<int>(j))));
+        };
+        for (std::size_t j = 0; j < k; ++j) store_word(j, j);
+        lookup(whole, key);
+        const int none = code_.new_label(), known = code_.new_label(), decided = code_.new_label();
+        code_.jump(ebpf::jmp64_imm(JEQ, ebpf::R0, 0, 0), none);
+        emit(ebpf::load_mem(W, ebpf::R1, ebpf::R0, 0));
+        code_.jump_always(known);
+        code_.place(none);
+        emit(ebpf::mov32_imm(ebpf::R1, static_cast<std::int32_t>(kNone)));
+        code_.place(known);
+        emit(ebpf::store_mem(W, ebpf::R10, ebpf::R1, first_index));
+        // Member 0 starts every second field: its word 0 is read unless `a` is 0.
+        conditional(JEQ, ebpf::R1, std::nullopt, 0, hit);
+        for (std::size_t j = 0; j < k; ++j) {
+            if (j > 0) {
+                lookup(first + static_cast<std::int32_t>(j) - 1, key);
+                code_.jump(ebpf::jmp64_imm(JEQ, ebpf::R0, 0, 0), decided);
+                emit(ebpf::load_mem(W, ebpf::R1, ebpf::R0, 0));
+                emit(ebpf::load_mem(W, ebpf::R2, ebpf::R10, first_index));
+                conditional(JGE, ebpf::R1, ebpf::R2, 0, decided);
+            }
+            store_word(k + j, j);
+        }
+        // Every word of both fields read: a hit if either is a member.
+        emit(ebpf::load_mem(W, ebpf::R1, ebpf::R10, first_index));
+        conditional(JNE, ebpf::R1, std::nullopt, kNone, hit);
+        lookup(whole, key);
+        code_.jump(ebpf::jmp64_imm(JNE, ebpf::R0, 0, 0), hit);
+        code_.jump_always(miss);
+        // No member before `a` has the second field's words so far: the first field decides.
+        code_.place(decided);
+        emit(ebpf::load_mem(W, ebpf::R1, ebpf::R10, first_index));
+        conditional(JNE, ebpf::R1, std::nullopt, kNone, hit);
+        code_.jump_always(miss);
+        spills_ = spills;
     }
 
     // The value into `dst` where each packet read is checked by itself: at XDP and TC a read at
