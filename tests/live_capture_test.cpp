@@ -5,6 +5,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,7 +38,7 @@ using capture::Direction;
 using testing_support::Frame;
 using testing_support::Mac;
 
-constexpr int kEn10mb = 1, kLinuxSll = 113;
+constexpr int kEn10mb = 1, kLinuxSll = 113, kRaw = 12;  // DLT_EN10MB, DLT_LINUX_SLL, DLT_RAW
 // sniff starts in milliseconds, but setting promiscuous mode waits for the RTNL lock, which a
 // namespace being torn down elsewhere on the machine (another test run) can hold for seconds.
 constexpr auto kStartLimit = 20s;
@@ -149,6 +153,46 @@ std::vector<Frame> mixed_frames() {
     return f;
 }
 
+// A tun device (no link header: ARPHRD_NONE, as WireGuard's) made in the calling thread's
+// namespace and brought up; each IP packet written to it arrives on it as received. Closed (and
+// so removed) when destroyed.
+class TunDevice {
+public:
+    TunDevice(const testing_support::VethLab& lab, const std::string& name) {
+        fd_ = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+        if (fd_ < 0) return;
+        ifreq req{};
+        req.ifr_flags = IFF_TUN | IFF_NO_PI;
+        std::snprintf(req.ifr_name, IFNAMSIZ, "%s", name.c_str());
+        if (ioctl(fd_, TUNSETIFF, &req) != 0 || !lab.ip("link set " + name + " up")) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
+    ~TunDevice() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    TunDevice(const TunDevice&) = delete;
+    TunDevice& operator=(const TunDevice&) = delete;
+    bool ok() const { return fd_ >= 0; }
+    bool write_packets(const std::vector<Frame>& packets) const {
+        for (const Frame& p : packets)
+            if (::write(fd_, p.data(), p.size()) != static_cast<ssize_t>(p.size())) return false;
+        return true;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+// IP packets for a raw-IP interface: some UDP to port 53, some not.
+std::vector<Frame> raw_ip_packets() {
+    using namespace testing_support;
+    return {ipv4(17, {10, 0, 0, 1}, {10, 0, 0, 2}, udp(1000, 53, 10)), ipv4(17, {10, 0, 0, 1}, {10, 0, 0, 2}, udp(1001, 54, 10)),
+            ipv4(6, {10, 0, 0, 1}, {10, 0, 0, 2}, tcp(1002, 53, 10)), ipv4(17, {10, 0, 0, 3}, {10, 0, 0, 2}, udp(53, 1003, 300)),
+            ipv6(17, udp(1004, 53, 20)), ipv6(6, tcp(1005, 80, 0))};
+}
+
 class LiveTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -202,6 +246,27 @@ TEST_P(LiveBackend, KeepsExactlyTheMatchingFramesAndTheKernelDropsTheRest) {
         EXPECT_EQ(st->received, expected.size()) << "the kernel let through frames the filter rejects";
         EXPECT_EQ(st->dropped, 0u);
     }
+}
+
+// A device without a link header (tun, WireGuard) gives raw IP packets (DLT_RAW), as libpcap
+// reads it, filtered in the kernel by a program for that link type.
+TEST_P(LiveBackend, RawIpInterfacesGiveIpPackets) {
+    TunDevice tun(*lab_, "sxt0");
+    ASSERT_TRUE(tun.ok()) << "tun device: " << std::strerror(errno);
+    const std::vector<Frame> packets = raw_ip_packets();
+    std::vector<Frame> expected;
+    for (const auto& p : packets)
+        if (libpcap_matches("udp port 53", kRaw, p)) expected.push_back(p);
+    ASSERT_EQ(expected.size(), 3u);
+    auto src = open_live(GetParam(), on("sxt0"));
+    ASSERT_TRUE(src) << src.error().message;
+    ASSERT_EQ((*src)->dlt(), kRaw);
+    ASSERT_TRUE((*src)->set_filter(compiled("udp port 53", kRaw)));
+    ASSERT_TRUE(tun.write_packets(packets)) << std::strerror(errno);
+    EXPECT_EQ(collect(**src, expected.size()), as_got(expected));
+    auto st = (*src)->stats();
+    ASSERT_TRUE(st) << st.error().message;
+    EXPECT_EQ(st->received, expected.size());
 }
 
 TEST_P(LiveBackend, NoFilterKeepsEverythingAndDeliversNothingBeforeSetFilter) {
@@ -750,6 +815,27 @@ TEST_F(LiveTest, EbpfNeedsAnEthernetInterface) {
     EXPECT_NE(refused.error().message.find("Ethernet"), std::string::npos) << refused.error().message;
 }
 
+// eBPF socket filters on a raw-IP interface: the same packets as the classic filter.
+TEST_F(LiveTest, EbpfFiltersOnRawIpInterfaces) {
+    if (auto why = ebpf::bpf_unavailable()) GTEST_SKIP() << "bpf() cannot load programs here: " << *why;
+    TunDevice tun(*lab_, "sxt0");
+    ASSERT_TRUE(tun.ok()) << "tun device: " << std::strerror(errno);
+    auto src = capture::AfPacketSource::open(on("sxt0"));
+    ASSERT_TRUE(src) << src.error().message;
+    auto program = sniff::compile_ebpf("udp port 53", {.dlt = kRaw, .snaplen = 262144, .kernel_vlan = true}, ebpf::Hook::Socket);
+    ASSERT_TRUE(program) << program.error().message;
+    auto loaded = ebpf::load(*program, ebpf::Hook::Socket);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    auto attached = (*src)->set_ebpf_filter(loaded->fd(), compiled("udp port 53", kRaw));
+    ASSERT_TRUE(attached) << attached.error().message;
+    const std::vector<Frame> packets = raw_ip_packets();
+    std::vector<Frame> expected;
+    for (const auto& p : packets)
+        if (libpcap_matches("udp port 53", kRaw, p)) expected.push_back(p);
+    ASSERT_TRUE(tun.write_packets(packets)) << std::strerror(errno);
+    EXPECT_EQ(collect(**src, expected.size()), as_got(expected));
+}
+
 // ---- The sniff binary ----
 
 std::string sniff_binary() {
@@ -989,6 +1075,8 @@ TEST_F(LiveCli, AnyWritesACookedPcapLibpcapReads) {
 TEST_F(LiveCli, ListsInterfacesLikeTcpdump) {
     ASSERT_TRUE(lab_->ip("link add name sx2 type veth peer name sx3"));
     ASSERT_TRUE(lab_->ip("link set sx2 up"));  // up, but its peer is down: not running
+    TunDevice tun(*lab_, "sxt0");                // no link header and no hardware address
+    ASSERT_TRUE(tun.ok()) << "tun device: " << std::strerror(errno);
     auto sniff = start({"-D"});
     ASSERT_EQ(sniff.wait(kExitLimit), 0) << sniff.err();
     std::string out = sniff.out();
@@ -1004,10 +1092,11 @@ TEST_F(LiveCli, ListsInterfacesLikeTcpdump) {
     const std::vector<std::string> expected = {
         "1.sx1 [Up, Running, Connected]",
         "2.sx0 [Up, Running, Connected]",
-        "3.any (Pseudo-device that captures on all interfaces) [Up, Running]",
-        "4.sx2 [Up, Disconnected]",
-        "5.lo [Loopback]",
-        "6.sx3 [none, Disconnected]",
+        "3.sxt0 [Up, Running, Connected]",
+        "4.any (Pseudo-device that captures on all interfaces) [Up, Running]",
+        "5.sx2 [Up, Disconnected]",
+        "6.lo [Loopback]",
+        "7.sx3 [none, Disconnected]",
     };
     EXPECT_EQ(lines, expected) << out;
     // tcpdump, where installed, lists the same interfaces in the same order (it also lists

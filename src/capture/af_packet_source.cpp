@@ -184,7 +184,10 @@ std::expected<std::unique_ptr<AfPacketSource>, Error> AfPacketSource::open(const
     // Ethernet and loopback devices give frames with a 14-byte Ethernet header (DLT_EN10MB). For
     // "any" the devices differ, and other device types have headers of their own, so the socket
     // is SOCK_DGRAM (no link header) and sniff builds the cooked header libpcap uses instead.
-    s->cooked_ = info->index == 0 || (info->arphrd != ARPHRD_ETHER && info->arphrd != ARPHRD_LOOPBACK);
+    // Devices without a link header (tun, WireGuard: ARPHRD_NONE; ARPHRD_RAWIP) give the IP
+    // packet itself (DLT_RAW), as libpcap reads them.
+    s->raw_ip_ = info->index != 0 && (info->arphrd == ARPHRD_NONE || info->arphrd == ARPHRD_RAWIP);
+    s->cooked_ = info->index == 0 || (info->arphrd != ARPHRD_ETHER && info->arphrd != ARPHRD_LOOPBACK && !s->raw_ip_);
     if (info->index == 0 || info->loopback()) {
         auto all = list_interfaces();
         if (!all) return std::unexpected(all.error());
@@ -315,7 +318,7 @@ std::expected<void, Error> AfPacketSource::restart_filtering() {
 std::expected<void, Error> AfPacketSource::set_ebpf_filter(int program_fd, const cbpf::Program& same_filter) {
     if (fd_ >= 0 && cooked_)
         return std::unexpected(Error{ErrorKind::FilterRefused,
-                                     fmt::format("{}: an eBPF filter needs an Ethernet interface: on a cooked socket the kernel gives "
+                                     fmt::format("{}: an eBPF filter needs an Ethernet or raw-IP interface: on a cooked socket the kernel gives "
                                                  "the filter packets without their link-layer header", options_.interface)});
     if (auto ok = restart_filtering(); !ok) return ok;
     // As set_filter(): tagged frames are judged again by the same filter, in the VM.
@@ -497,7 +500,7 @@ bool AfPacketSource::rebuild_and_keep(std::uint8_t* frame, Packet& out) {
 
     std::uint8_t* data = frame + h->tp_mac;
     std::uint32_t caplen = h->tp_snaplen, wire = h->tp_len;
-    const bool vlan = h->tp_status & TP_STATUS_VLAN_VALID;
+    const bool vlan = (h->tp_status & TP_STATUS_VLAN_VALID) && !raw_ip_;  // no header to put a tag in
     const std::uint16_t tpid = (h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->hv1.tp_vlan_tpid : ETH_P_8021Q;
     const std::uint16_t tci = static_cast<std::uint16_t>(h->hv1.tp_vlan_tci);
     const std::uint32_t grow = (cooked_ ? kSllHeaderLen : 0) + (vlan ? kVlanTagLen : 0);

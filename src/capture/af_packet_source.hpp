@@ -45,7 +45,7 @@ public:
     AfPacketSource(const AfPacketSource&) = delete;
     AfPacketSource& operator=(const AfPacketSource&) = delete;
 
-    int dlt() const override { return cooked_ ? 113 : 1; }  // DLT_LINUX_SLL or DLT_EN10MB
+    int dlt() const override { return cooked_ ? 113 : raw_ip_ ? 12 : 1; }  // DLT_LINUX_SLL, DLT_RAW or DLT_EN10MB
     std::uint32_t snaplen() const override { return options_.snaplen; }
     std::expected<void, Error> set_filter(const std::optional<cbpf::Program>& program) override;
     // Ethernet interfaces only: on a cooked socket (-i any) the kernel gives the filter packets
@@ -74,6 +74,7 @@ private:
     LiveOptions options_;
     int ifindex_ = 0;
     bool cooked_ = false;
+    bool raw_ip_ = false;  // a device without a link header: packets start at the IP header (DLT_RAW)
     std::vector<int> loopback_indexes_;
     int fd_ = -1;
     std::uint8_t* map_ = nullptr;

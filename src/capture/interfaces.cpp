@@ -66,20 +66,32 @@ std::expected<std::vector<InterfaceInfo>, Error> list_interfaces() {
     if (getifaddrs(&head) != 0) return std::unexpected(system_error("interface list", "getifaddrs", errno));
     // Every link has exactly one AF_PACKET entry (its hardware address); IP addresses add more
     // entries per name, which are not needed here.
-    std::map<int, InterfaceInfo> by_index;
-    for (ifaddrs* a = head; a; a = a->ifa_next) {
-        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_PACKET) continue;
-        const auto* ll = reinterpret_cast<const sockaddr_ll*>(a->ifa_addr);
-        InterfaceInfo info;
-        info.name = a->ifa_name;
-        info.index = ll->sll_ifindex;
-        info.flags = a->ifa_flags;
-        info.arphrd = ll->sll_hatype;
-        by_index[info.index] = std::move(info);
-    }
-    freeifaddrs(head);
     int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (sock < 0) sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    std::map<int, InterfaceInfo> by_index;
+    for (ifaddrs* a = head; a; a = a->ifa_next) {
+        InterfaceInfo info;
+        info.name = a->ifa_name;
+        info.flags = a->ifa_flags;
+        if (a->ifa_addr && a->ifa_addr->sa_family == AF_PACKET) {
+            const auto* ll = reinterpret_cast<const sockaddr_ll*>(a->ifa_addr);
+            info.index = ll->sll_ifindex;
+            info.arphrd = ll->sll_hatype;
+        } else if (!a->ifa_addr) {
+            // A link without a hardware address (tun, WireGuard: ARPHRD_NONE) has an entry
+            // without one, where glibc puts the AF_PACKET address of the others.
+            info.index = static_cast<int>(if_nametoindex(a->ifa_name));
+            ifreq req{};
+            if (info.index == 0 || sock < 0 || info.name.size() >= IFNAMSIZ) continue;
+            std::memcpy(req.ifr_name, info.name.c_str(), info.name.size() + 1);
+            if (ioctl(sock, SIOCGIFHWADDR, &req) != 0) continue;
+            info.arphrd = req.ifr_hwaddr.sa_family;
+        } else {
+            continue;  // an IP address of a link listed by its own entry
+        }
+        by_index.try_emplace(info.index, std::move(info));
+    }
+    freeifaddrs(head);
     std::vector<InterfaceInfo> out;
     for (auto& [index, info] : by_index) {
         info.link = link_status(sock, info.name, info.flags);

@@ -84,7 +84,9 @@ int run_live(const Options& o) {
     // --ebpf, or a classic program too long for the kernel on an Ethernet interface: the filter
     // goes into the kernel as an eBPF socket filter (tcpdump would filter in user space instead).
     bool use_ebpf = o.ebpf;
-    const bool ebpf_capable = o.backend == "af_packet" && source.dlt() == 1;
+    // sniff's own socket on a device with a link header (DLT_EN10MB) or none (DLT_RAW): the
+    // kernel runs the socket filter on the bytes sniff receives.
+    const bool ebpf_capable = o.backend == "af_packet" && (source.dlt() == 1 || source.dlt() == 12);
     if (has_filter(o)) {
         const auto* lt = sniff::find_link_type(source.dlt());
         if (!o.bpf_file && !lt) {
@@ -103,7 +105,7 @@ int run_live(const Options& o) {
                 fmt::print(stderr, "sniff: {}: the filter compiles to {} classic BPF instructions, more than the kernel's {}; it runs "
                                    "in user space instead, so every packet is copied to sniff first, as tcpdump does{}\n",
                            lo.interface, prog->size(), cbpf::kMaxInsns,
-                           o.bpf_file ? "" : " (sniff attaches eBPF, which has no such limit, on Ethernet interfaces with --backend af_packet)");
+                           o.bpf_file ? "" : " (sniff attaches eBPF, which has no such limit, on Ethernet and raw-IP interfaces with --backend af_packet)");
             }
         }
     } else if (o.ebpf && o.dump_level == 0) {
@@ -113,8 +115,8 @@ int run_live(const Options& o) {
     std::optional<ebpf::Filter> ebpf_prog;
     if (use_ebpf && prog) {
         if (!ebpf_capable && o.dump_level == 0) {
-            fmt::print(stderr, "sniff: {}: eBPF socket filters are attached to Ethernet interfaces (link type EN10MB); this one "
-                               "delivers link type {}: capture without --ebpf\n", lo.interface, source.dlt());
+            fmt::print(stderr, "sniff: {}: eBPF socket filters are attached to Ethernet and raw-IP interfaces (link types EN10MB "
+                               "and RAW); this one delivers link type {}: capture without --ebpf\n", lo.interface, source.dlt());
             return 1;
         }
         // -d may ask for another hook (the capture itself attaches the socket filter); XDP sees
