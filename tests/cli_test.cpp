@@ -185,9 +185,9 @@ const BadInput kBadInputs[] = {
     {"-r CAPTURES/mixed.pcap 'tcp port'", "expected a port number or name after 'port'"},
     {"-r CAPTURES/mixed.pcap -w /nonexistent/dir/out.pcap", "/nonexistent/dir/out.pcap"},
     {"-F /nonexistent/filter.txt -d", "-F /nonexistent/filter.txt: No such file or directory"},
-    // A filter or program file is a regular file or a pipe, read with a size bound.
+    // A filter or program file is a regular file, a pipe or a character device, read with a size bound.
     {"-F / -d", "-F /: is a directory; give a regular file or a pipe"},
-    {"-F /dev/zero -d", "-F /dev/zero: is a character device"},
+    {"-F /dev/zero -d", "-F /dev/zero: more than the 16777216 bytes sniff reads"},
     {"--bpf / -r CAPTURES/mixed.pcap", "--bpf /: is a directory"},
     {"--bpf CAPTURES/mixed.pcap -r CAPTURES/mixed.pcap 'tcp port 80'", "the expression 'tcp port 80' would be ignored"},
     {"-F CAPTURES/mixed.pcap -d udp", "the expression 'udp' would be ignored"},
@@ -249,6 +249,10 @@ TEST(Cli, FilterFromFileWithComments) {
     EXPECT_EQ(o.status, 0) << o.err;
     EXPECT_EQ(o.out, sniff("-d 'tcp port 443'").out);
     fs::remove(f);
+    // /dev/null is an empty filter, as in tcpdump: every packet.
+    Outcome empty = sniff("-F /dev/null -d");
+    EXPECT_EQ(empty.status, 0) << empty.err;
+    EXPECT_EQ(empty.out, "(000) ret      #262144\n");
 }
 
 std::size_t count_and_check(const fs::path& file, const char* expr) {

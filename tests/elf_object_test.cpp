@@ -376,7 +376,10 @@ TEST(ElfObjectFile, WritesWholeOrLeavesTheOldFileAndNoTemporary) {
     fs::create_directory(dir.path() / "d.o");
     auto directory = ebpf::write_file_atomically((dir.path() / "d.o").string(), bytes);
     ASSERT_FALSE(directory.has_value());
-    EXPECT_NE(directory.error().message.find("Is a directory"), std::string::npos) << directory.error().message;
+    EXPECT_NE(directory.error().message.find("is a directory"), std::string::npos) << directory.error().message;
+    auto slash = ebpf::write_file_atomically((dir.path() / "d.o").string() + "/", bytes);
+    ASSERT_FALSE(slash.has_value());
+    EXPECT_NE(slash.error().message.find("is a directory"), std::string::npos) << slash.error().message;
     std::vector<std::string> left = dir.entries();
     std::sort(left.begin(), left.end());
     EXPECT_EQ(left, (std::vector<std::string>{"d.o", "out.o"}));
@@ -401,6 +404,16 @@ TEST(ElfObjectFile, WritesDevicesInPlaceAndFollowsLinks) {
     EXPECT_TRUE(fs::is_symlink(dir.path() / "link.o"));
     EXPECT_EQ(slurp(dir.path() / "real" / "target.o"), "new");
     EXPECT_EQ(fs::directory_iterator(dir.path() / "real")->path().filename(), "target.o") << "no temporary left";
+    // A dangling link: the file it names is created; a loop of links is an error.
+    fs::create_symlink("real/new.o", dir.path() / "dangling.o");
+    ASSERT_TRUE(ebpf::write_file_atomically((dir.path() / "dangling.o").string(), bytes).has_value());
+    EXPECT_TRUE(fs::is_symlink(dir.path() / "dangling.o"));
+    EXPECT_EQ(slurp(dir.path() / "real" / "new.o"), "new");
+    fs::create_symlink("loop2.o", dir.path() / "loop1.o");
+    fs::create_symlink("loop1.o", dir.path() / "loop2.o");
+    auto loop = ebpf::write_file_atomically((dir.path() / "loop1.o").string(), bytes);
+    ASSERT_FALSE(loop.has_value());
+    EXPECT_NE(loop.error().message.find("Too many levels of symbolic links"), std::string::npos) << loop.error().message;
 }
 
 // --- The command line ------------------------------------------------------------------------
@@ -445,6 +458,21 @@ TEST(EmitElfCommand, WritesQuietlyAndFailsWithAMessage) {
     }
     EXPECT_FALSE(fs::exists(dir.path() / "bad.o"));
     EXPECT_EQ(dir.entries(), std::vector<std::string>{"f.o"});
+
+    // A program the kernel here refuses (10,000 `ip6 host`: comparisons in an object, past the
+    // verifier's 8,192 pending jumps) is not written: the message has the verifier's verdict.
+    if (!ebpf::bpf_unavailable()) {
+        TempDir lists;
+        std::string hosts;
+        for (std::uint32_t i = 0; i < 10000; ++i)
+            hosts += fmt::format("{}ip6 host 2001:db8:{:x}:{:x}::{:x}", i ? " or " : "", (i * 2654435761u) >> 16, i & 0xffff, i + 1);
+        std::ofstream(lists.path() / "hosts.txt") << hosts;
+        Ran refused = run(fmt::format("{} --emit-elf {}/big.o --hook xdp -F {}/hosts.txt 2>&1", bin, dir.path().string(), lists.path().string()));
+        EXPECT_EQ(refused.status, 1) << refused.output;
+        EXPECT_NE(refused.output.find("the kernel here refuses the program"), std::string::npos) << refused.output;
+        EXPECT_NE(refused.output.find("no file written"), std::string::npos) << refused.output;
+        EXPECT_FALSE(fs::exists(dir.path() / "big.o"));
+    }
 
     // -r FILE: the file's link type (LINUX_SLL here, whose `tcp` differs from Ethernet's).
     const char* root = std::getenv("SNIFF_SOURCE_ROOT");

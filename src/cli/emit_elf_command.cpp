@@ -2,11 +2,14 @@
 // bpftool, ip and tc load (ebpf/elf_object.hpp).
 #include <fmt/format.h>
 
+#include <cerrno>
+
 #include "capture/pcap_file_source.hpp"
 #include "cli/commands.hpp"
 #include "cli/program_source.hpp"
 #include "compiler/link_type.hpp"
 #include "ebpf/elf_object.hpp"
+#include "ebpf/loader.hpp"
 
 namespace cli {
 namespace {
@@ -46,6 +49,26 @@ int run_emit_elf(const Options& o) {
     // Only read-only sets travel in an object (.rodata); the others stay comparison trees.
     auto filter = load_ebpf_program(o, context, hook, sniff::SetMapOptions{.in_object = true});
     if (!filter) return 1;
+    // Where this process may load programs, the kernel's verifier checks the program first, its
+    // .rodata sets as the frozen arrays a loader makes of them: an object that this kernel's
+    // loaders would refuse is not written. (Without the privilege, nothing is checked.)
+    if (!ebpf::bpf_unavailable()) {
+        auto loaded = ebpf::load(*filter, hook, "sniff_check");
+        if (!loaded && loaded.error().error_number != EPERM && loaded.error().error_number != EACCES) {
+            std::string log = loaded.error().verifier_log;
+            // The verifier's verdict is in its log's last lines.
+            while (!log.empty() && log.back() == '\n') log.pop_back();
+            std::size_t from = log.size();
+            for (int lines = 0; lines < 3 && from != std::string::npos && from > 0; ++lines) from = log.rfind('\n', from - 1);
+            if (from != std::string::npos && from < log.size()) log = log.substr(from + 1);
+            fmt::print(stderr,
+                       "sniff: --emit-elf {}: the kernel here refuses the program ({} instructions), so bpftool, ip and tc would too: "
+                       "{}{}{}\nsniff: no file written. In an object, sets are sorted arrays and lists of `ip6 host` or `ether host` "
+                       "stay comparisons; live capture (--ebpf) and --xdp-drop look large lists up in hash maps\n",
+                       *o.emit_elf, filter->insns.size(), loaded.error().message, log.empty() ? "" : "\n", log);
+            return 1;
+        }
+    }
     auto bytes = ebpf::elf_object(*filter, hook);
     if (!bytes) {
         fmt::print(stderr, "sniff: --emit-elf {}: {}\n", *o.emit_elf, bytes.error().message);

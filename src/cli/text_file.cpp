@@ -1,4 +1,4 @@
-// Bounded reads of -F and --bpf files: regular files and pipes only, at most a few megabytes.
+// Bounded reads of -F and --bpf files: regular files, pipes and character devices, at most a few megabytes.
 #include "cli/text_file.hpp"
 
 #include <fcntl.h>
@@ -32,7 +32,9 @@ std::expected<std::string, std::string> read_text_file(const std::string& path, 
         ::close(fd);
         return std::unexpected(fmt::format("{}: {}", path, std::strerror(e)));
     }
-    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+    // A character device is read too, as tcpdump reads it: /dev/null is an empty filter (and
+    // /dev/zero meets the size bound).
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
         ::close(fd);
         return std::unexpected(fmt::format("{}: is {}; give a regular file or a pipe", path, kind_of(st.st_mode)));
     }

@@ -484,18 +484,38 @@ std::vector<ir::Pred> with_runs_as_sets(std::vector<ir::Pred> terms, const SetOp
     return out;
 }
 
+// The terms of a Node with nested Nodes of the same kind opened, in order: the builders keep a
+// right-nested chain (`a or (b or (c or …))`) nested, to stay linear, and a list written so is
+// the same list. Iterative, so a chain nested 100,000 deep is no recursion.
+template <class Node>
+std::vector<ir::Pred> opened_terms(const std::vector<ir::Pred>& terms) {
+    std::vector<ir::Pred> out;
+    std::vector<std::pair<const std::vector<ir::Pred>*, std::size_t>> stack = {{&terms, 0}};
+    while (!stack.empty()) {
+        auto& [list, at] = stack.back();
+        if (at == list->size()) {
+            stack.pop_back();
+            continue;
+        }
+        const ir::Pred& t = (*list)[at++];
+        if (const auto* inner = terms_of<Node>(t)) stack.push_back({inner, 0});
+        else out.push_back(t);
+    }
+    return out;
+}
+
 }  // namespace
 
 ir::Pred compile_sets(const ir::Pred& p, const SetOptions& options) {
     if (const auto* n = std::get_if<std::shared_ptr<ir::Negation>>(&p)) return ir::negate(compile_sets((*n)->operand, options));
-    if (const auto* any = terms_of<ir::Any>(p)) {
-        std::vector<ir::Pred> terms;
-        terms.reserve(any->size());
-        for (const auto& t : *any) terms.push_back(compile_sets(t, options));
+    if (const auto* any_terms = terms_of<ir::Any>(p)) {
+        std::vector<ir::Pred> terms = opened_terms<ir::Any>(*any_terms);
+        for (auto& t : terms) t = compile_sets(t, options);
         return ir::any(with_runs_as_sets(std::move(terms), options));
     }
-    const auto* all = terms_of<ir::All>(p);
-    if (!all) return p;
+    if (!terms_of<ir::All>(p)) return p;
+    const std::vector<ir::Pred> opened = opened_terms<ir::All>(*terms_of<ir::All>(p));
+    const auto* all = &opened;
     std::vector<ir::Pred> terms;
     for (std::size_t i = 0; i < all->size();) {
         // `not a and not b and …` is `not (a or b or …)`, term for term.

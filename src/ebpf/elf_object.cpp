@@ -321,12 +321,16 @@ std::expected<void, ObjectError> write_file_atomically(const std::string& path, 
         if (e) return std::unexpected(ObjectError{fmt::format("{}: writing: {}", path, std::strerror(e))});
         return {};
     }
-    // Through symbolic links: rename(2) would replace the link, not the file it names.
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return std::unexpected(ObjectError{fmt::format("{}: is a directory; give the object file's name", path)});
+    // Through symbolic links, dangling ones too (the file they name is created): rename(2) would
+    // replace the link, not the file it names.
     std::filesystem::path target(path);
-    if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    for (int hops = 0; ::lstat(target.c_str(), &st) == 0 && S_ISLNK(st.st_mode); ++hops) {
         std::error_code ec;
-        target = std::filesystem::weakly_canonical(target, ec);
-        if (ec) return std::unexpected(ObjectError{fmt::format("{}: {}", path, ec.message())});
+        const std::filesystem::path next = std::filesystem::read_symlink(target, ec);
+        if (ec || hops == 40) return std::unexpected(ObjectError{fmt::format("{}: {}", path, ec ? ec.message() : std::strerror(ELOOP))});
+        target = next.is_absolute() ? next : target.parent_path() / next;
     }
     const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
     std::string temp = (dir / fmt::format(".{}.XXXXXX", target.filename().string())).string();
