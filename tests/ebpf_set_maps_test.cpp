@@ -141,6 +141,22 @@ TEST(SetMaps, EachListBecomesOneMapOfItsKind) {
         EXPECT_EQ(f.maps[0].entries(), c.entries);
         EXPECT_EQ(f.maps[0].max_entries, c.entries);
     }
+    // A list nested to the right (`a or (b or (c …))`) is the same list: the same program as
+    // written flat, and the same map (the builders keep such chains nested).
+    std::string nested;
+    const std::string flat = host_list(300);
+    for (std::size_t at = 0, next; at < flat.size(); at = next + 4) {
+        next = flat.find(" or ", at);
+        if (next == std::string::npos) {
+            nested += flat.substr(at) + std::string(299, ')');
+            break;
+        }
+        nested += flat.substr(at, next - at) + " or (";
+    }
+    ebpf::Filter right = compiled(nested, ebpf::Hook::Socket, {.from_ranges = 64});
+    ASSERT_EQ(right.maps.size(), 1u) << nested.substr(0, 80);
+    EXPECT_EQ(right.insns, compiled(flat, ebpf::Hook::Socket, {.from_ranges = 64}).insns);
+    EXPECT_EQ(*sniff::compile(nested, {.dlt = 1, .snaplen = kSnaplen}), *sniff::compile(flat, {.dlt = 1, .snaplen = kSnaplen}));
     // The bitmap has one bit per member.
     ebpf::Filter ports = compiled(port_list(100), ebpf::Hook::Socket, {.from_ranges = 64});
     std::size_t bits = 0;
