@@ -143,9 +143,10 @@ TEST(PcapFileSink, FullDiskIsReportedOnClose) {
 }
 
 // Every capture of the tcpdump corpus opens or is refused with a message; none crashes the reader.
+// Every file read to its end or its damage; without the corpus, captures/ (damaged files included).
 TEST(PcapFileSource, SharedCorpusReadsWithoutCrashing) {
     std::string dir = testing_support::shared_corpus_dir();
-    if (dir.empty()) GTEST_SKIP() << "../shared/corpus/tcpdump-tests is absent";
+    if (dir.empty()) dir = testing_support::source_root() + "/captures";
     std::size_t files = 0, packets = 0, damaged = 0, refused = 0;
     for (const auto& e : fs::directory_iterator(dir)) {
         auto src = PcapFileSource::open(e.path().string());
@@ -159,7 +160,7 @@ TEST(PcapFileSource, SharedCorpusReadsWithoutCrashing) {
             break;
         }
     }
-    std::printf("corpus: %zu files, %zu packets, %zu with damage, %zu refused\n", files, packets, damaged, refused);
+    std::printf("%s: %zu files, %zu packets, %zu with damage, %zu refused\n", dir.c_str(), files, packets, damaged, refused);
     EXPECT_GT(packets, 0u);
 }
 
