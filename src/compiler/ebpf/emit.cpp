@@ -334,10 +334,7 @@ private:
         } else {
             emit(ebpf::store_mem(W, ebpf::R10, kTest, value_at));
         }
-        emit_pair(ebpf::load_map(ebpf::R1, map));
-        emit(ebpf::mov64_reg(ebpf::R2, ebpf::R10));
-        emit(ebpf::alu64_imm(ADD, ebpf::R2, key));
-        emit(ebpf::call_helper(BPF_FUNC_map_lookup_elem));
+        lookup(map, key);
         // The call clobbered r0-r5: the value comes back from the key.
         emit(ebpf::mov64_reg(kScratch, ebpf::R0));
         emit(ebpf::load_mem(W, kTest, ebpf::R10, value_at));
@@ -411,10 +408,7 @@ private:
         for (std::size_t j = 0; j < b.tuple_words.size(); ++j) {
             checked_value(b.tuple_words[j], kTest);
             emit(ebpf::store_mem(W, ebpf::R10, kTest, static_cast<std::int16_t>(key + 4 * static_cast<int>(j))));
-            emit_pair(ebpf::load_map(ebpf::R1, first + static_cast<std::int32_t>(j)));
-            emit(ebpf::mov64_reg(ebpf::R2, ebpf::R10));
-            emit(ebpf::alu64_imm(ADD, ebpf::R2, key));
-            emit(ebpf::call_helper(BPF_FUNC_map_lookup_elem));
+            lookup(first + static_cast<std::int32_t>(j), key);
             code_.jump(ebpf::jmp64_imm(JEQ, ebpf::R0, 0, 0), miss);
         }
         code_.jump_always(hit);
