@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "decode/dissect.hpp"
+#include "decode/registry.hpp"
 
 namespace decode::detail {
 namespace {
@@ -39,6 +40,7 @@ void dissect_llc(Context& c, std::size_t offset, std::size_t end) {
         return dissect_ethertype(c, offset + 8, c.r.u16(offset + 6));
     }
     if (dsap == 0x42 && ssap == 0x42 && c.r.u8(offset + 2) == 0x03) return dissect_stp(c, offset + 3, end);
+    if (PayloadDissector next = llc_dissector(dsap)) return next(c, offset, end);
     c.add("llc", offset).set("dsap", dsap).set("ssap", ssap).set("length", end > offset ? end - offset : 0);
 }
 
@@ -176,7 +178,9 @@ void dissect_ethertype(Context& c, std::size_t offset, std::uint16_t type) {
         case 0x8863: return dissect_pppoe(c, offset, false);
         case 0x8864: return dissect_pppoe(c, offset, true);
         case 0x6558: return dissect_ethernet(c, offset);  // transparent Ethernet bridging (GRE, Geneve)
-        default: c.add("unknown", offset).set("ethertype", type).set("length", c.r.available(offset, c.r.size())); return;
+        default:
+            if (PayloadDissector next = ethertype_dissector(type)) return next(c, offset, c.r.size());
+            c.add("unknown", offset).set("ethertype", type).set("length", c.r.available(offset, c.r.size())); return;
     }
 }
 

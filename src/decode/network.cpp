@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "decode/dissect.hpp"
+#include "decode/registry.hpp"
 
 namespace decode::detail {
 namespace {
@@ -154,7 +155,9 @@ void dissect_ip_payload(Context& c, std::size_t o, std::size_t end, std::uint8_t
         case 47: return dissect_gre(c, o, end);
         case 4: return dissect_ipv4(c, o);  // IP in IP (RFC 2003)
         case 41: return dissect_ipv6(c, o);  // IPv6 in IP (RFC 4213)
-        default: c.add("ip_unknown", o).set("protocol", protocol).set("length", end > o ? end - o : 0); return;
+        default:
+            if (PayloadDissector next = ip_protocol_dissector(protocol)) return next(c, o, end);
+            c.add("ip_unknown", o).set("protocol", protocol).set("length", end > o ? end - o : 0); return;
     }
 }
 

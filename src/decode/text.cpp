@@ -2,6 +2,8 @@
 // against it in tests/decode_test.cpp); where sniff differs on purpose the comment says so.
 #include "decode/text.hpp"
 
+#include "decode/registry.hpp"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -44,13 +46,27 @@ bool has_ports(const Layer& l) {
     return (l.protocol == "tcp" || l.protocol == "udp" || l.protocol == "sctp") && l.has("sport");
 }
 
-class LineBuilder {
+class LineBuilder : public detail::PrintContext {
 public:
-    LineBuilder(std::string& out, const Decoded& d, const TextOptions& o) : out_(out), d_(d), o_(o) {}
+    using PrintContext::PrintContext;
 
     void run() {
         const auto& ls = d_.layers;
-        for (i_ = 0; i_ < ls.size() && !stop_; ++i_) layer(ls[i_]);
+        for (i_ = 0; i_ < ls.size() && !stop_; ++i_) {
+            const std::size_t start = out_.size();
+            all_or_nothing_ = false;
+            try {
+                layer(ls[i_]);
+            } catch (const detail::MissingField&) {
+                // The printer needed a field the packet did not hold: end the line as tcpdump
+                // does when a GET_ macro fails, with the marker of the protocol being printed.
+                if (all_or_nothing_) out_.resize(start);
+                while (!out_.empty() && out_.back() == ' ' && !out_.ends_with(": ")) out_.pop_back();
+                std::string_view name = d_.truncated.empty() ? ls[i_].protocol : d_.truncated;
+                fmt::format_to(std::back_inserter(out_), " [|{}]", name);
+                return;
+            }
+        }
         if (!d_.truncated.empty()) {
             // A header that yielded nothing right after "src > dst: " takes one space, as tcpdump prints it.
             bool bare = !ls.empty() && ls.back().fields.empty() && out_.ends_with(": ");
@@ -60,18 +76,6 @@ public:
     }
 
 private:
-    const Layer* next() const { return i_ + 1 < d_.layers.size() ? &d_.layers[i_ + 1] : nullptr; }
-    const Layer* previous() const { return i_ > 0 ? &d_.layers[i_ - 1] : nullptr; }
-    template <class... A>
-    void put(fmt::format_string<A...> f, A&&... a) { fmt::format_to(std::back_inserter(out_), f, std::forward<A>(a)...); }
-    void raw(std::string_view s) { out_ += s; }
-    // A literal without arguments skips fmt altogether (none of them holds an escaped brace).
-    void put(const char* s) { out_ += s; }
-    // Numbers on the hot path (ports, sequence numbers) skip format-string parsing.
-    void number(std::uint64_t v) {
-        char buf[24];
-        out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-    }
 
     void layer(const Layer& l) {
         std::string_view p = l.protocol;
@@ -118,6 +122,7 @@ private:
         }
         if (p == "data") return put("data, length {}", l.num("length"));
         if (p == "link") return put("link type {}, length {}", l.num("linktype"), l.num("length"));
+        if (detail::Printer print = detail::printer_for(p)) return print(*this, l);
     }
 
     // --- link layers: printed with -e; their payload then goes without its "IP " prefix
@@ -560,13 +565,8 @@ private:
         if (o_.verbose > 0 && l.has("stratum")) put(", stratum {}", l.num("stratum"));
     }
 
-    std::string& out_;
-    const Decoded& d_;
-    const TextOptions& o_;
-    std::size_t i_ = 0;
     bool named_ = false;          // the link header just named the payload, so it drops its "IP "
     bool ports_printed_ = false;  // the IP layer already printed the transport ports
-    bool stop_ = false;           // -q or a cut option list: nothing after this layer
     bool cooked_vlan_ = false;    // a VLAN tag behind a cooked header named its EtherType
 };
 

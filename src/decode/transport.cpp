@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "decode/dissect.hpp"
+#include "decode/registry.hpp"
 
 namespace decode::detail {
 namespace {
@@ -140,11 +141,7 @@ void dissect_tcp(Context& c, std::size_t o, std::size_t end) {
         if (cut || !r.has(o, hlen)) return c.truncated("tcp");
     }
     if (payload == 0 || !r.has(o + hlen, 1) || !c.can_nest()) return;
-    std::size_t data = o + hlen;
-    auto either = [&](std::uint16_t p) { return sport == p || dport == p; };
-    if (either(80) || either(8080) || either(3128) || either(8000)) return dissect_text_banner(c, data, end, "http");
-    if (either(22)) return dissect_text_banner(c, data, end, "ssh");
-    if (either(53)) return dissect_dns(c, data, end, true);
+    if (PayloadDissector next = tcp_payload_dissector(sport, dport)) next(c, o + hlen, end);
 }
 
 void dissect_udp(Context& c, std::size_t o, std::size_t end) {
@@ -163,13 +160,7 @@ void dissect_udp(Context& c, std::size_t o, std::size_t end) {
     if (r.u16(o + 6) != 0 && ulen <= end - o)
         if (auto ok = checksum_ok(c, o, ulen, 17)) l.set_flag("checksum_ok", *ok);
     if (!c.can_nest()) return;
-    std::size_t data = o + 8;
-    auto either = [&](std::uint16_t p) { return sport == p || dport == p; };
-    if (either(53) || either(5353)) return dissect_dns(c, data, stop, false);
-    if (either(67) || either(68)) return dissect_dhcp(c, data, stop);
-    if (either(123)) return dissect_ntp(c, data, stop);
-    if (dport == 4789 || dport == 8472) return dissect_vxlan(c, data, stop);
-    if (dport == 6081) return dissect_geneve(c, data, stop);
+    if (PayloadDissector next = udp_payload_dissector(sport, dport)) next(c, o + 8, stop);
 }
 
 void dissect_sctp(Context& c, std::size_t o, std::size_t end) {

@@ -1,0 +1,17 @@
+// Internal to src/decode: the dissectors and printers of the protocols that plug in through
+// registry.cpp, each pair in its own file. A dissector has PayloadDissector's shape, a printer
+// Printer's; both are named after the protocol (dissect_vrrp, print_vrrp).
+#pragma once
+
+#include "decode/dissect.hpp"
+#include "decode/print_context.hpp"
+
+namespace decode::detail {
+
+// --- routing and redundancy protocols
+
+// --- link-layer protocols
+
+// --- applications
+
+}  // namespace decode::detail
