@@ -309,10 +309,12 @@ TEST(DecodeTcpdump, LinesMatchWhatTcpdumpPrints) {
     for (const auto& row : kTcpdumpLines) {
         Output r = sniff(fmt::format("-r {} {}", capture(row.capture), row.args));
         auto lines = split_lines(r.out);
-        // Multi-line output (-v, -x) puts continuation lines after each packet's first line.
+        // Multi-line output (-v, -x) puts continuation lines after each packet's first line, and
+        // VXLAN's inner frame follows on a line of its own.
         std::vector<std::string> firsts;
-        for (const auto& l : lines)
-            if (!l.empty() && l[0] != '\t' && l.rfind("    ", 0) != 0) firsts.push_back(l);
+        for (std::size_t k = 0; k < lines.size(); ++k)
+            if (const auto& l = lines[k]; k > 0 && lines[k - 1].find("VXLAN") != std::string::npos) continue;
+            else if (!l.empty() && l[0] != '\t' && l.rfind("    ", 0) != 0) firsts.push_back(l);
             else if (l.rfind("    ", 0) == 0 && std::string_view(row.args).find("-#") != std::string_view::npos) firsts.push_back(l);
         ASSERT_GE(firsts.size(), row.packet) << row.capture << " " << row.args;
         EXPECT_EQ(firsts[row.packet - 1], row.line) << row.capture << " packet " << row.packet << " " << row.args;
@@ -327,13 +329,10 @@ TEST(DecodeTcpdump, WholeCapturesMatchTheInstalledTcpdump) {
                              "protocols-null.pcap", "protocols-raw.pcap", "protocols-radiotap.pcap"}) {
         auto theirs = split_lines(shell(fmt::format("tcpdump -n -r {}", capture(name))).out);
         auto ours = split_lines(sniff(fmt::format("-r {}", capture(name))).out);
-        // tcpdump hex-dumps unknown payloads and starts VXLAN's inner frame on a new line;
-        // sniff keeps one line per packet.
-        std::erase_if(theirs, [](const std::string& l) { return l.rfind("\t0x", 0) == 0 || l.rfind("IP ", 0) == 0 || l == " [|ether]"; });
         ASSERT_EQ(ours.size(), theirs.size()) << name;
         std::size_t differ = 0;
         for (std::size_t i = 0; i < ours.size(); ++i) {
-            if (ours[i] == theirs[i] || ours[i].find("VXLAN") != std::string::npos) continue;
+            if (ours[i] == theirs[i]) continue;
             // See kTcpdumpLines: tcpdump's non-verbose DNS length for this multi-answer reply.
             if (std::string_view(name) == "protocols.pcap" && i + 1 == 15) continue;
             ++differ;
@@ -416,9 +415,15 @@ TEST(DecodeTruncation, EveryPrefixOfEveryPacketDecodes) {
                 decode::append_json(json, d, {1, rec.sec, rec.usec});
                 ASSERT_EQ(json_error(json), "") << name << "#" << i << " cut at " << n << ": " << json;
                 ++prefixes;
-                if (!d.truncated.empty()) {
+                // ICMPv6's quoted datagram is decoded but never printed (as in tcpdump), so a cut
+                // there shows no marker.
+                bool quoted6 = false;
+                for (const auto& l : d.layers) quoted6 |= l.protocol == "quoted" && l.text("by") == "icmp6";
+                if (!d.truncated.empty() && !quoted6) {
                     ++marked;
-                    EXPECT_NE(text.find(fmt::format("[|{}]", d.truncated)), std::string::npos) << text;
+                    // The marker names the protocol being printed where the bytes ran out (a
+                    // quoted datagram's cut shows only at -v, as in tcpdump).
+                    EXPECT_NE(text.find("[|"), std::string::npos) << text;
                 }
             }
         }

@@ -118,7 +118,7 @@ Bytes tcp4(std::uint16_t sport, std::uint16_t dport, const Bytes& payload, const
     return ipv4(6, transport(6, h, payload, ip4(src), ip4(dst), 16), src, dst);
 }
 
-std::string write_pcap(int dlt, const std::vector<Bytes>& packets) {
+std::string write_pcap(int dlt, const std::vector<Bytes>& packets, const std::vector<std::uint32_t>& wire_lengths) {
     static std::atomic<int> serial{0};
     const std::string path = (std::filesystem::temp_directory_path() /
                               fmt::format("sniff-oracle-{}-{}.pcap", ::getpid(), serial++)).string();
@@ -126,8 +126,10 @@ std::string write_pcap(int dlt, const std::vector<Bytes>& packets) {
     const std::uint32_t header[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 262144, static_cast<std::uint32_t>(dlt)};
     std::fwrite(header, sizeof header, 1, f);
     std::uint32_t second = 1700000000;
-    for (const auto& p : packets) {
-        const std::uint32_t record[4] = {second++, 0, static_cast<std::uint32_t>(p.size()), static_cast<std::uint32_t>(p.size())};
+    for (std::size_t i = 0; i < packets.size(); ++i) {
+        const Bytes& p = packets[i];
+        const auto captured = static_cast<std::uint32_t>(p.size());
+        const std::uint32_t record[4] = {second++, 0, captured, i < wire_lengths.size() ? wire_lengths[i] : captured};
         std::fwrite(record, sizeof record, 1, f);
         std::fwrite(p.data(), 1, p.size(), f);
     }
@@ -159,9 +161,10 @@ std::vector<std::string> packets_of(const std::string& text) {
 }
 }  // namespace
 
-std::vector<LineMismatch> compare_with_tcpdump(int dlt, const std::vector<Bytes>& packets, const std::string& flags) {
+std::vector<LineMismatch> compare_with_tcpdump(int dlt, const std::vector<Bytes>& packets, const std::string& flags,
+                                               const std::vector<std::uint32_t>& wire_lengths) {
     EXPECT_EQ(std::system("command -v tcpdump >/dev/null 2>&1"), 0) << "tcpdump is installed by scripts/setup.sh --tests";
-    const std::string file = write_pcap(dlt, packets);
+    const std::string file = write_pcap(dlt, packets, wire_lengths);
     const char* bin = std::getenv("SNIFF_BINARY");
     const std::string tail = fmt::format(" -n {} -r {} 2>/dev/null", flags, file);
     const auto theirs = packets_of(output_of("TZ=UTC tcpdump" + tail));
@@ -173,6 +176,19 @@ std::vector<LineMismatch> compare_with_tcpdump(int dlt, const std::vector<Bytes>
     for (std::size_t i = 0; i < theirs.size() && i < ours.size(); ++i)
         if (theirs[i] != ours[i]) out.push_back({i + 1, ours[i], theirs[i]});
     return out;
+}
+
+std::vector<LineMismatch> compare_cuts_with_tcpdump(int dlt, const std::vector<Bytes>& frames, std::size_t from,
+                                                    const std::string& flags) {
+    std::vector<Bytes> packets = frames;
+    std::vector<std::uint32_t> wire;
+    for (const Bytes& f : frames) wire.push_back(static_cast<std::uint32_t>(f.size()));
+    for (const Bytes& f : frames)
+        for (std::size_t n = from; n < f.size(); ++n) {
+            packets.emplace_back(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(n));
+            wire.push_back(static_cast<std::uint32_t>(f.size()));
+        }
+    return compare_with_tcpdump(dlt, packets, flags, wire);
 }
 
 }  // namespace testing_support

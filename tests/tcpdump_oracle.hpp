@@ -43,9 +43,10 @@ Bytes tcp4(std::uint16_t sport, std::uint16_t dport, const Bytes& payload, const
 // An IP checksum over the bytes (RFC 1071), for protocols that carry their own.
 std::uint16_t internet_checksum(const Bytes& b);
 
-// A pcap file of link type `dlt` holding `packets` (whole, one second apart), in the temporary
-// directory; the caller removes it.
-std::string write_pcap(int dlt, const std::vector<Bytes>& packets);
+// A pcap file of link type `dlt` holding `packets` (one second apart), in the temporary
+// directory; the caller removes it. `wire_lengths[i]`, when given, is packet i's length on the
+// wire (a capture cut by the snapshot length); otherwise each packet was captured whole.
+std::string write_pcap(int dlt, const std::vector<Bytes>& packets, const std::vector<std::uint32_t>& wire_lengths = {});
 
 struct LineMismatch {
     std::size_t packet;  // 1-based
@@ -54,6 +55,11 @@ struct LineMismatch {
 // Runs `tcpdump -n <flags> -r F` and `sniff -n <flags> -r F` (TZ=UTC) over the packets and
 // returns the packets whose text differs (every line of a packet's text, trailing spaces
 // dropped). Fails the current test when tcpdump is missing or the packet counts differ.
-std::vector<LineMismatch> compare_with_tcpdump(int dlt, const std::vector<Bytes>& packets, const std::string& flags = "");
+std::vector<LineMismatch> compare_with_tcpdump(int dlt, const std::vector<Bytes>& packets, const std::string& flags = "",
+                                               const std::vector<std::uint32_t>& wire_lengths = {});
+// The same over every frame whole and then cut by the snapshot length at every length from
+// `from` bytes on (the wire length stays the whole frame's): where each printer stops.
+std::vector<LineMismatch> compare_cuts_with_tcpdump(int dlt, const std::vector<Bytes>& frames, std::size_t from,
+                                                    const std::string& flags = "");
 
 }  // namespace testing_support

@@ -22,7 +22,7 @@ std::optional<PacketOutput> PacketOutput::open(const Options& o, int dlt, std::u
                                                const std::optional<capture::FileIdentity>& input) {
     PacketOutput out;
     out.dlt_ = dlt;
-    out.text_options_ = decode::TextOptions{o.verbose, o.link_header, o.quiet};
+    out.text_options_ = decode::TextOptions{o.verbose, o.link_header, o.quiet, o.hex > 0 || o.hex_ascii > 0 || o.ascii};
     out.timestamps_ = decode::TimestampFormatter(decode::time_format_from_count(o.timestamp_level));
     out.hex_level_ = std::max(o.hex, o.hex_ascii);
     out.hex_ascii_ = o.hex_ascii > 0;

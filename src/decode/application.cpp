@@ -119,6 +119,8 @@ void dissect_dns(Context& c, std::size_t o, std::size_t end, bool over_tcp) {
     }
     Layer& l = c.add("dns", o);
     l.set("length", end > o ? end - o : 0);
+    // Shorter than the fixed header (RFC 1035 4.1.1): tcpdump calls it invalid without reading it.
+    if (end < o + 12) return l.set_flag("too_short", true), void();
     if (!r.has(o, 2)) return c.truncated("domain");
     l.set("id", r.u16(o));
     if (!r.has(o, 12)) return c.truncated("domain");

@@ -10,8 +10,10 @@ void decode_packet(std::span<const std::uint8_t> bytes, std::uint32_t wire_lengt
     out.clear_layers();
     out.layers.reserve(detail::kMaxLayers);
     out.truncated = {};
+    out.truncated_depth = 0;
     out.link_length = 0;
     out.captured = bytes.size();
+    out.bytes = bytes;
     out.wire_length = wire_length;
     detail::Context c{ByteReader(bytes), out, flows};
     detail::dissect_link(c, dlt);

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,7 +29,10 @@ struct Context {
     Layer& add(std::string_view protocol, std::size_t offset) { return out.add(protocol, offset); }
     // Records the first place decoding stopped early; later ones would only repeat it.
     void truncated(std::string_view protocol) {
-        if (out.truncated.empty()) out.truncated = protocol;
+        if (out.truncated.empty()) {
+            out.truncated = protocol;
+            out.truncated_depth = out.layers.size();
+        }
     }
 };
 
@@ -73,5 +77,24 @@ std::string mac_text(const ByteReader& r, std::size_t offset);
 // RFC 1071 one's-complement sum of the captured bytes [offset, offset + n), folded, plus `seed`.
 std::uint32_t ones_sum(const ByteReader& r, std::size_t offset, std::size_t n, std::uint32_t seed = 0);
 std::uint16_t fold_checksum(std::uint32_t sum);
+// The value a checksum field holding `field` should have held, given the complemented sum
+// `computed` over the data with that field (tcpdump's in_cksum_shouldbe).
+std::uint16_t checksum_should_be(std::uint16_t field, std::uint16_t computed);
+
+// Upper-layer checksums (checksum.cpp). The pseudo-header sum for `length` bytes of `protocol`
+// under the innermost IP header (IPv6: the final destination behind a type 0 or 2 Routing
+// header, RFC 8200 8.1); nullopt when no IP header encloses it.
+std::optional<std::uint32_t> pseudo_header_sum(const Context& c, std::size_t length, std::uint8_t protocol);
+// Whether the innermost IP datagram is the first fragment of several (IPv4 MF, or an IPv6
+// Fragment header with M set): its upper-layer header counts bytes that are not in it.
+bool first_fragment(const Context& c);
+struct ChecksumVerdict {
+    bool ok;
+    std::uint16_t should_be;  // the field's right value
+};
+// The verdict on the checksum at `checksum_at` of the upper-layer message [o, o + length);
+// nullopt when the message was not captured whole or no IP header encloses it.
+std::optional<ChecksumVerdict> upper_layer_checksum(const Context& c, std::size_t o, std::size_t length,
+                                                    std::uint8_t protocol, std::size_t checksum_at);
 
 }  // namespace decode::detail

@@ -4,7 +4,10 @@
 namespace decode {
 namespace {
 
+// -A keeps spaces; the -X column shows only graphic characters (tcpdump's ND_ASCII_ISGRAPH), so
+// a space there is a dot.
 char printable(std::uint8_t b) { return b >= 0x20 && b < 0x7f ? static_cast<char>(b) : '.'; }
+char graphic(std::uint8_t b) { return b > 0x20 && b < 0x7f ? static_cast<char>(b) : '.'; }
 
 }  // namespace
 
@@ -29,7 +32,7 @@ void append_hex_dump(std::string& out, std::span<const std::uint8_t> bytes, bool
         // The ASCII column starts where a full line's hex would end (8 groups of " xxxx").
         out.append(40 - width, ' ');
         out += "  ";
-        for (std::size_t i = 0; i < n; ++i) out += printable(bytes[line + i]);
+        for (std::size_t i = 0; i < n; ++i) out += graphic(bytes[line + i]);
     }
 }
 

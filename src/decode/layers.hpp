@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -65,7 +66,14 @@ struct Decoded {
     // The protocol whose header or body ran past the captured bytes or broke its own rules
     // ("tcp" prints tcpdump's "[|tcp]"); empty when everything decoded.
     std::string_view truncated;
+    // How many layers existed when `truncated` was set: the marker belongs after layer
+    // truncated_depth - 1, so a printer that stops earlier (ICMP's quoted datagram at default
+    // verbosity) does not print it.
+    std::size_t truncated_depth = 0;
     std::size_t link_length = 0;  // bytes of the outermost link header (-x and -A skip them)
+    // The captured bytes decoded: the caller's buffer, valid until it is reused. Printers that
+    // dump undecoded data in hex (tcpdump's print_unknown_data) read them.
+    std::span<const std::uint8_t> bytes;
     std::size_t captured = 0;
     std::uint32_t wire_length = 0;
     std::vector<std::vector<Field>> spare_fields;  // from earlier packets, so decoding rarely allocates

@@ -109,19 +109,34 @@ void dissect_ipv6(Context& c, std::size_t o) {
                 continue;
             }
             case 43: {  // routing
-                if (!r.has(at, 4)) return c.truncated("ip6");
+                if (!r.has(at, 1)) return c.truncated("ip6");
                 std::size_t len = (r.u8(at + 1) + 1u) * 8u;
                 Layer& rt = c.add("ipv6_routing", at);
-                rt.set("length", r.u8(at + 1)).set("type", r.u8(at + 2)).set("segments_left", r.u8(at + 3));
-                if (r.u8(at + 2) == 0) {  // type 0 (deprecated by RFC 5095): a list of addresses
+                // Each field only when captured; the printer stops with "[|rt6]" at the first missing.
+                if (r.has(at + 1, 1)) rt.set("length", r.u8(at + 1));
+                if (r.has(at + 2, 1)) rt.set("type", r.u8(at + 2));
+                if (r.has(at + 3, 1)) rt.set("segments_left", r.u8(at + 3));
+                const std::uint8_t type = r.u8(at + 2);
+                if ((type == 0 || type == 2) && r.has(at + 4, 4)) rt.set("reserved", r.u32(at + 4));
+                if (type == 4) {  // RFC 8754 2: the segment routing header
+                    if (r.has(at + 4, 1)) rt.set("last_entry", r.u8(at + 4));
+                    if (r.has(at + 5, 1)) rt.set("srh_flags", r.u8(at + 5));
+                    if (r.has(at + 6, 2)) rt.set("tag", r.u16(at + 6));
+                }
+                // Type 0 (deprecated by RFC 5095) lists addresses, type 2 (RFC 6275 6.4) holds one,
+                // the SRH its segment list: as many as its length holds.
+                if (type == 0 || type == 2 || type == 4) {
                     std::string addrs;
-                    for (std::size_t i = 0; at + 8 + 16 * i + 16 <= at + len; ++i) {
-                        if (!r.has(at + 8 + 16 * i, 16)) return c.truncated("ip6");
+                    std::size_t i = 0, count = r.u8(at + 1) / 2u;
+                    for (; i < count && r.has(at + 8 + 16 * i, 16); ++i) {
                         if (!addrs.empty()) addrs += ' ';
                         addrs += ipv6_text(r, at + 8 + 16 * i);
                     }
                     rt.set("addresses", std::move(addrs));
+                    if (i == count) rt.set_flag("addresses_complete", true);
                 }
+                if (r.has(at + 3, 1) && type != 0 && type != 2 && type != 4) return;  // tcpdump stops at an unknown type
+                if (!r.has(at, len)) return c.truncated("rt6");
                 next = r.u8(at);
                 at += len;
                 continue;

@@ -8,12 +8,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <iterator>
 #include <string>
 #include <string_view>
 
+#include "decode/hexdump.hpp"
 #include "decode/layers.hpp"
 #include "decode/text.hpp"
 
@@ -63,6 +65,18 @@ public:
         const Value* v = l.find(key);
         if (!v || !std::holds_alternative<bool>(*v)) throw MissingField{key};
         return std::get<bool>(*v);
+    }
+    // tcpdump's print_unknown_data: the captured part of [offset, offset + length) as "\n\t0x0000:
+    // 0102 0304 …" lines of 16 bytes.
+    void hex_dump(std::size_t offset, std::size_t length, bool ascii = false) {
+        const auto& b = d_.bytes;
+        if (offset >= b.size()) return;
+        append_hex_dump(out_, b.subspan(offset, std::min(length, b.size() - offset)), ascii);
+    }
+    // tcpdump's ND_DEFAULTPRINT: the same dump with an ASCII column (hex_and_ascii_print),
+    // unless -x, -X or -A dump the packet anyway.
+    void default_print(std::size_t offset, std::size_t length) {
+        if (!o_.suppress_default_print) hex_dump(offset, length, true);
     }
     // Nothing after this layer is printed (tcpdump's printer returns without calling the next).
     void stop() { stop_ = true; }

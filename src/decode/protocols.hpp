@@ -8,6 +8,11 @@
 
 namespace decode::detail {
 
+// --- core protocols
+void print_icmp(PrintContext& p, const Layer& l);
+void print_quoted(PrintContext& p, const Layer& l);
+void print_icmp6(PrintContext& p, const Layer& l);
+
 // --- routing and redundancy protocols
 
 // --- link-layer protocols

@@ -98,6 +98,10 @@ struct PrinterRow {
 
 // Printers of the layers text.cpp does not print itself.
 constexpr PrinterRow kPrinters[] = {
+    // --- core protocols
+    {"icmp", print_icmp},
+    {"quoted", print_quoted},
+    {"icmp6", print_icmp6},
     // --- routing and redundancy protocols
     // --- link-layer protocols
     // --- applications

@@ -42,6 +42,16 @@ std::string_view dns_type_name(std::uint64_t t) {
     }
 }
 
+// The name tcpdump's truncation marker gives a protocol, where it differs from the layer's name.
+std::string_view marker_name(std::string_view protocol) {
+    if (protocol == "ipv4") return "ip";
+    if (protocol == "ipv6") return "ip6";
+    if (protocol == "dns") return "domain";
+    if (protocol == "ipv6_routing") return "rt6";
+    if (protocol == "ethernet") return "ether";
+    return protocol;
+}
+
 bool has_ports(const Layer& l) {
     return (l.protocol == "tcp" || l.protocol == "udp" || l.protocol == "sctp") && l.has("sport");
 }
@@ -52,7 +62,8 @@ public:
 
     void run() {
         const auto& ls = d_.layers;
-        for (i_ = 0; i_ < ls.size() && !stop_; ++i_) {
+        std::size_t printed = 0;  // layers whose printer ran
+        for (i_ = 0; i_ < ls.size() && !stop_; ++i_, ++printed) {
             const std::size_t start = out_.size();
             all_or_nothing_ = false;
             try {
@@ -62,14 +73,14 @@ public:
                 // does when a GET_ macro fails, with the marker of the protocol being printed.
                 if (all_or_nothing_) out_.resize(start);
                 while (!out_.empty() && out_.back() == ' ' && !out_.ends_with(": ")) out_.pop_back();
-                std::string_view name = d_.truncated.empty() ? ls[i_].protocol : d_.truncated;
+                std::string_view name = !d_.truncated.empty() && d_.truncated_depth == i_ + 1 ? d_.truncated : marker_name(ls[i_].protocol);
                 fmt::format_to(std::back_inserter(out_), " [|{}]", name);
                 return;
             }
         }
-        if (!d_.truncated.empty()) {
+        if (!d_.truncated.empty() && printed >= d_.truncated_depth) {
             // A header that yielded nothing right after "src > dst: " takes one space, as tcpdump prints it.
-            bool bare = !ls.empty() && ls.back().fields.empty() && out_.ends_with(": ");
+            bool bare = !ls.empty() && ls.back().fields.empty() && ls.back().protocol != "udp" && out_.ends_with(": ");
             fmt::format_to(std::back_inserter(out_), "{}[|{}]", bare ? "" : " ", d_.truncated);
         }
         while (!out_.empty() && out_.back() == ' ') out_.pop_back();
@@ -100,8 +111,6 @@ private:
         if (p == "tcp") return tcp(l);
         if (p == "udp") return udp(l);
         if (p == "sctp") return sctp(l);
-        if (p == "icmp") return icmp(l);
-        if (p == "icmp6") return icmp6(l);
         if (p == "igmp") return igmp(l);
         if (p == "gre") return gre(l);
         if (p == "vxlan") return vxlan(l);
@@ -118,7 +127,7 @@ private:
         if (p == "unknown") {
             if (!previous() || (previous()->protocol != "ethernet" && previous()->protocol != "sll" && previous()->protocol != "sll2"))
                 put("ethertype Unknown (0x{:04x}), length {}", l.num("ethertype"), l.num("length"));
-            return;
+            return default_print(l.offset, num(l, "length"));
         }
         if (p == "data") return put("data, length {}", l.num("length"));
         if (p == "link") return put("link type {}, length {}", l.num("linktype"), l.num("length"));
@@ -303,18 +312,42 @@ private:
         }
         addresses(l);
     }
+    // RFC 8200 4.4 and the types tcpdump decodes: 0 (RFC 5095, deprecated), 2 (RFC 6275) and
+    // 4 (segment routing, RFC 8754). Printed field by field up to the first one not captured.
     void ipv6_routing(const Layer& l) {
-        put("RT6 (len={}, type={}{}, segleft={}", l.num("length"), l.num("type"), l.num("type") == 0 ? " [Deprecated]" : "",
-            l.num("segments_left"));
-        std::string_view addrs = l.text("addresses");
+        raw("RT6 ");
+        put("(len={}", num(l, "length"));
+        const std::uint64_t type = num(l, "type");
+        put(", type={}{}", type, type == 0 ? " [Deprecated]" : "");
+        put(", segleft={}", num(l, "segments_left"));
+        if (type != 0 && type != 2 && type != 4) {
+            stop_ = true;
+            return put(" (unknown type) (invalid)");
+        }
+        if (type == 4) {
+            put(", last-entry={}", num(l, "last_entry"));
+            if (o_.verbose > 0 || num(l, "srh_flags") != 0) put(", flags=0x{:x}", num(l, "srh_flags"));
+            put(", tag={:x}", num(l, "tag"));
+        } else if (o_.verbose > 0) {
+            put(", rsv=0x{:x}", num(l, "reserved"));
+        }
+        std::string_view addrs = text(l, "addresses");
         for (int n = 0; !addrs.empty(); ++n) {
             auto space = addrs.find(' ');
             put(", [{}]{}", n, addrs.substr(0, space));
             addrs = space == std::string_view::npos ? std::string_view{} : addrs.substr(space + 1);
         }
+        flag(l, "addresses_complete");
         put(") ");
     }
     void ipv6_fragment(const Layer& l) { put("frag ({}|{}) ", l.num("fragment_offset"), l.num("length")); }
+
+    // The IP header nearest before this layer.
+    const Layer* innermost_ip() const {
+        for (std::size_t k = i_; k-- > 0;)
+            if (d_.layers[k].protocol == "ipv4" || d_.layers[k].protocol == "ipv6") return &d_.layers[k];
+        return nullptr;
+    }
 
     // Transport headers after IPv6 extension headers print their own ports.
     void own_ports(const Layer& l) {
@@ -378,10 +411,25 @@ private:
         ports_printed_ = false;
         if (!l.has("length")) return;
         if (l.flag("bad_length")) return put("truncated-udplength {}", l.num("length"));
-        if (o_.verbose > 0 && l.has("checksum_ok"))
-        {
-            if (l.flag("checksum_ok")) raw("[udp sum ok] ");
-            else put("[bad udp cksum 0x{:04x}!] ", l.num("checksum"));
+        num(l, "checksum");  // tcpdump reads the whole 8-byte header before printing more
+        // tcpdump checks UDP over IPv4 at -vv ("[no cksum]" for a zero one), over IPv6 at -v; never
+        // in a fragment.
+        const Layer* ip = innermost_ip();
+        bool fragment = false;
+        for (std::size_t k = i_; k-- > 0 && !fragment;) {
+            const Layer& e = d_.layers[k];
+            if (e.protocol == "ipv6_fragment") fragment = e.flag("more");
+            if (e.protocol == "ipv4") fragment = e.flag("mf");
+            if (e.protocol == "ipv4" || e.protocol == "ipv6") break;
+        }
+        if (ip && !fragment && o_.verbose > (ip->protocol == "ipv4" ? 1 : 0)) {
+            if (ip->protocol == "ipv4" && num(l, "checksum") == 0) raw("[no cksum] ");
+            else if (l.has("checksum_ok") && flag(l, "checksum_ok")) raw("[udp sum ok] ");
+            else if (l.has("checksum_ok")) put("[bad udp cksum 0x{:04x} -> 0x{:04x}!] ", num(l, "checksum"), num(l, "checksum_should_be"));
+        }
+        if (l.has("ip_payload_length")) {
+            stop_ = true;
+            return put("UDP, bad length {} > {}", num(l, "length") - 8, static_cast<std::uint32_t>(num(l, "ip_payload_length") - 8));
         }
         const Layer* n = next();
         if (o_.quiet || !n) {
@@ -393,78 +441,6 @@ private:
         own_ports(l);
         ports_printed_ = false;
         if (l.has("chunks")) put("sctp ({}) {}", l.num("chunk_count"), l.text("chunks"));
-    }
-    void icmp(const Layer& l) {
-        put("ICMP ");
-        if (!l.has("type")) return;
-        std::uint64_t type = l.num("type"), code = l.num("code");
-        std::string_view qdst = l.text("quoted_dst");
-        switch (type) {
-            case 0: case 8:
-                if (!l.has("id") && d_.truncated == "icmp") {  // tcpdump prints nothing of a cut echo
-                    out_.resize(out_.size() - 5);
-                    return;
-                }
-                if (l.has("id")) put("echo {}, id {}, seq {}", type ? "request" : "reply", l.num("id"), l.num("seq"));
-                else put("echo {}", type ? "request" : "reply");
-                break;
-            case 3:
-                switch (code) {
-                    case 0: put("net {} unreachable", qdst); break;
-                    case 1: put("host {} unreachable", qdst); break;
-                    case 2: put("{} protocol {} unreachable", qdst, l.num("quoted_protocol")); break;
-                    case 3: put("{} {} port {} unreachable", qdst, l.num("quoted_protocol") == 6 ? "tcp" : "udp", l.num("quoted_dport")); break;
-                    case 4: put("{} unreachable - need to frag (mtu {})", qdst, l.num("mtu")); break;
-                    case 13: put("host {} unreachable - admin prohibited filter", qdst); break;
-                    default: put("{} unreachable - code {}", qdst, code); break;
-                }
-                break;
-            case 4: put("source quench"); break;
-            case 5: put("redirect {} to host {}", qdst, l.text("gateway")); break;
-            case 9: put("router advertisement"); break;
-            case 10: put("router solicitation"); break;
-            case 11: raw(code == 0 ? "time exceeded in-transit" : "ip reassembly time exceeded"); break;
-            case 12: put("parameter problem - octet {}", l.num("pointer")); break;
-            case 13: case 14: put("time stamp {} id {} seq {}", type == 13 ? "query" : "reply", l.num("id"), l.num("seq")); break;
-            case 17: case 18: put("address mask {}", type == 17 ? "request" : "reply"); break;
-            default: put("type-#{}", type); break;
-        }
-        put(", length {}", l.num("length"));
-    }
-    void icmp6(const Layer& l) {
-        put("ICMP6, ");
-        if (!l.has("type")) return;
-        std::uint64_t type = l.num("type"), code = l.num("code");
-        switch (type) {
-            case 1: {
-                static constexpr std::string_view kCodes[] = {"unreachable route", "unreachable prohibited", "beyond scope",
-                                                              "unreachable address", "unreachable port"};
-                put("destination unreachable, {}", code < std::size(kCodes) ? kCodes[code] : "unknown code");
-                if (l.has("quoted_dst")) {
-                    if (code == 4) put(", {} {} port {}", l.text("quoted_dst"), l.num("quoted_protocol") == 6 ? "tcp" : "udp", l.num("quoted_dport"));
-                    else put(" {}", l.text("quoted_dst"));
-                }
-                break;
-            }
-            case 2: put("packet too big, mtu {}", l.num("mtu")); break;
-            case 3: raw(code == 0 ? "time exceeded in-transit" : "time exceeded reassembly"); break;
-            case 4: put("parameter problem, pointer {}", l.num("pointer")); break;
-            case 128: case 129:
-                put("echo {}", type == 128 ? "request" : "reply");
-                if (l.has("id")) put(", id {}, seq {}", l.num("id"), l.num("seq"));
-                break;
-            case 130: put("multicast listener query"); break;
-            case 131: put("multicast listener report, {}", l.text("group")); break;
-            case 132: put("multicast listener done, {}", l.text("group")); break;
-            case 133: put("router solicitation"); break;
-            case 134: put("router advertisement"); break;
-            case 135: put("neighbor solicitation, who has {}", l.text("target")); break;
-            case 136: put("neighbor advertisement, tgt is {}", l.text("target")); break;
-            case 137: put("redirect, {}", l.text("target")); break;
-            case 143: put("multicast listener report v2, {} group record(s)", l.num("records")); break;
-            default: put("type {}", type); break;
-        }
-        put(", length {}", l.num("length"));
     }
     void igmp(const Layer& l) {
         if (!l.has("type")) return put("igmp");
@@ -494,8 +470,8 @@ private:
     }
     void vxlan(const Layer& l) {
         if (!l.has("vni")) return put("VXLAN");
-        // tcpdump starts the inner frame on a new line; sniff keeps one line per packet.
-        put("VXLAN, flags [{}] (0x{:02x}), vni {}: ", (l.num("flags") & 0x08) ? "I" : "", l.num("flags"), l.num("vni"));
+        // RFC 7348 5: tcpdump starts the inner frame on a line of its own.
+        put("VXLAN, flags [{}] (0x{:02x}), vni {}\n", (l.num("flags") & 0x08) ? "I" : "", l.num("flags"), l.num("vni"));
     }
     void geneve(const Layer& l) {
         if (!l.has("vni")) return put("Geneve");
@@ -507,6 +483,7 @@ private:
 
     // --- applications
     void dns(const Layer& l) {
+        if (l.has("too_short")) return put("domain [length {} < 12] (invalid)", num(l, "length"));
         if (!l.has("id")) return;
         put("{}", l.num("id"));
         if (!l.has("flags")) return;

@@ -15,19 +15,16 @@ namespace {
 const Layer* enclosing_ip(const Context& c) {
     for (auto it = c.out.layers.rbegin(); it != c.out.layers.rend(); ++it) {
         if (it->protocol == "ipv4" || it->protocol == "ipv6") return &*it;
-        if (it->protocol == "ipv6_routing") return nullptr;  // the pseudo header would use the final hop
     }
     return nullptr;
 }
 
-// RFC 9293 3.1 / RFC 8200 8.1: the checksum covers a pseudo header of addresses, protocol and
-// length. Only checked when the whole segment was captured.
-std::optional<bool> checksum_ok(const Context& c, std::size_t o, std::size_t len, std::uint8_t proto) {
-    const Layer* ip = enclosing_ip(c);
-    if (!ip || !c.r.has(o, len)) return std::nullopt;
-    std::uint32_t sum = proto + static_cast<std::uint32_t>(len & 0xffff) + static_cast<std::uint32_t>(len >> 16);
-    sum = ip->protocol == "ipv4" ? ones_sum(c.r, ip->offset + 12, 8, sum) : ones_sum(c.r, ip->offset + 8, 32, sum);
-    return fold_checksum(ones_sum(c.r, o, len, sum)) == 0;
+// Sets checksum_ok, and checksum_should_be when it is bad, for the message [o, o + len).
+void set_checksum(const Context& c, Layer& l, std::size_t o, std::size_t len, std::uint8_t proto, std::size_t field) {
+    if (auto v = upper_layer_checksum(c, o, len, proto, o + field)) {
+        l.set_flag("checksum_ok", v->ok);
+        if (!v->ok) l.set("checksum_should_be", v->should_be);
+    }
 }
 
 std::string_view address_bytes(const Context& c, const Layer& ip, bool source) {
@@ -125,7 +122,7 @@ void dissect_tcp(Context& c, std::size_t o, std::size_t end) {
     l.set("seq", seq).set("ack", ack).set("flags", flags).set("flags_text", flag_text.empty() ? "none" : flag_text)
         .set("window", r.u16(o + 14)).set("checksum", r.u16(o + 16)).set("urgent", r.u16(o + 18))
         .set("header_length", hlen).set("payload_length", payload);
-    if (auto ok = checksum_ok(c, o, seg, 6)) l.set_flag("checksum_ok", *ok);
+    set_checksum(c, l, o, seg, 6, 16);
     // tcpdump makes numbers relative only on segments with ACK set (a bare SYN or RST stays absolute).
     const Layer* ip = enclosing_ip(c);
     if (c.flows && ip && (flags & 0x10)) {
@@ -150,15 +147,23 @@ void dissect_udp(Context& c, std::size_t o, std::size_t end) {
     if (!r.has(o, 4)) return c.truncated("udp");
     std::uint16_t sport = r.u16(o), dport = r.u16(o + 2);
     l.set("sport", sport).set("dport", dport);
-    if (!r.has(o, 8)) return c.truncated("udp");
+    if (!r.has(o, 6)) return c.truncated("udp");
     std::size_t ulen = r.u16(o + 4);
-    l.set("length", ulen).set("checksum", r.u16(o + 6));
+    l.set("length", ulen);
     if (ulen < 8) { l.set_flag("bad_length", true); return; }
+    if (!r.has(o, 8)) return c.truncated("udp");
+    l.set("checksum", r.u16(o + 6)).set("payload_length", ulen - 8);
     // The UDP length bounds the payload; the IP length may include trailing bytes.
     std::size_t stop = std::min(end, o + ulen);
-    l.set("payload_length", ulen - 8);
-    if (r.u16(o + 6) != 0 && ulen <= end - o)
-        if (auto ok = checksum_ok(c, o, ulen, 17)) l.set_flag("checksum_ok", *ok);
+    // A zero checksum over IPv4 means none was sent (RFC 768); IPv6 requires one (RFC 8200 8.1).
+    const Layer* ip = enclosing_ip(c);
+    if (r.u16(o + 6) != 0 || (ip && ip->protocol == "ipv6")) set_checksum(c, l, o, stop > o ? stop - o : 0, 17, 6);
+    // A UDP length past the IP payload of an unfragmented datagram: tcpdump reports it and reads
+    // no further. (A first fragment's UDP length covers the later fragments too.)
+    if (!first_fragment(c) && end > o && ulen > end - o) {
+        l.set("ip_payload_length", end - o);
+        return;
+    }
     if (!c.can_nest()) return;
     if (PayloadDissector next = udp_payload_dissector(sport, dport)) next(c, o + 8, stop);
 }

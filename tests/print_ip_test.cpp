@@ -1,0 +1,56 @@
+// Printing parity for the IP layer and UDP: IPv6 Routing headers (types 0, 2, 4 and unknown),
+// upper-layer checksums behind them (RFC 8200 8.1's final destination), UDP's sanity warnings
+// ("bad length", "[no cksum]", the expected value after a bad checksum), each whole and cut at
+// every length, against the installed tcpdump at default verbosity, -v and -vv.
+#include <gtest/gtest.h>
+
+#include "tcpdump_oracle.hpp"
+
+namespace {
+
+using namespace testing_support;
+
+void report(const std::vector<LineMismatch>& mismatches, const char* flags) {
+    for (const auto& m : mismatches)
+        ADD_FAILURE() << "flags '" << flags << "' packet " << m.packet << "\n  sniff:\n" << m.sniff << "\n  tcpdump:\n" << m.tcpdump;
+}
+
+Bytes udp_header(std::uint16_t sport, std::uint16_t dport, std::uint16_t length, std::uint16_t checksum) {
+    Bytes h;
+    put16(h, sport), put16(h, dport), put16(h, length), put16(h, checksum);
+    return h;
+}
+
+TEST(PrintIp, RoutingHeadersAndTheChecksumsBehindThemMatchTcpdump) {
+    const Bytes a1 = ip6("2001:db8::1"), a2 = ip6("2001:db8::2");
+    // UDP with a zero checksum: over IPv6 it is always wrong, and tcpdump shows the right value,
+    // which depends on the final destination each routing type names.
+    const Bytes udp = cat({udp_header(1234, 7777, 12, 0), {'p', 'i', 'n', 'g'}});
+    const std::vector<Bytes> routing = {
+        cat({{17, 4, 0, 1, 0, 0, 0, 0}, a1, a2}),  // type 0: two addresses
+        cat({{17, 2, 2, 1, 0, 0, 0, 0}, a1}),      // type 2: the home address
+        cat({{17, 4, 4, 1, 1, 0x80, 0, 7}, a1, a2}),  // type 4: segment list, flags, tag
+        cat({{17, 2, 5, 1, 0, 0, 0, 0}, a1}),      // unknown types
+        cat({{17, 2, 3, 1, 0, 0, 0, 0}, a1}),
+    };
+    std::vector<Bytes> frames;
+    for (const Bytes& rt : routing) frames.push_back(ethernet(0x86dd, ipv6(43, cat({rt, udp}), "::1", "::2")));
+    for (const char* flags : {"", "-v", "-vv"}) report(compare_cuts_with_tcpdump(1, frames, 14 + 40, flags), flags);
+}
+
+TEST(PrintIp, UdpSanityWarningsMatchTcpdump) {
+    const Bytes payload = {'p', 'i', 'n', 'g'};
+    std::vector<Bytes> frames = {
+        ethernet(0x0800, udp4(1234, 7777, payload)),                              // good checksum
+        ethernet(0x0800, ipv4(17, cat({udp_header(1234, 7777, 12, 0), payload}))),   // no checksum
+        ethernet(0x0800, ipv4(17, cat({udp_header(1234, 7777, 12, 0x1234), payload}))),  // a wrong one
+        ethernet(0x0800, ipv4(17, cat({udp_header(1234, 7777, 100, 0), payload}))),  // longer than the IP payload
+        ethernet(0x0800, ipv4(17, cat({udp_header(1234, 7777, 4, 0), payload}))),   // shorter than its header
+        ethernet(0x86dd, udp6(1234, 7777, payload)),
+        ethernet(0x86dd, ipv6(17, cat({udp_header(1234, 7777, 12, 0x1234), payload}))),
+        ethernet(0x86dd, ipv6(17, cat({udp_header(1234, 7777, 100, 0), payload}))),
+    };
+    for (const char* flags : {"", "-v", "-vv"}) report(compare_cuts_with_tcpdump(1, frames, 14 + 20, flags), flags);
+}
+
+}  // namespace
