@@ -54,3 +54,20 @@ TEST(PrintIp, UdpSanityWarningsMatchTcpdump) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace testing_support;
+
+// tcpdump -v shows the value a bad IPv4 header or TCP checksum should have held.
+TEST(PrintIp, BadChecksumsShowTheirRightValues) {
+    Bytes ip_bad = ethernet(0x0800, udp4(1234, 7777, {'p', 'i', 'n', 'g'}));
+    ip_bad[14 + 10] ^= 0x21;
+    Bytes tcp_bad = ethernet(0x0800, tcp4(40000, 5555, {'d', 'a', 't', 'a'}));
+    tcp_bad[14 + 20 + 16] ^= 0x42;
+    for (const char* flags : {"", "-v", "-vv"})
+        for (const auto& m : compare_with_tcpdump(1, {ip_bad, tcp_bad}, flags))
+            ADD_FAILURE() << "flags '" << flags << "' packet " << m.packet << "\n  sniff:\n" << m.sniff << "\n  tcpdump:\n" << m.tcpdump;
+}
+
+}  // namespace

@@ -9,17 +9,6 @@
 namespace decode::detail {
 namespace {
 
-std::string_view dns_type_name(std::uint16_t t) {
-    switch (t) {
-        case 1: return "A"; case 2: return "NS"; case 5: return "CNAME"; case 6: return "SOA"; case 12: return "PTR";
-        case 13: return "HINFO"; case 15: return "MX"; case 16: return "TXT"; case 28: return "AAAA"; case 33: return "SRV";
-        case 35: return "NAPTR"; case 39: return "DNAME"; case 41: return "OPT"; case 43: return "DS"; case 46: return "RRSIG";
-        case 47: return "NSEC"; case 48: return "DNSKEY"; case 64: return "SVCB"; case 65: return "HTTPS";
-        case 252: return "AXFR"; case 255: return "ANY"; case 257: return "CAA";
-        default: return {};
-    }
-}
-
 // Reads a possibly compressed name starting at `at` inside the message [msg, end). Returns the
 // offset just after the name in place, or nullopt when it runs past the captured bytes.
 // RFC 1035 4.1.4 pointers are only followed backwards, so a pointer loop cannot spin.
@@ -111,6 +100,24 @@ std::string dns_rdata(const ByteReader& r, std::size_t msg, std::uint16_t type, 
 
 }  // namespace
 
+// RR type mnemonics (RFC 1035 3.2.2 and later RFCs), the set tcpdump 4.99 names; others print
+// as "Type<n>".
+std::string_view dns_type_name(std::uint16_t t) {
+    static constexpr std::string_view kLow[] = {
+        "", "A", "NS", "MD", "MF", "CNAME", "SOA", "MB", "MG", "MR", "NULL", "WKS", "PTR", "HINFO", "MINFO", "MX",
+        "TXT", "RP", "AFSDB", "X25", "ISDN", "RT", "NSAP", "NSAP_PTR", "SIG", "KEY", "PX", "GPOS", "AAAA", "LOC",
+        "NXT", "EID", "NIMLOC", "SRV", "ATMA", "NAPTR", "KX", "CERT", "A6", "DNAME", "SINK", "OPT", "APL", "DS",
+        "SSHFP", "IPSECKEY", "RRSIG", "NSEC", "DNSKEY"};
+    if (t < std::size(kLow)) return kLow[t];
+    switch (t) {
+        case 99: return "SPF"; case 100: return "UINFO"; case 101: return "UID"; case 102: return "GID";
+        case 103: return "UNSPEC"; case 104: return "UNSPECA"; case 249: return "TKEY"; case 250: return "TSIG";
+        case 251: return "IXFR"; case 252: return "AXFR"; case 253: return "MAILB"; case 254: return "MAILA";
+        case 255: return "ANY"; case 256: return "URI";
+        default: return {};
+    }
+}
+
 void dissect_dns(Context& c, std::size_t o, std::size_t end, bool over_tcp) {
     const ByteReader& r = c.r;
     if (over_tcp) {  // RFC 1035 4.2.2: a 2-byte length prefix
@@ -141,6 +148,16 @@ void dissect_dns(Context& c, std::size_t o, std::size_t end, bool over_tcp) {
     }
     l.set_flag("questions_complete", true);
     if (!(flags & 0x8000)) return;
+    // RFC 6891 6.1.3: an OPT record among the others extends the RCODE with its TTL's top byte.
+    for (std::size_t i = 0, walk = at; i < std::size_t{an} + ns + ar; ++i) {
+        auto n = dns_name(r, o, walk, end);
+        if (!n || n->bad_pointer || !r.has(n->next, 10) || n->next + 10 > end) break;
+        if (r.u16(n->next) == 41) {
+            l.set("extended_rcode", (std::uint64_t{r.u8(n->next + 4)} << 4) | (flags & 0xfu));
+            break;
+        }
+        walk = n->next + 10 + r.u16(n->next + 8);
+    }
     std::string records;
     for (std::size_t i = 0; i < an; ++i) {
         auto n = dns_name(r, o, at, end);

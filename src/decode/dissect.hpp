@@ -65,6 +65,8 @@ void dissect_geneve(Context& c, std::size_t offset, std::size_t end);
 
 // Applications (application.cpp). `tcp` marks DNS over TCP, which has a 2-byte length prefix.
 void dissect_dns(Context& c, std::size_t offset, std::size_t end, bool tcp);
+// A DNS RR type's mnemonic as tcpdump names it; empty when it has none (printed "Type<n>").
+std::string_view dns_type_name(std::uint16_t type);
 void dissect_dhcp(Context& c, std::size_t offset, std::size_t end);
 void dissect_ntp(Context& c, std::size_t offset, std::size_t end);
 // First line of HTTP or an SSH banner, when the payload starts with one.

@@ -75,7 +75,9 @@ void dissect_ipv4(Context& c, std::size_t o) {
         .set_flag("df", frag & 0x4000).set_flag("mf", frag & 0x2000).set("frag_offset", (frag & 0x1fffu) * 8u)
         .set("ttl", r.u8(o + 8)).set("protocol", proto).set("checksum", r.u16(o + 10));
     if (!r.has(o, ihl)) return c.truncated("ip");
-    l.set_flag("checksum_ok", fold_checksum(ones_sum(r, o, ihl)) == 0);
+    const std::uint16_t computed = fold_checksum(ones_sum(r, o, ihl));
+    l.set_flag("checksum_ok", computed == 0);
+    if (computed != 0) l.set("checksum_should_be", checksum_should_be(r.u16(o + 10), computed));
     if (ihl > 20) l.set("options", ipv4_options(r, o + 20, o + ihl));
     if (total < ihl) { l.set("bad_total_length", total); return; }
     // Later fragments carry no transport header: only the protocol number is known.

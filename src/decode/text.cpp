@@ -32,16 +32,6 @@ std::string_view ip_protocol_name(std::uint64_t p) {
     }
 }
 
-std::string_view dns_type_name(std::uint64_t t) {
-    switch (t) {
-        case 1: return "A"; case 2: return "NS"; case 5: return "CNAME"; case 6: return "SOA"; case 12: return "PTR";
-        case 15: return "MX"; case 16: return "TXT"; case 28: return "AAAA"; case 33: return "SRV"; case 35: return "NAPTR";
-        case 41: return "OPT"; case 43: return "DS"; case 48: return "DNSKEY"; case 64: return "SVCB"; case 65: return "HTTPS";
-        case 252: return "AXFR"; case 255: return "ANY"; case 257: return "CAA";
-        default: return {};
-    }
-}
-
 // The name tcpdump's truncation marker gives a protocol, where it differs from the layer's name.
 std::string_view marker_name(std::string_view protocol) {
     if (protocol == "ipv4") return "ip";
@@ -290,7 +280,8 @@ private:
             put("(tos 0x{:x}, ttl {}, id {}, offset {}, flags [{}], proto {} ({}), length {}", l.num("tos"), l.num("ttl"),
                 l.num("id"), l.num("frag_offset"), flags.empty() ? "none" : flags, ip_protocol_name(l.num("protocol")),
                 l.num("protocol"), l.num("length"));
-            if (l.has("checksum_ok") && !l.flag("checksum_ok")) put(", bad cksum {:x}!", l.num("checksum"));
+            if (l.has("checksum_ok") && !l.flag("checksum_ok"))
+                put(", bad cksum {:x} (->{:x})!", num(l, "checksum"), num(l, "checksum_should_be"));
             if (l.has("options")) put(", options ({})", l.text("options"));
             put(")\n    ");
         }
@@ -373,7 +364,10 @@ private:
         raw("]");
         if (o_.verbose > 0) {
             put(", cksum 0x{:04x}", l.num("checksum"));
-            if (l.has("checksum_ok")) raw(l.flag("checksum_ok") ? " (correct)" : " (incorrect)");
+            if (l.has("checksum_ok")) {
+                if (flag(l, "checksum_ok")) raw(" (correct)");
+                else put(" (incorrect -> 0x{:04x})", num(l, "checksum_should_be"));
+            }
         }
         bool relative = l.has("relative_seq");
         std::uint64_t seq = relative ? l.num("relative_seq") : l.num("seq");
@@ -487,27 +481,44 @@ private:
         if (!l.has("id")) return;
         put("{}", l.num("id"));
         if (!l.has("flags")) return;
-        static constexpr std::string_view kOps[] = {"", " inv_q", " stat", " op3", " notify", " update"};
+        // RFC 1035 4.1.1 opcodes and RCODEs (RFC 6891 and RFC 7873 for the extended ones), with
+        // tcpdump's spelling (two of its names lack the leading space).
+        static constexpr std::string_view kOps[] = {"", " inv_q", " stat", " op3", " notify", " update", " op6", " op7",
+                                                    " op8", " updateA", " updateD", " updateDA", " updateM", " updateMA",
+                                                    " zoneInit", " zoneRef"};
         static constexpr std::string_view kRcodes[] = {"", " FormErr", " ServFail", " NXDomain", " NotImp", " Refused",
                                                        " YXDomain", " YXRRSet", " NXRRSet", " NotAuth", " NotZone"};
-        std::uint64_t flags = l.num("flags"), op = l.num("opcode"), rcode = l.num("rcode");
-        put("{}", op < std::size(kOps) ? kOps[op] : " op");
+        std::uint64_t flags = l.num("flags"), op = l.num("opcode");
+        std::uint64_t rcode = l.has("extended_rcode") ? num(l, "extended_rcode") : l.num("rcode");
+        if (op < std::size(kOps)) raw(kOps[op]);
+        else put(" op{}", op);
         bool truncated = d_.truncated == "domain";
         if (l.flag("response")) {
-            put("{}{}{}{}", rcode < std::size(kRcodes) ? kRcodes[rcode] : " Resp", (flags & 0x0400) ? "*" : "",
-                (flags & 0x0080) ? "" : "-", (flags & 0x0200) ? "|" : "");
+            if (rcode < std::size(kRcodes)) raw(kRcodes[rcode]);
+            else if (rcode == 15) raw(" NoChange");
+            else if (rcode == 16) raw(" BadVers");
+            else if (rcode == 23) raw(" BadCookie");
+            else if (rcode == 17 || rcode == 21) put("Resp{}", rcode);
+            else put(" Resp{}", rcode);
+            // AA, RA (its absence), TC, AD.
+            put("{}{}{}{}", (flags & 0x0400) ? "*" : "", (flags & 0x0080) ? "" : "-", (flags & 0x0200) ? "|" : "",
+                (flags & 0x0020) ? "$" : "");
             // tcpdump prints the counts once the questions have been read past.
             if (l.flag("questions_complete")) put(" {}/{}/{}", l.num("answers"), l.num("authority"), l.num("additional"));
             if (l.has("answer_records") && !l.text("answer_records").empty()) put(" {}", l.text("answer_records"));
         } else {
-            put("{}{}", (flags & 0x0100) ? "+" : "", (flags & 0x0200) ? "|" : "");
-            if (l.num("questions") != 1) put(" [{}q]", l.num("questions"));
-            if (l.num("answers")) put(" [{}a]", l.num("answers"));
+            // RD and CD; other bits a query should not carry are shown as they are.
+            put("{}{}", (flags & 0x0100) ? "+" : "", (flags & 0x0010) ? "%" : "");
+            if (flags & 0x06cf) put(" [b2&3=0x{:x}]", flags);
+            // An inverse query (RFC 1035 6.4, obsolete) carries one answer and no question.
+            const bool inverse = op == 1;
+            if (l.num("questions") != (inverse ? 0u : 1u)) put(" [{}q]", l.num("questions"));
+            if (l.num("answers") != (inverse ? 1u : 0u)) put(" [{}a]", l.num("answers"));
             if (l.num("authority")) put(" [{}n]", l.num("authority"));
             if (l.num("additional")) put(" [{}au]", l.num("additional"));
             if (l.has("question_type")) {
                 std::uint64_t qt = l.num("question_type");
-                std::string_view name = dns_type_name(qt);
+                std::string_view name = detail::dns_type_name(static_cast<std::uint16_t>(qt));
                 if (name.empty()) put(" Type{}", qt);
                 else put(" {}", name);
                 // mDNS (RFC 6762 5.4): the class's top bit asks for a unicast reply.
