@@ -66,8 +66,10 @@ std::optional<Name> dns_name(const ByteReader& r, std::size_t msg, std::size_t a
     return n;
 }
 
-// One answer's data as tcpdump prints it ("A 1.2.3.4", "CNAME x.example.").
-std::string dns_rdata(const ByteReader& r, std::size_t msg, std::uint16_t type, std::size_t at, std::size_t len, std::size_t end) {
+// One answer's data as tcpdump prints it ("A 1.2.3.4", "CNAME x.example."); `verbose` adds
+// what tcpdump shows only at -v (an SOA's names and timers, RFC 1035 3.3.13).
+std::string dns_rdata(const ByteReader& r, std::size_t msg, std::uint16_t type, std::size_t at, std::size_t len, std::size_t end,
+                      bool verbose) {
     std::string_view name = dns_type_name(type);
     std::string out = name.empty() ? fmt::format("Type{}", type) : std::string(name);
     switch (type) {
@@ -82,6 +84,20 @@ std::string dns_rdata(const ByteReader& r, std::size_t msg, std::uint16_t type, 
         case 33:
             if (auto n = dns_name(r, msg, at + 6, end); n && len >= 7)
                 out += fmt::format(" {}:{} {} {}", n->text, r.u16(at + 4), r.u16(at), r.u16(at + 2));
+            break;
+        case 6:
+            if (!verbose) break;
+            if (auto mname = dns_name(r, msg, at, end); mname && !mname->bad_pointer)
+                if (auto rname = dns_name(r, msg, mname->next, end); rname && !rname->bad_pointer && r.has(rname->next, 20))
+                    out += fmt::format(" {} {} {} {} {} {} {}", mname->text, rname->text, r.u32(rname->next), r.u32(rname->next + 4),
+                                       r.u32(rname->next + 8), r.u32(rname->next + 12), r.u32(rname->next + 16));
+            break;
+        case 256:  // RFC 7553 URI: priority, weight, target
+            if (len >= 4) {
+                std::string target;
+                for (std::size_t i = 4; i < len; ++i) target += static_cast<char>(r.u8(at + i));
+                out += fmt::format(" {} {} {}", r.u16(at), r.u16(at + 2), target);
+            }
             break;
         case 16: {
             std::size_t slen = r.u8(at);
@@ -158,26 +174,37 @@ void dissect_dns(Context& c, std::size_t o, std::size_t end, bool over_tcp) {
         }
         walk = n->next + 10 + r.u16(n->next + 8);
     }
-    std::string records;
+    // The answers as tcpdump lists them (" A 1.2.3.4, CNAME x."), and at -v with each record's
+    // owner name; a record that prints nothing still leaves its comma.
+    std::string records, verbose_records;
+    auto done = [&] {
+        l.set("answer_records", std::move(records)).set("answer_records_verbose", std::move(verbose_records));
+    };
     for (std::size_t i = 0; i < an; ++i) {
+        if (i > 0) records += ",", verbose_records += ",";
         auto n = dns_name(r, o, at, end);
-        if (!n || n->bad_pointer || !r.has(n->next, 10) || n->next + 10 > end) {
-            l.set("answer_records", std::move(records));
+        if (!n || n->bad_pointer) {
+            done();
             return c.truncated("domain");
         }
+        verbose_records += " " + n->text;
+        // A record cut inside its fixed fields ends the list quietly, as tcpdump ends it; one cut
+        // inside its data shows its type before the marker.
+        if (!r.has(n->next, 10) || n->next + 10 > end) return done();
         std::uint16_t type = r.u16(n->next);
         std::size_t rdlen = r.u16(n->next + 8), rd = n->next + 10;
         if (!r.has(rd, rdlen) || rd + rdlen > end) {
-            if (!records.empty()) records += ", ";
-            records += dns_rdata(r, o, type, rd, 0, end);
-            l.set("answer_records", std::move(records));
+            std::string_view name = dns_type_name(type);
+            std::string shown = name.empty() ? fmt::format("Type{}", type) : std::string(name);
+            records += " " + shown, verbose_records += " " + shown;
+            done();
             return c.truncated("domain");
         }
-        if (!records.empty()) records += ", ";
-        records += dns_rdata(r, o, type, rd, rdlen, end);
+        records += " " + dns_rdata(r, o, type, rd, rdlen, end, false);
+        verbose_records += " " + dns_rdata(r, o, type, rd, rdlen, end, true);
         at = rd + rdlen;
     }
-    l.set("answer_records", std::move(records));
+    done();
 }
 
 void dissect_dhcp(Context& c, std::size_t o, std::size_t end) {

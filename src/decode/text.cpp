@@ -505,7 +505,8 @@ private:
                 (flags & 0x0020) ? "$" : "");
             // tcpdump prints the counts once the questions have been read past.
             if (l.flag("questions_complete")) put(" {}/{}/{}", l.num("answers"), l.num("authority"), l.num("additional"));
-            if (l.has("answer_records") && !l.text("answer_records").empty()) put(" {}", l.text("answer_records"));
+            std::string_view records = l.text(o_.verbose > 0 ? "answer_records_verbose" : "answer_records");
+            raw(records);
         } else {
             // RD and CD; other bits a query should not carry are shown as they are.
             put("{}{}", (flags & 0x0100) ? "+" : "", (flags & 0x0010) ? "%" : "");
