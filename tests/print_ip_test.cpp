@@ -71,3 +71,53 @@ TEST(PrintIp, BadChecksumsShowTheirRightValues) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace testing_support;
+
+// tcpdump walks any number of IPv6 extension headers to the upper layer (RFC 8200 4.1); sniff
+// once stopped after 16 with no marker.
+TEST(PrintIp, LongExtensionHeaderChainsReachTheUpperLayer) {
+    std::vector<Bytes> frames;
+    for (int count : {1, 15, 16, 17, 30, 100, 200}) {
+        Bytes chain = {0x04, 0xd2, 0x1e, 0x61, 0, 12, 0, 0, 'p', 'i', 'n', 'g'};
+        std::uint8_t next = 17;
+        for (int i = 0; i < count; ++i) {
+            chain = cat({{next, 0, 1, 4, 0, 0, 0, 0}, chain});  // destination options with PadN
+            next = 60;
+        }
+        frames.push_back(ethernet(0x86dd, ipv6(next, chain, "::1", "::2")));
+    }
+    for (const char* flags : {"", "-v"})
+        for (const auto& m : compare_with_tcpdump(1, frames, flags))
+            ADD_FAILURE() << "flags '" << flags << "' packet " << m.packet << "\n  sniff:\n" << m.sniff << "\n  tcpdump:\n" << m.tcpdump;
+}
+
+}  // namespace
+
+namespace {
+
+using namespace testing_support;
+
+// Hop-by-Hop and Destination Options (RFC 8200 4.2) as tcpdump -v lists them.
+TEST(PrintIp, ExtensionHeaderOptionsMatchTcpdump) {
+    const std::vector<Bytes> options = {
+        {1, 4, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0}, {5, 2, 0, 0, 1, 0}, {0x3e, 2, 1, 2, 1, 0},
+        {0, 1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {0xc2, 4, 0, 1, 0, 0}, {5, 2, 0, 0, 0x11}, {7, 9, 1, 1, 1, 1, 1, 1},
+        {5, 3, 0, 0, 0, 0}, {0xc2, 2, 0, 0, 0, 0}, {0x1e, 30, 0, 0, 0, 0}};
+    const Bytes udp = {0x04, 0xd2, 0x1e, 0x61, 0, 12, 0, 0, 'p', 'i', 'n', 'g'};
+    std::vector<Bytes> frames;
+    for (const Bytes& o : options)
+        for (std::uint8_t header : {0, 60}) {
+            Bytes body = o;
+            while ((body.size() + 2) % 8) body.push_back(0);
+            Bytes ext = cat({{17, static_cast<std::uint8_t>((body.size() + 2) / 8 - 1)}, body});
+            frames.push_back(ethernet(0x86dd, ipv6(header, cat({ext, udp}), "::1", "::2")));
+        }
+    for (const char* flags : {"", "-v"})
+        for (const auto& m : compare_with_tcpdump(1, frames, flags))
+            ADD_FAILURE() << "flags '" << flags << "' packet " << m.packet << "\n  sniff:\n" << m.sniff << "\n  tcpdump:\n" << m.tcpdump;
+}
+
+}  // namespace

@@ -15,10 +15,12 @@
 
 namespace decode::detail {
 
-// Tunnels nest (GRE in VXLAN in IPv6…); past this many layers the rest is left undecoded, so a
-// crafted packet cannot recurse without bound. Decoded::layers reserves this many, which also
-// keeps references to earlier layers valid while later ones are added.
-inline constexpr std::size_t kMaxLayers = 24;
+// Tunnels nest (GRE in VXLAN in IPv6…) and IPv6 extension headers chain; past this many layers
+// the rest is left undecoded with a truncation marker, so a crafted packet cannot recurse without
+// bound. Decoded::layers reserves this many (256 × 48 bytes, once per output), which also keeps
+// references to earlier layers valid while later ones are added. tcpdump walks any number of
+// extension headers; 256 layers cover chains of over 2,000 bytes of them.
+inline constexpr std::size_t kMaxLayers = 256;
 
 struct Context {
     ByteReader r;

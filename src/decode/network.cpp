@@ -85,6 +85,62 @@ void dissect_ipv4(Context& c, std::size_t o) {
     dissect_ip_payload(c, o + ihl, o + total, proto);
 }
 
+namespace {
+
+// The options of a Hop-by-Hop or Destination Options header (RFC 8200 4.2) as tcpdump -v lists
+// them: "(pad1)", "(padn)", "(rtalert: 0x0000) " (RFC 2711), jumbo payload (RFC 2675), and
+// "(opt_type 0x3e: len=2)" for the rest. `hbh` and `payload_length` decide the jumbo wording.
+// An option that overruns the header or has a wrong length ends the list: `error` then holds what
+// tcpdump prints about it at any verbosity (possibly nothing), and the header counts as cut.
+struct OptionList {
+    std::string text, error;
+    bool bad = false;
+};
+OptionList ipv6_options(const ByteReader& r, std::size_t at, std::size_t end, bool hbh, std::size_t payload_length) {
+    OptionList out;
+    auto fail = [&out](std::string why) {
+        out.text += why;
+        out.error = std::move(why);
+        out.bad = true;
+        return out;
+    };
+    while (at < end) {
+        if (!r.has(at, 1)) return fail("");
+        const std::uint8_t type = r.u8(at);
+        if (type == 0) {
+            out.text += "(pad1)";
+            ++at;
+            continue;
+        }
+        if (!r.has(at + 1, 1) || at + 2 > end) return fail("");
+        const std::size_t len = r.u8(at + 1);
+        if (at + 2 + len > end || !r.has(at + 2, len)) return fail("");
+        switch (type) {
+            case 1: out.text += "(padn)"; break;
+            case 5:
+                if (len != 2) return fail(fmt::format("(rtalert: invalid len {})", len));
+                out.text += fmt::format("(rtalert: 0x{:04x}) ", r.u16(at + 2));
+                break;
+            case 0xc2: {
+                if (len != 4) return fail(fmt::format("(jumbo: invalid len {})", len));
+                {
+                    const std::uint32_t jumbo = r.u32(at + 2);
+                    if (!hbh) out.text += fmt::format("(jumbo: {} - not a hop-by-hop option) ", jumbo);
+                    else if (payload_length != 0) out.text += fmt::format("(jumbo: {} - payload len != 0) ", jumbo);
+                    else if (jumbo < 65536) out.text += fmt::format("(jumbo: {} - < 65536) ", jumbo);
+                    else out.text += fmt::format("(jumbo: {}) ", jumbo);
+                }
+                break;
+            }
+            default: out.text += fmt::format("(opt_type 0x{:02x}: len={})", type, len); break;
+        }
+        at += 2 + len;
+    }
+    return out;
+}
+
+}  // namespace
+
 void dissect_ipv6(Context& c, std::size_t o) {
     const ByteReader& r = c.r;
     Layer& l = c.add("ipv6", o);
@@ -98,14 +154,26 @@ void dissect_ipv6(Context& c, std::size_t o) {
     std::size_t end = payload == 0 ? r.size() : o + 40 + payload;
     std::size_t at = o + 40;
     // RFC 8200 4.1: extension headers chain through their first byte.
-    for (int guard = 0; guard < 16 && c.can_nest(); ++guard) {
+    for (;;) {
+        if (!c.can_nest()) return c.truncated("ip6");
         switch (next) {
             case 0:     // hop-by-hop options
             case 60:    // destination options
             case 135: { // mobility
                 if (!r.has(at, 2)) return c.truncated("ip6");
                 std::size_t len = (r.u8(at + 1) + 1u) * 8u;
-                c.add(next == 0 ? "ipv6_hbh" : next == 60 ? "ipv6_dstopt" : "ipv6_mobility", at).set("length", len);
+                Layer& ext = c.add(next == 0 ? "ipv6_hbh" : next == 60 ? "ipv6_dstopt" : "ipv6_mobility", at);
+                ext.set("length", len);
+                if (next != 135) {
+                    OptionList options = ipv6_options(r, at + 2, at + len, next == 0, payload);
+                    ext.set("options", std::move(options.text));
+                    // tcpdump checks Hop-by-Hop options at any verbosity, but reads Destination
+                    // Options only to print them at -v (the printer stops there then).
+                    if (options.bad) {
+                        ext.set("options_error", std::move(options.error));
+                        if (next == 0) return c.truncated("hbhopt");
+                    }
+                }
                 next = r.u8(at);
                 at += len;
                 continue;

@@ -22,12 +22,16 @@ std::string_view ethertype_name(std::uint64_t t) {
     }
 }
 
+// IP protocol names as tcpdump's -v header line spells them (its table, not all of IANA's).
 std::string_view ip_protocol_name(std::uint64_t p) {
     switch (p) {
-        case 1: return "ICMP"; case 2: return "IGMP"; case 4: return "IPIP"; case 6: return "TCP"; case 17: return "UDP";
-        case 41: return "IPv6"; case 47: return "GRE"; case 50: return "ESP"; case 51: return "AH"; case 58: return "ICMPv6";
-        case 132: return "SCTP"; case 0: return "Options"; case 43: return "Routing"; case 44: return "Fragment";
-        case 59: return "NoNext"; case 60: return "DSTOPT";
+        case 0: return "Options"; case 1: return "ICMP"; case 2: return "IGMP"; case 4: return "IPIP"; case 6: return "TCP";
+        case 8: return "EGP"; case 9: return "IGRP"; case 17: return "UDP"; case 33: return "DCCP"; case 41: return "IPv6";
+        case 43: return "Routing"; case 44: return "Fragment"; case 46: return "RSVP"; case 47: return "GRE";
+        case 50: return "ESP"; case 51: return "AH"; case 55: return "Mobile IP"; case 58: return "ICMPv6";
+        case 62: return "Mobile IP (old)"; case 88: return "EIGRP"; case 89: return "OSPF"; case 103: return "PIM";
+        case 108: return "Compressed IP"; case 112: return "VRRP"; case 113: return "PGM"; case 132: return "SCTP";
+        case 135: return "Mobility"; case 143: return "Ethernet";
         default: return "unknown";
     }
 }
@@ -91,8 +95,16 @@ private:
         if (p == "arp" || p == "rarp") return arp(l);
         if (p == "ipv4") return ipv4(l);
         if (p == "ipv6") return ipv6(l);
-        if (p == "ipv6_hbh") return put("HBH ");
-        if (p == "ipv6_dstopt") return put("DSTOPT ");
+        if (p == "ipv6_hbh" || p == "ipv6_dstopt") {
+            raw(p == "ipv6_hbh" ? "HBH " : "DSTOPT ");
+            if (l.has("options_error") && p == "ipv6_hbh") return raw(o_.verbose > 0 ? l.text("options") : l.text("options_error"));
+            if (l.has("options_error") && o_.verbose > 0) {
+                stop_ = true;
+                return put("{} [|dstopt]", l.text("options"));
+            }
+            if (o_.verbose > 0) put("{} ", l.text("options"));
+            return;
+        }
         if (p == "ipv6_mobility") return put("MOBILITY ");
         if (p == "ipv6_routing") return ipv6_routing(l);
         if (p == "ipv6_fragment") return ipv6_fragment(l);
