@@ -343,7 +343,11 @@ private:
         flag(l, "addresses_complete");
         put(") ");
     }
-    void ipv6_fragment(const Layer& l) { put("frag ({}|{}) ", l.num("fragment_offset"), l.num("length")); }
+    // RFC 8200 4.5; the identification shows at -v.
+    void ipv6_fragment(const Layer& l) {
+        if (o_.verbose > 0) return put("frag (0x{:08x}:{}|{}) ", num(l, "id"), num(l, "fragment_offset"), num(l, "length"));
+        put("frag ({}|{}) ", num(l, "fragment_offset"), num(l, "length"));
+    }
 
     // The IP header nearest before this layer.
     const Layer* innermost_ip() const {
