@@ -121,3 +121,22 @@ TEST(PrintIp, ExtensionHeaderOptionsMatchTcpdump) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace testing_support;
+
+// Frames shorter on the wire than their IP length says: tcpdump's "truncated-ip - N bytes
+// missing!" (a snapshot cut, where the wire length is whole, prints no such warning).
+TEST(PrintIp, FramesShorterThanTheirIpLengthSaySo) {
+    const Bytes payload(32, 'x');
+    const Bytes v4 = ethernet(0x0800, udp4(1234, 7777, payload)), v6 = ethernet(0x86dd, udp6(1234, 7777, payload));
+    std::vector<Bytes> frames;
+    for (std::size_t n : {34, 40, 50, 60, 70}) frames.emplace_back(v4.begin(), v4.begin() + static_cast<std::ptrdiff_t>(n));
+    for (std::size_t n : {54, 60, 80, 100}) frames.emplace_back(v6.begin(), v6.begin() + static_cast<std::ptrdiff_t>(n));
+    for (const char* flags : {"", "-v"})
+        for (const auto& m : compare_with_tcpdump(1, frames, flags))
+            ADD_FAILURE() << "flags '" << flags << "' packet " << m.packet << "\n  sniff:\n" << m.sniff << "\n  tcpdump:\n" << m.tcpdump;
+}
+
+}  // namespace

@@ -286,6 +286,11 @@ private:
         if (l.has("bad_version")) return put("IP{} ", l.num("bad_version"));
         if (l.has("bad_header_length")) return put("bad-hlen {}", l.num("bad_header_length"));
         if (!l.has("src")) return;
+        // The frame on the wire was shorter than the IP length says (not a snapshot cut); an ICMP
+        // error's quoted datagram is short by design.
+        const bool quoted = previous() && previous()->protocol == "quoted";
+        if (const std::size_t wire = d_.wire_length > l.offset ? d_.wire_length - l.offset : 0; !quoted && num(l, "length") > wire)
+            put("truncated-ip - {} bytes missing! ", num(l, "length") - wire);
         if (o_.verbose > 0) {
             std::string flags = l.flag("df") ? "DF" : "";
             if (l.flag("mf")) flags += "+";
@@ -305,7 +310,9 @@ private:
         if (!l.has("src")) return;  // tcpdump names IPv6 only once its 40-byte header is there
         if (!named_) put("IP6 ");
         named_ = false;
-        if (!l.has("src")) return;
+        if (const std::size_t wire = d_.wire_length > l.offset ? d_.wire_length - l.offset : 0;
+            !(previous() && previous()->protocol == "quoted") && num(l, "payload_length") != 0 && num(l, "payload_length") + 40 > wire)
+            put("truncated-ip6 - {} bytes missing!", num(l, "payload_length") + 40 - wire);
         if (o_.verbose > 0) {
             put("(");
             if (l.num("traffic_class")) put("class 0x{:x}, ", l.num("traffic_class"));
