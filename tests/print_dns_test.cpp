@@ -93,3 +93,45 @@ TEST(PrintDns, AnswersWithOwnerNamesAtVerboseMatchTcpdump) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace testing_support;
+
+// -vv lists the question of a response and the authority and additional sections, with the OPT
+// pseudo-record's payload size, DO bit and options (RFC 6891, 7871, 7873, 7830, 5001, 8145).
+TEST(PrintDns, SectionsAndEdnsOptionsAtDoubleVerboseMatchTcpdump) {
+    auto option = [](std::uint16_t code, const Bytes& data) {
+        Bytes o;
+        put16(o, code), put16(o, static_cast<unsigned>(data.size()));
+        return cat({o, data});
+    };
+    const std::vector<Bytes> option_sets = {
+        option(10, Bytes(8, 0xaa)),
+        cat({option(10, Bytes(24, 0x5c)), option(8, {0, 1, 24, 0, 192, 0, 2})}),
+        cat({option(3, {1, 2, 3}), option(12, Bytes(6, 0)), option(14, {0x9c, 0x40, 0x75, 0x30})}),
+        cat({option(5, {6, 7}), option(6, {2}), option(9, {}), option(11, {0x04, 0xd2}), option(77, {0xde, 0xad})}),
+    };
+    std::vector<Bytes> frames;
+    for (std::uint16_t flags : {0x0100, 0x8180})
+        for (const Bytes& options : option_sets) {
+            Bytes m;
+            const bool response = flags & 0x8000;
+            put16(m, 0x4242), put16(m, flags), put16(m, 1), put16(m, response ? 1 : 0), put16(m, response ? 1 : 0), put16(m, 1);
+            m = cat({m, {7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0}});
+            put16(m, 1), put16(m, 1);
+            if (response) {
+                m = cat({m, {0xc0, 0x0c}}), put16(m, 1), put16(m, 1), put32(m, 60), put16(m, 4), m = cat({m, {192, 0, 2, 7}});
+                m = cat({m, {0xc0, 0x0c}}), put16(m, 2), put16(m, 1), put32(m, 60), put16(m, 5);
+                m = cat({m, {2, 'n', 's', 0xc0, 0x0c}});
+            }
+            put8(m, 0), put16(m, 41), put16(m, 1232), put32(m, response ? 0 : 0x8000), put16(m, static_cast<unsigned>(options.size()));
+            m = cat({m, options});
+            frames.push_back(ethernet(0x0800, udp4(response ? 53 : 1111, response ? 1111 : 53, m)));
+        }
+    for (const char* flags : {"", "-v", "-vv"})
+        for (const auto& m : compare_with_tcpdump(1, frames, flags))
+            ADD_FAILURE() << "flags '" << flags << "' packet " << m.packet << "\n  sniff:\n" << m.sniff << "\n  tcpdump:\n" << m.tcpdump;
+}
+
+}  // namespace

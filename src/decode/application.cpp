@@ -116,6 +116,78 @@ std::string dns_rdata(const ByteReader& r, std::size_t msg, std::uint16_t type, 
 
 }  // namespace
 
+namespace {
+
+// EDNS options (RFC 6891 6.1.2) as tcpdump -vv lists them, in one bracket separated by commas:
+// NSID (RFC 5001), DAU/DHU/N3U (RFC 6975), client subnet (RFC 7871), EXPIRE (RFC 7314), cookies
+// (RFC 7873), keepalive (RFC 7828), padding (RFC 7830), CHAIN (RFC 7901), key tags (RFC 8145);
+// others by code with their data in hex.
+std::string edns_options(const ByteReader& r, std::size_t at, std::size_t end) {
+    auto hex = [&r](std::size_t from, std::size_t n) {
+        std::string out;
+        for (std::size_t i = 0; i < n; ++i) out += fmt::format("{:02x}", r.u8(from + i));
+        return out;
+    };
+    auto algorithm = [](unsigned code, std::uint8_t a) -> std::string {
+        static constexpr std::pair<std::uint8_t, std::string_view> kSigning[] = {
+            {1, "RSAMD5"}, {2, "DH"}, {3, "DSA"}, {5, "RSASHA1"}, {6, "DSA-NSEC3-SHA1"}, {7, "RSASHA1-NSEC3-SHA1"},
+            {8, "RSASHA256"}, {10, "RSASHA512"}, {12, "ECC-GOST"}, {13, "ECDSAP256SHA256"}, {14, "ECDSAP384SHA384"},
+            {15, "ED25519"}, {16, "ED448"}, {252, "INDIRECT"}, {253, "PRIVATEDNS"}, {254, "PRIVATEOID"}};
+        static constexpr std::pair<std::uint8_t, std::string_view> kHash[] = {
+            {1, "SHA-1"}, {2, "SHA-256"}, {3, "GOST_R_34.11-94"}, {4, "SHA-384"}};
+        if (code == 5)
+            for (auto [v, n] : kSigning)
+                if (v == a) return std::string(n);
+        if (code != 5)
+            for (auto [v, n] : kHash)
+                if (v == a && (code == 6 || v == 1)) return std::string(n);
+        return fmt::format("Alg_{}", a);
+    };
+    std::string out;
+    while (at + 4 <= end && r.has(at, 4)) {
+        const std::uint16_t code = r.u16(at), len = r.u16(at + 2);
+        const std::size_t data = at + 4;
+        if (data + len > end || !r.has(data, len)) break;
+        out += out.empty() ? " [" : ",";
+        switch (code) {
+            case 3: out += len ? "NSID " + hex(data, len) : "NSID"; break;
+            case 5: case 6: case 7: {
+                out += code == 5 ? "DAU" : code == 6 ? "DHU" : "N3U";
+                for (std::size_t i = 0; i < len; ++i) out += " " + algorithm(code, r.u8(data + i));
+                break;
+            }
+            case 8: {
+                if (len < 4) break;
+                const std::uint16_t family = r.u16(data);
+                const std::uint8_t source = r.u8(data + 2), scope = r.u8(data + 3);
+                std::uint8_t address[16] = {};
+                for (std::size_t i = 0; i + 4 < len && i < 16; ++i) address[i] = r.u8(data + 4 + i);
+                ByteReader a({address, 16});
+                out += fmt::format("ECS {}/{}/{}", family == 1 ? ipv4_text(a, 0) : ipv6_text(a, 0), source, scope);
+                break;
+            }
+            case 9: out += len == 4 ? fmt::format("EXPIRE {} sec", r.u32(data)) : "EXPIRE"; break;
+            case 10: out += "COOKIE " + hex(data, std::min<std::size_t>(len, 8)) + (len > 8 ? " " + hex(data + 8, len - 8) : ""); break;
+            case 11: out += len == 2 ? fmt::format("KEEPALIVE {}.{} sec", r.u16(data) / 10, r.u16(data) % 10) : "KEEPALIVE"; break;
+            case 12: out += fmt::format("PADDING ({})", len); break;
+            case 13: {
+                auto name = dns_name(r, data, data, data + len);
+                out += "CHAIN " + (name ? name->text : std::string());
+                break;
+            }
+            case 14:
+                out += "KEY-TAG";
+                for (std::size_t i = 0; i + 1 < len; i += 2) out += fmt::format(" {}", r.u16(data + i));
+                break;
+            default: out += len ? fmt::format("Opt{} {}", code, hex(data, len)) : fmt::format("Opt{}", code); break;
+        }
+        at = data + len;
+    }
+    return out.empty() ? out : out + "]";
+}
+
+}  // namespace
+
 // RR type mnemonics (RFC 1035 3.2.2 and later RFCs), the set tcpdump 4.99 names; others print
 // as "Type<n>".
 std::string_view dns_type_name(std::uint16_t t) {
@@ -152,6 +224,7 @@ void dissect_dns(Context& c, std::size_t o, std::size_t end, bool over_tcp) {
     l.set_flag("response", flags & 0x8000).set("opcode", (flags >> 11) & 0xfu).set("flags", flags).set("rcode", flags & 0xfu)
         .set("questions", qd).set("answers", an).set("authority", ns).set("additional", ar);
     std::size_t at = o + 12;
+    std::string questions;  // " A? www.example.com.", which tcpdump lists at -vv
     for (std::size_t i = 0; i < qd; ++i) {
         auto n = dns_name(r, o, at, end);
         if (!n) return c.truncated("domain");
@@ -159,11 +232,15 @@ void dissect_dns(Context& c, std::size_t o, std::size_t end, bool over_tcp) {
         bool whole = r.has(n->next, 4) && n->next + 4 <= end;
         if (i == 0 && whole) l.set("question_type", r.u16(n->next)).set("question_class", r.u16(n->next + 2));
         if (i == 0) l.set("question_name", n->bad_pointer ? std::string("<BAD PTR>") : n->text);
+        if (whole && !n->bad_pointer) {
+            std::string_view name = dns_type_name(r.u16(n->next));
+            if (i > 0) questions += ",";
+            questions += " " + (name.empty() ? fmt::format("Type{}", r.u16(n->next)) : std::string(name)) + "? " + n->text;
+        }
         if (n->bad_pointer || !whole) return c.truncated("domain");
         at = n->next + 4;
     }
-    l.set_flag("questions_complete", true);
-    if (!(flags & 0x8000)) return;
+    l.set_flag("questions_complete", true).set("questions_text", std::move(questions));
     // RFC 6891 6.1.3: an OPT record among the others extends the RCODE with its TTL's top byte.
     for (std::size_t i = 0, walk = at; i < std::size_t{an} + ns + ar; ++i) {
         auto n = dns_name(r, o, walk, end);
@@ -175,36 +252,49 @@ void dissect_dns(Context& c, std::size_t o, std::size_t end, bool over_tcp) {
         walk = n->next + 10 + r.u16(n->next + 8);
     }
     // The answers as tcpdump lists them (" A 1.2.3.4, CNAME x."), and at -v with each record's
-    // owner name; a record that prints nothing still leaves its comma.
-    std::string records, verbose_records;
-    auto done = [&] {
-        l.set("answer_records", std::move(records)).set("answer_records_verbose", std::move(verbose_records));
-    };
-    for (std::size_t i = 0; i < an; ++i) {
-        if (i > 0) records += ",", verbose_records += ",";
-        auto n = dns_name(r, o, at, end);
-        if (!n || n->bad_pointer) {
-            done();
-            return c.truncated("domain");
+    // owner name; a record that prints nothing still leaves its comma. At -vv tcpdump lists the
+    // authority and additional sections the same way (" ns: …", " ar: …").
+    static constexpr std::string_view kSections[][2] = {{"answer_records", "answer_records_verbose"},
+                                                        {"authority_records", "authority_records_verbose"},
+                                                        {"additional_records", "additional_records_verbose"}};
+    const std::uint16_t counts[] = {an, ns, ar};
+    for (std::size_t s = 0; s < 3; ++s) {
+        std::string records, verbose_records;
+        auto done = [&] {
+            l.set(kSections[s][0], std::move(records)).set(kSections[s][1], std::move(verbose_records));
+        };
+        for (std::size_t i = 0; i < counts[s]; ++i) {
+            if (i > 0) records += ",", verbose_records += ",";
+            auto n = dns_name(r, o, at, end);
+            if (!n || n->bad_pointer) {
+                done();
+                return c.truncated("domain");
+            }
+            verbose_records += " " + n->text;
+            // A record cut inside its fixed fields ends the list quietly, as tcpdump ends it; one
+            // cut inside its data shows its type before the marker.
+            if (!r.has(n->next, 10) || n->next + 10 > end) return done();
+            std::uint16_t type = r.u16(n->next);
+            std::size_t rdlen = r.u16(n->next + 8), rd = n->next + 10;
+            if (!r.has(rd, rdlen) || rd + rdlen > end) {
+                std::string_view name = dns_type_name(type);
+                std::string shown = name.empty() ? fmt::format("Type{}", type) : std::string(name);
+                records += " " + shown, verbose_records += " " + shown;
+                done();
+                return c.truncated("domain");
+            }
+            records += " " + dns_rdata(r, o, type, rd, rdlen, end, false);
+            if (type == 41) {  // RFC 6891 6.1.2: the OPT pseudo-record's class is the UDP payload size
+                verbose_records += fmt::format(" OPT UDPsize={}", r.u16(n->next + 2));
+                if (r.u16(n->next + 6) & 0x8000) verbose_records += " DO";
+                verbose_records += edns_options(r, rd, rd + rdlen);
+            } else {
+                verbose_records += " " + dns_rdata(r, o, type, rd, rdlen, end, true);
+            }
+            at = rd + rdlen;
         }
-        verbose_records += " " + n->text;
-        // A record cut inside its fixed fields ends the list quietly, as tcpdump ends it; one cut
-        // inside its data shows its type before the marker.
-        if (!r.has(n->next, 10) || n->next + 10 > end) return done();
-        std::uint16_t type = r.u16(n->next);
-        std::size_t rdlen = r.u16(n->next + 8), rd = n->next + 10;
-        if (!r.has(rd, rdlen) || rd + rdlen > end) {
-            std::string_view name = dns_type_name(type);
-            std::string shown = name.empty() ? fmt::format("Type{}", type) : std::string(name);
-            records += " " + shown, verbose_records += " " + shown;
-            done();
-            return c.truncated("domain");
-        }
-        records += " " + dns_rdata(r, o, type, rd, rdlen, end, false);
-        verbose_records += " " + dns_rdata(r, o, type, rd, rdlen, end, true);
-        at = rd + rdlen;
+        done();
     }
-    done();
 }
 
 void dissect_dhcp(Context& c, std::size_t o, std::size_t end) {

@@ -526,10 +526,15 @@ private:
             // AA, RA (its absence), TC, AD.
             put("{}{}{}{}", (flags & 0x0400) ? "*" : "", (flags & 0x0080) ? "" : "-", (flags & 0x0200) ? "|" : "",
                 (flags & 0x0020) ? "$" : "");
-            // tcpdump prints the counts once the questions have been read past.
+            // tcpdump prints the counts once the questions have been read past; -vv lists the
+            // questions before them and the authority and additional records after the answers.
+            if (o_.verbose > 1 && l.has("questions_text")) put(" q:{}", l.text("questions_text"));
             if (l.flag("questions_complete")) put(" {}/{}/{}", l.num("answers"), l.num("authority"), l.num("additional"));
-            std::string_view records = l.text(o_.verbose > 0 ? "answer_records_verbose" : "answer_records");
-            raw(records);
+            raw(l.text(o_.verbose > 0 ? "answer_records_verbose" : "answer_records"));
+            if (o_.verbose > 1) {
+                if (l.num("authority") && l.has("authority_records")) put(" ns:{}", l.text("authority_records_verbose"));
+                if (l.num("additional") && l.has("additional_records")) put(" ar:{}", l.text("additional_records_verbose"));
+            }
         } else {
             // RD and CD; other bits a query should not carry are shown as they are.
             put("{}{}", (flags & 0x0100) ? "+" : "", (flags & 0x0010) ? "%" : "");
@@ -552,6 +557,10 @@ private:
                 put("?");
             }
             if (l.has("question_name")) put(" {}", l.text("question_name"));
+            if (o_.verbose > 1) {
+                if (l.num("authority") && l.has("authority_records")) put(" ns:{}", l.text("authority_records_verbose"));
+                if (l.num("additional") && l.has("additional_records")) put(" ar:{}", l.text("additional_records_verbose"));
+            }
         }
         if (!truncated) put(" ({})", l.num("length"));
     }
