@@ -3,10 +3,143 @@
 // installed tcpdump at default verbosity and at -v, line for line.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
 #include "tcpdump_oracle.hpp"
 
 namespace {
 
 using namespace testing_support;
+
+constexpr int kEthernet = 1;
+
+// A TCP header (RFC 9293 3.1) with these options (padded with EOL to 4 bytes) and flags.
+Bytes tcp_header(const Bytes& options, std::uint8_t flags, const Bytes& payload = {}) {
+    Bytes opts = options;
+    while (opts.size() % 4) opts.push_back(0);
+    Bytes b;
+    put16(b, 40000), put16(b, 8080), put32(b, 1000), put32(b, (flags & 0x10) ? 2000 : 0);
+    put8(b, static_cast<unsigned>((20 + opts.size()) / 4) << 4), put8(b, flags), put16(b, 512), put16(b, 0), put16(b, 0);
+    return cat({b, opts, payload});
+}
+
+Bytes tcp_frame(const Bytes& options, std::uint8_t flags = 0x10, const Bytes& payload = {}) {
+    return ethernet(0x0800, ipv4(6, tcp_header(options, flags, payload)));
+}
+
+Bytes bytes(std::initializer_list<unsigned> v) {
+    Bytes b;
+    for (unsigned x : v) put8(b, x);
+    return b;
+}
+
+// The frames captured whole, then with a snapshot length of each of `cuts` bytes (the record
+// keeps the frame's length on the wire, as a capture with -s does), in a pcap file.
+std::string write_cut_pcap(const std::vector<Bytes>& frames, std::initializer_list<std::size_t> cuts) {
+    static int serial = 0;
+    std::string path = (std::filesystem::temp_directory_path() /
+                        ("sniff-applications-" + std::to_string(::getpid()) + "-" + std::to_string(serial++) + ".pcap")).string();
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    const std::uint32_t header[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 262144, static_cast<std::uint32_t>(kEthernet)};
+    std::fwrite(header, sizeof header, 1, f);
+    std::uint32_t second = 1700000000;
+    auto record = [&](const Bytes& frame, std::size_t kept) {
+        const std::uint32_t r[4] = {second++, 0, static_cast<std::uint32_t>(kept), static_cast<std::uint32_t>(frame.size())};
+        std::fwrite(r, sizeof r, 1, f);
+        std::fwrite(frame.data(), 1, kept, f);
+    };
+    for (const Bytes& frame : frames) record(frame, frame.size());
+    for (const Bytes& frame : frames)
+        for (std::size_t n : cuts)
+            if (n < frame.size()) record(frame, n);
+    std::fclose(f);
+    return path;
+}
+
+std::vector<std::string> lines_of(const std::string& command) {
+    std::vector<std::string> out;
+    if (FILE* p = popen(command.c_str(), "r")) {
+        char buf[65536];
+        std::string all;
+        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) all.append(buf, n);
+        pclose(p);
+        std::stringstream ss(all);
+        for (std::string line; std::getline(ss, line);) {
+            while (!line.empty() && line.back() == ' ') line.pop_back();
+            if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0]))) out.push_back(line);
+            else if (!out.empty()) out.back() += "\n" + line;
+        }
+    }
+    return out;
+}
+
+// Every frame whole and cut at each length prints as tcpdump prints it.
+void expect_same(const std::vector<Bytes>& frames, std::initializer_list<std::size_t> cuts = {}, const std::string& flags = "") {
+    ASSERT_EQ(std::system("command -v tcpdump >/dev/null 2>&1"), 0) << "tcpdump is installed by scripts/setup.sh --tests";
+    std::string file = write_cut_pcap(frames, cuts);
+    const char* bin = std::getenv("SNIFF_BINARY");
+    std::string tail = " -n " + flags + " -r " + file + " 2>/dev/null";
+    auto theirs = lines_of("TZ=UTC tcpdump" + tail);
+    auto ours = lines_of(std::string("TZ=UTC ") + (bin ? bin : "sniff") + tail);
+    std::filesystem::remove(file);
+    ASSERT_EQ(ours.size(), theirs.size());
+    ASSERT_GE(theirs.size(), frames.size());
+    for (std::size_t i = 0; i < theirs.size(); ++i)
+        EXPECT_EQ(ours[i], theirs[i]) << "packet " << i + 1;
+}
+
+// --- TCP options (RFC 9293 3.2, RFC 7323, RFC 2018, RFC 5482, RFC 5925, RFC 7413, RFC 6994)
+
+TEST(print_protocols, tcp_options_as_tcpdump_prints_them) {
+    std::vector<Bytes> frames = {
+        tcp_frame(bytes({2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7}), 0x02),
+        tcp_frame(bytes({1, 1, 5, 18, 0, 0, 0x0b, 0xb8, 0, 0, 0x0f, 0xa0, 0, 0, 0x13, 0x88, 0, 0, 0x17, 0x70})),
+        tcp_frame(bytes({28, 4, 0x01, 0x2d, 29, 8, 1, 2, 0xaa, 0xbb, 0xcc, 0xdd})),
+        tcp_frame(bytes({34, 2, 254, 4, 0xf9, 0x89, 254, 8, 0xf9, 0x89, 1, 2, 3, 4}), 0x02),
+        tcp_frame(bytes({254, 4, 0xac, 0xc0, 1, 1, 99, 5, 1, 2, 3})),
+        tcp_frame(bytes({2, 5, 5, 0xb4, 0, 1, 1, 1})),                    // a length that does not match: "[len 5]"
+        tcp_frame(bytes({1, 20, 2, 9, 1, 2})),                            // a length past the header: "[bad opt]"
+        tcp_frame(bytes({20, 9, 1, 2})),                                  // the first option bad: no "]"
+        tcp_frame(bytes({19, 18, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0, 0})),
+        tcp_frame(bytes({0, 1, 1, 1})),                                   // end of list
+    };
+    expect_same(frames, {55, 56, 58, 60, 63});
+}
+
+// --- MPTCP (RFC 8684 section 3)
+
+TEST(print_protocols, mptcp_options_as_tcpdump_prints_them) {
+    Bytes key = bytes({1, 2, 3, 4, 5, 6, 7, 8}), key2 = bytes({9, 10, 11, 12, 13, 14, 15, 16});
+    std::vector<Bytes> frames = {
+        tcp_frame(bytes({30, 4, 0x01, 0x81}), 0x02),                                         // MP_CAPABLE v1 SYN
+        tcp_frame(cat({bytes({30, 12, 0x00, 0x81}), key}), 0x12),                           // v0 SYN/ACK with checksums
+        tcp_frame(cat({bytes({30, 20, 0x01, 0x01}), key, key2}), 0x10),                     // third ACK
+        tcp_frame(cat({bytes({30, 22, 0x01, 0x01}), key, key2, bytes({0, 9})}), 0x18),
+        tcp_frame(cat({bytes({30, 20, 0x01, 0x01}), key, key2}), 0x02),                     // wrong segment: bad opt
+        tcp_frame(bytes({30, 12, 0x10, 0x02, 1, 2, 3, 4, 5, 6, 7, 8}), 0x02),               // MP_JOIN SYN
+        tcp_frame(cat({bytes({30, 16, 0x11, 0x02}), key, bytes({1, 2, 3, 4})}), 0x12),
+        tcp_frame(cat({bytes({30, 24, 0x10, 0}), key, key2, bytes({1, 2, 3, 4})}), 0x10),
+        tcp_frame(bytes({30, 8, 0x20, 0x01, 0, 0, 0, 5})),                                  // DSS data ACK
+        tcp_frame(cat({bytes({30, 20, 0x20, 0x15, 0, 0, 0, 5, 0, 0, 0, 9, 0, 0, 0, 1, 0, 4, 0x12, 0x34})}), 0x18),
+        tcp_frame(cat({bytes({30, 26, 0x20, 0x1f}), key, key2, bytes({0, 0, 0, 1, 0, 4})}), 0x18),
+        tcp_frame(bytes({30, 3, 0x20, 1})),                                                  // DSS too short
+        tcp_frame(bytes({30, 10, 0x20, 0x05, 0, 0, 0, 5, 0, 0})),                          // DSS cut inside
+        tcp_frame(bytes({30, 8, 0x31, 1, 10, 0, 0, 1})),                                    // ADD_ADDR echo
+        tcp_frame(cat({bytes({30, 18, 0x30, 2, 10, 0, 0, 1, 0x1f, 0x90}), key})),           // with port and HMAC
+        tcp_frame(cat({bytes({30, 30, 0x30, 3}), Bytes(16, 0xfe), bytes({0, 80}), key})),   // IPv6
+        tcp_frame(bytes({30, 5, 0x40, 1, 2})),                                              // REMOVE_ADDR
+        tcp_frame(bytes({30, 4, 0x51, 3})),                                                 // MP_PRIO
+        tcp_frame(cat({bytes({30, 12, 0x60, 0}), key})),                                    // MP_FAIL
+        tcp_frame(cat({bytes({30, 12, 0x70, 0}), key2})),                                   // MP_FASTCLOSE
+        tcp_frame(bytes({30, 4, 0x80, 0x01})),                                              // MP_TCPRST: "unknown"
+    };
+    expect_same(frames, {56, 60, 64});
+}
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include "decode/dissect.hpp"
 #include "decode/print_context.hpp"
 
+#include <string>
+
 namespace decode::detail {
 
 // --- routing and redundancy protocols
@@ -13,5 +15,22 @@ namespace decode::detail {
 // --- link-layer protocols
 
 // --- applications
+
+// TCP options (tcp_options.cpp): tcpdump's text between "options [" and "]", and how it ended.
+struct TcpOptionsText {
+    std::string text;
+    // bad: "[bad opt]" then "]" ends the line; bad_first: the first option was bad, and tcpdump
+    // prints no "]"; truncated: the capture cut an option's kind or length, the line ends with
+    // the marker; truncated_closed: it cut a later option's data, and tcpdump adds ">" after it.
+    enum End { complete, bad, bad_first, truncated, truncated_closed } end = complete;
+    bool mptcp = false;  // an MPTCP option was printed: later truncation reads "[|mptcp]"
+};
+// The options in the `size` header bytes at `at`; `tcp_flags` is the header's flags byte (MPTCP
+// reads SYN and ACK), `sack_base` what SACK edges are made relative to (0: absolute).
+TcpOptionsText tcp_options_text(const ByteReader& r, std::size_t at, std::size_t size, std::uint8_t tcp_flags,
+                                std::uint32_t sack_base);
+// Appends " <length> <subtype> <fields>" of the MPTCP option of `len` bytes at `at` (RFC 8684);
+// false when its length does not fit the subtype (tcpdump then prints "[bad opt]").
+bool mptcp_option_text(const ByteReader& r, std::size_t at, std::size_t len, std::uint8_t tcp_flags, std::string& out);
 
 }  // namespace decode::detail

@@ -71,6 +71,7 @@ public:
             // A header that yielded nothing right after "src > dst: " takes one space, as tcpdump prints it.
             bool bare = !ls.empty() && ls.back().fields.empty() && out_.ends_with(": ");
             fmt::format_to(std::back_inserter(out_), "{}[|{}]", bare ? "" : " ", d_.truncated);
+            if (close_marker_) out_ += '>';
         }
         while (!out_.empty() && out_.back() == ' ') out_.pop_back();
     }
@@ -364,7 +365,12 @@ private:
             // Options cut by the capture end the line where they stop, as in tcpdump.
             if (l.flag("options_truncated")) {
                 stop_ = true;
-                return put(", options [{},", l.text("options"));
+                close_marker_ = l.flag("options_closed");  // tcpdump closes a list cut inside an option with ">"
+                return put(", options [{}", l.text("options"));
+            }
+            if (l.flag("options_bad")) {  // tcpdump ends the line at a bad option
+                stop_ = true;
+                return put(", options [{}{}", l.text("options"), l.flag("options_closed") ? "]" : "");
             }
             put(", options [{}]", l.text("options"));
         }
@@ -568,6 +574,7 @@ private:
     bool named_ = false;          // the link header just named the payload, so it drops its "IP "
     bool ports_printed_ = false;  // the IP layer already printed the transport ports
     bool cooked_vlan_ = false;    // a VLAN tag behind a cooked header named its EtherType
+    bool close_marker_ = false;   // the truncation marker is followed by ">" (TCP options)
 };
 
 }  // namespace
