@@ -142,4 +142,29 @@ TEST(print_protocols, mptcp_options_as_tcpdump_prints_them) {
     expect_same(frames, {56, 60, 64});
 }
 
+// --- GRE (RFC 2784, RFC 2890, RFC 1701 routing, RFC 2637 enhanced GRE)
+
+Bytes gre_frame(const Bytes& gre) { return ethernet(0x0800, ipv4(47, gre)); }
+
+TEST(print_protocols, gre_as_tcpdump_prints_it) {
+    Bytes inner = ipv4(1, bytes({8, 0, 0xf7, 0xff, 0, 0, 0, 0}), "192.0.2.1", "192.0.2.2");
+    Bytes payload = bytes({1, 2, 3, 4, 5, 6, 7, 8});
+    std::vector<Bytes> frames = {
+        gre_frame(cat({bytes({0x00, 0x00, 0x08, 0x00}), inner})),                                 // plain, IPv4 inside
+        gre_frame(cat({bytes({0x20, 0x00, 0x20, 0x01, 0, 0, 0, 2}), payload})),                    // key, unknown type
+        gre_frame(cat({bytes({0x30, 0x00, 0x88, 0xbe, 0, 0, 0, 2, 0, 1, 0xa1, 0x4a}), payload})),  // key and sequence
+        gre_frame(cat({bytes({0x80, 0x00, 0x08, 0x00, 0x12, 0x34, 0, 0}), inner})),               // checksum
+        gre_frame(cat({bytes({0x40, 0x00, 0x20, 0x01, 0, 0, 0, 4, 0x08, 0x00, 4, 8}), ip4("10.9.9.1"), ip4("10.9.9.2"),
+                       bytes({0xff, 0xfe, 0, 4, 0, 1, 0, 2, 0x12, 0x34, 0, 0, 0, 0, 0, 0}), payload})),  // source routes
+        gre_frame(cat({bytes({0x40, 0x00, 0x08, 0x00, 0, 0, 0, 4, 0x30, 0x30, 0, 4, 1, 2, 3, 4, 0, 0, 0, 0}), inner})),
+        gre_frame(bytes({0x20, 0x81, 0x88, 0x0b, 0, 0, 0, 7, 0, 0, 0, 2})),                             // PPTP ack only
+        gre_frame(bytes({0x00, 0x02, 0x08, 0x00})),                                                      // version 2
+        gre_frame(bytes({0x20, 0x00, 0x00, 0x00, 0, 0, 0, 0x28})),                                       // nothing after
+    };
+    expect_same(frames, {35, 36, 38, 40, 42, 46, 50});
+    expect_same(frames, {}, "-v");
+    // With -e tcpdump drops the inner IPv4 header's "IP " (not GRE's part): frames without one.
+    expect_same({frames[1], frames[2], frames[4], frames[6], frames[7], frames[8]}, {}, "-e");
+}
+
 }  // namespace

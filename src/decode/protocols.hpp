@@ -33,4 +33,7 @@ TcpOptionsText tcp_options_text(const ByteReader& r, std::size_t at, std::size_t
 // false when its length does not fit the subtype (tcpdump then prints "[bad opt]").
 bool mptcp_option_text(const ByteReader& r, std::size_t at, std::size_t len, std::uint8_t tcp_flags, std::string& out);
 
+// GRE versions 0 and 1 (gre.cpp; dissect_gre is declared in dissect.hpp).
+void print_gre(PrintContext& p, const Layer& l);
+
 }  // namespace decode::detail

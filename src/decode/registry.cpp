@@ -101,6 +101,7 @@ constexpr PrinterRow kPrinters[] = {
     // --- routing and redundancy protocols
     // --- link-layer protocols
     // --- applications
+    {"gre", print_gre},
     {"", nullptr},  // end of table
 };
 

@@ -69,7 +69,9 @@ public:
         }
         if (!d_.truncated.empty()) {
             // A header that yielded nothing right after "src > dst: " takes one space, as tcpdump prints it.
-            bool bare = !ls.empty() && ls.back().fields.empty() && out_.ends_with(": ");
+            // After a tunnel header's ": " (GRE) the marker keeps its space, as tcpdump prints it.
+            bool after_gre = ls.size() >= 2 && ls[ls.size() - 2].protocol == "gre";
+            bool bare = !ls.empty() && ls.back().fields.empty() && out_.ends_with(": ") && !after_gre;
             fmt::format_to(std::back_inserter(out_), "{}[|{}]", bare ? "" : " ", d_.truncated);
             if (close_marker_) out_ += '>';
         }
@@ -104,7 +106,6 @@ private:
         if (p == "icmp") return icmp(l);
         if (p == "icmp6") return icmp6(l);
         if (p == "igmp") return igmp(l);
-        if (p == "gre") return gre(l);
         if (p == "vxlan") return vxlan(l);
         if (p == "geneve") return geneve(l);
         if (p == "dns") return dns(l);
@@ -487,16 +488,6 @@ private:
             case 0x22: put("igmp v3 report, {} group record(s)", l.num("records")); break;
             default: put("igmp-{}", l.num("type")); break;
         }
-    }
-    void gre(const Layer& l) {
-        put("GREv{}", l.num("version"));
-        if (!l.has("protocol")) return;
-        if (l.has("key")) put(", key=0x{:x}", l.num("key"));
-        if (l.has("sequence")) put(", seq {}", l.num("sequence"));
-        std::uint64_t proto = l.num("protocol");
-        if (proto != 0x0800 && proto != 0x86dd && proto != 0x6558 && proto != 0x8847)
-            put(", proto {} (0x{:04x})", ethertype_name(proto), proto);
-        put(", length {}: ", l.num("length"));
     }
     void vxlan(const Layer& l) {
         if (!l.has("vni")) return put("VXLAN");
