@@ -96,7 +96,7 @@ void dissect_gre(Context& c, std::size_t o, std::size_t end) {
             l.set("checksum", r.u16(at));
             at += 2;
             if (!need(2)) return c.truncated("gre");
-            l.set("offset", r.u16(at));
+            l.set("routing_offset", r.u16(at));
             at += 2;
         }
     }
@@ -144,7 +144,7 @@ void print_gre(PrintContext& p, const Layer& l) {
     if (version == 0 && (flags & (kChecksum | kRouting))) {
         std::uint64_t checksum = p.num(l, "checksum");
         if (p.verbose()) p.put(", sum 0x{:x}", checksum);
-        p.put(", off 0x{:x}", p.num(l, "offset"));
+        p.put(", off 0x{:x}", p.num(l, "routing_offset"));
     }
     if (flags & kKey) {
         if (version == 0) p.put(", key=0x{:x}", p.num(l, "key"));

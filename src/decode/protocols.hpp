@@ -36,4 +36,10 @@ bool mptcp_option_text(const ByteReader& r, std::size_t at, std::size_t len, std
 // GRE versions 0 and 1 (gre.cpp; dissect_gre is declared in dissect.hpp).
 void print_gre(PrintContext& p, const Layer& l);
 
+// SCTP's common header, its chunks, and the ForCES message a DATA chunk carries (sctp.cpp;
+// dissect_sctp is declared in dissect.hpp).
+void print_sctp(PrintContext& p, const Layer& l);
+void print_sctp_chunk(PrintContext& p, const Layer& l);
+void print_forces(PrintContext& p, const Layer& l);
+
 }  // namespace decode::detail

@@ -102,6 +102,9 @@ constexpr PrinterRow kPrinters[] = {
     // --- link-layer protocols
     // --- applications
     {"gre", print_gre},
+    {"sctp", print_sctp},
+    {"sctp_chunk", print_sctp_chunk},
+    {"forces", print_forces},
     {"", nullptr},  // end of table
 };
 

@@ -102,7 +102,6 @@ private:
         if (p == "ip_unknown") return put(" ip-proto-{} {}", l.num("protocol"), l.num("length"));
         if (p == "tcp") return tcp(l);
         if (p == "udp") return udp(l);
-        if (p == "sctp") return sctp(l);
         if (p == "icmp") return icmp(l);
         if (p == "icmp6") return icmp6(l);
         if (p == "igmp") return igmp(l);
@@ -256,6 +255,8 @@ private:
     // "src.sport > dst.dport: " when the transport header follows directly, else "src > dst: ".
     void addresses(const Layer& l) {
         const Layer* n = next();
+        // tcpdump's SCTP printer prints the addresses itself once it has read its header.
+        if (n && n->protocol == "sctp" && !n->has("sport") && d_.truncated == "sctp") return;
         raw(l.text("src"));
         if (n && has_ports(*n)) {
             raw(".");
@@ -395,11 +396,6 @@ private:
             stop_ = true;
             return put("UDP, length {}", l.num("payload_length"));
         }
-    }
-    void sctp(const Layer& l) {
-        own_ports(l);
-        ports_printed_ = false;
-        if (l.has("chunks")) put("sctp ({}) {}", l.num("chunk_count"), l.text("chunks"));
     }
     void icmp(const Layer& l) {
         put("ICMP ");

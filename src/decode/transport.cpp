@@ -1,4 +1,4 @@
-// TCP (RFC 9293), UDP (RFC 768) and SCTP (RFC 9260) headers, checksums over the IP pseudo
+// TCP (RFC 9293) and UDP (RFC 768) headers, checksums over the IP pseudo
 // header, relative TCP sequence numbers, and the port-based hand-off to applications.
 #include <fmt/format.h>
 
@@ -135,40 +135,6 @@ void dissect_udp(Context& c, std::size_t o, std::size_t end) {
         if (auto ok = checksum_ok(c, o, ulen, 17)) l.set_flag("checksum_ok", *ok);
     if (!c.can_nest()) return;
     if (PayloadDissector next = udp_payload_dissector(sport, dport)) next(c, o + 8, stop);
-}
-
-void dissect_sctp(Context& c, std::size_t o, std::size_t end) {
-    const ByteReader& r = c.r;
-    Layer& l = c.add("sctp", o);
-    if (!r.has(o, 12)) return c.truncated("sctp");
-    l.set("sport", r.u16(o)).set("dport", r.u16(o + 2)).set("vtag", r.u32(o + 4));
-    // RFC 9260 3.2: chunks of (type, flags, length), padded to 4 bytes.
-    static constexpr const char* kNames[] = {"DATA", "INIT", "INIT ACK", "SACK", "HEARTBEAT", "HEARTBEAT ACK", "ABORT",
-                                             "SHUTDOWN", "SHUTDOWN ACK", "ERROR", "COOKIE ECHO", "COOKIE ACK", "ECN ECHO",
-                                             "ECN CWR", "SHUTDOWN COMPLETE"};
-    std::string chunks;
-    std::size_t count = 0, at = o + 12;
-    while (at + 4 <= end && count < 64) {
-        if (!r.has(at, 4)) { chunks += "[|sctp]"; break; }
-        std::uint8_t type = r.u8(at), cflags = r.u8(at + 1);
-        std::size_t len = r.u16(at + 2);
-        if (len < 4) { chunks += "[bad chunk length]"; break; }
-        ++count;
-        chunks += type < std::size(kNames) ? fmt::format("[{}] ", kNames[type]) : fmt::format("[type {}] ", type);
-        if (type == 0 && r.has(at, 16))
-            chunks += fmt::format("{}{}{} [TSN: {}] [SID: {}] [SSEQ {}] [PPID 0x{:x}] ", (cflags & 4) ? "(U)" : "",
-                                  (cflags & 2) ? "(B)" : "", (cflags & 1) ? "(E)" : "", r.u32(at + 4), r.u16(at + 8),
-                                  r.u16(at + 10), r.u32(at + 12));
-        else if (type == 1 && r.has(at, 20))
-            chunks += fmt::format("[init tag: {}] [rwnd: {}] [OS: {}] [MIS: {}] [init TSN: {}] ", r.u32(at + 4), r.u32(at + 8),
-                                  r.u16(at + 12), r.u16(at + 14), r.u32(at + 16));
-        if (!r.has(at, len)) {
-            c.truncated("sctp");
-            break;
-        }
-        at += (len + 3) & ~std::size_t{3};
-    }
-    l.set("chunk_count", count).set("chunks", std::move(chunks));
 }
 
 }  // namespace decode::detail
