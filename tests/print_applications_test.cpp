@@ -208,4 +208,27 @@ TEST(print_protocols, sctp_chunks_as_tcpdump_prints_them) {
     expect_same(frames, {}, "-v");
 }
 
+// --- Rx, AFS's RPC protocol (OpenAFS rx/rx_packet.h)
+
+Bytes rx_header(std::uint8_t type, std::uint8_t flags, std::uint32_t seq) {
+    Bytes b;
+    put32(b, 0x12345678), put32(b, 0x9abc0000), put32(b, 3), put32(b, seq), put32(b, 77);
+    put8(b, type), put8(b, flags), put8(b, 0), put8(b, 2), put16(b, 0), put16(b, 1);
+    return b;
+}
+
+TEST(print_protocols, rx_as_tcpdump_prints_it) {
+    Bytes ack_body = bytes({0, 10, 0, 0, 0, 0, 0, 5, 0, 0, 0, 4, 0, 0, 0, 9, 1, 7, 1, 1, 1, 0, 1, 0, 0});
+    std::vector<Bytes> frames = {
+        ethernet(0x0800, udp4(7001, 7000, cat({rx_header(1, 0, 3), Bytes(20, 0x41)}))),
+        ethernet(0x0800, udp4(7000, 7001, cat({rx_header(2, 0, 0), ack_body, bytes({0, 0, 0})}))),
+        ethernet(0x0800, udp4(7000, 7001, cat({rx_header(2, 0, 0), bytes({0, 10, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 9, 8, 0})}))),
+        ethernet(0x0800, udp4(7005, 7001, rx_header(5, 0, 0))),
+        ethernet(0x0800, udp4(7005, 7001, rx_header(6, 0, 0))),
+        ethernet(0x0800, udp4(7005, 7001, rx_header(99, 0, 0))),
+    };
+    expect_same(frames, {50, 60, 70, 80, 85});
+    // Not -v: tcpdump prints no "[udp sum ok]" before Rx, which sniff's UDP printer does.
+}
+
 }  // namespace

@@ -42,4 +42,8 @@ void print_sctp(PrintContext& p, const Layer& l);
 void print_sctp_chunk(PrintContext& p, const Layer& l);
 void print_forces(PrintContext& p, const Layer& l);
 
+// AFS's Rx RPC header and ACK packets (rx.cpp).
+void dissect_rx(Context& c, std::size_t offset, std::size_t end);
+void print_rx(PrintContext& p, const Layer& l);
+
 }  // namespace decode::detail

@@ -33,6 +33,10 @@ constexpr PortRow kUdpPorts[] = {
     {6081, Ends::destination, dissect_geneve},
     // --- routing and redundancy protocols
     // --- management, tunnelling and other applications
+    {7000, Ends::either, dissect_rx}, {7001, Ends::either, dissect_rx}, {7002, Ends::either, dissect_rx},
+    {7003, Ends::either, dissect_rx}, {7004, Ends::either, dissect_rx}, {7005, Ends::either, dissect_rx},
+    {7006, Ends::either, dissect_rx}, {7007, Ends::either, dissect_rx}, {7008, Ends::either, dissect_rx},
+    {7009, Ends::either, dissect_rx},  // AFS Rx (fileserver 7000 … 7009)
 };
 
 // TCP ports.
@@ -105,6 +109,7 @@ constexpr PrinterRow kPrinters[] = {
     {"sctp", print_sctp},
     {"sctp_chunk", print_sctp_chunk},
     {"forces", print_forces},
+    {"rx", print_rx},
     {"", nullptr},  // end of table
 };
 
