@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
+#include <string>
 
 #include "tcpdump_oracle.hpp"
 
@@ -229,6 +230,19 @@ TEST(print_protocols, rx_as_tcpdump_prints_it) {
     };
     expect_same(frames, {50, 60, 70, 80, 85});
     // Not -v: tcpdump prints no "[udp sum ok]" before Rx, which sniff's UDP printer does.
+}
+
+// --- RESP, the Redis serialization protocol
+
+Bytes text(const char* s) { return Bytes(s, s + std::char_traits<char>::length(s)); }
+
+TEST(print_protocols, resp_as_tcpdump_prints_it) {
+    std::vector<Bytes> frames;
+    for (const char* payload : {"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n", "+OK\r\n", "-ERR no\r\n", ":42\r\n",
+                                "$-1\r\n", "$0\r\n\r\n", "*0\r\n", "*-1\r\n", "$-20\r\nhi\r\n", "$99999999999\r\n",
+                                "$x\r\n", "PING\r\n", "get a\nset b 1\r\n", "+PONG\r\n+PONG\r\n", "+no end", "\x01\xff\r\n"})
+        frames.push_back(ethernet(0x0800, tcp4(40000, 6379, text(payload))));
+    expect_same(frames, {56, 58, 60, 64, 70});
 }
 
 }  // namespace

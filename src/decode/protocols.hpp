@@ -46,4 +46,8 @@ void print_forces(PrintContext& p, const Layer& l);
 void dissect_rx(Context& c, std::size_t offset, std::size_t end);
 void print_rx(PrintContext& p, const Layer& l);
 
+// Redis's RESP (resp.cpp).
+void dissect_resp(Context& c, std::size_t offset, std::size_t end);
+void print_resp(PrintContext& p, const Layer& l);
+
 }  // namespace decode::detail

@@ -50,6 +50,7 @@ constexpr PortRow kTcpPorts[] = {
     {53, Ends::either, dns_over_tcp},
     // --- routing protocols
     // --- other applications
+    {6379, Ends::either, dissect_resp},  // Redis
 };
 
 template <std::size_t N>
@@ -110,6 +111,7 @@ constexpr PrinterRow kPrinters[] = {
     {"sctp_chunk", print_sctp_chunk},
     {"forces", print_forces},
     {"rx", print_rx},
+    {"resp", print_resp},
     {"", nullptr},  // end of table
 };
 
