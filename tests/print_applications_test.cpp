@@ -245,4 +245,24 @@ TEST(print_protocols, resp_as_tcpdump_prints_it) {
     expect_same(frames, {56, 58, 60, 64, 70});
 }
 
+// --- ESP (RFC 4303), UDP encapsulation (RFC 3948) and sFlow version 5
+
+TEST(print_protocols, esp_and_sflow_as_tcpdump_prints_them) {
+    Bytes esp = bytes({0x12, 0x34, 0x56, 0x78, 0, 0, 0, 9, 0xaa, 0xbb, 0xcc, 0xdd});
+    Bytes sflow4 = bytes({0, 0, 0, 5, 0, 0, 0, 1, 192, 0, 2, 7, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0});
+    Bytes sflow6 = cat({bytes({0, 0, 0, 5, 0, 0, 0, 2}), ip6("2001:db8::7"), bytes({0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0})});
+    Bytes sflow_old = cat({bytes({0, 0, 0, 4}), Bytes(24, 0)});
+    std::vector<Bytes> frames = {
+        ethernet(0x0800, ipv4(50, esp)),
+        ethernet(0x86dd, ipv6(50, esp)),
+        ethernet(0x0800, udp4(4500, 4500, esp)),
+        ethernet(0x0800, udp4(4500, 4500, bytes({0xff}))),
+        ethernet(0x0800, udp4(40000, 6343, sflow4)),
+        ethernet(0x0800, udp4(40000, 6343, sflow6)),
+        ethernet(0x0800, udp4(40000, 6343, sflow_old)),
+        ethernet(0x0800, udp4(40000, 6343, bytes({0, 0, 0, 5, 0, 0, 0, 1}))),
+    };
+    expect_same(frames, {38, 40, 42, 43, 46, 50, 60, 70});
+}
+
 }  // namespace

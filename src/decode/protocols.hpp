@@ -50,4 +50,14 @@ void print_rx(PrintContext& p, const Layer& l);
 void dissect_resp(Context& c, std::size_t offset, std::size_t end);
 void print_resp(PrintContext& p, const Layer& l);
 
+// ESP, over IP or in UDP port 4500 with NAT keepalives (esp.cpp).
+void dissect_esp(Context& c, std::size_t offset, std::size_t end);
+void print_esp(PrintContext& p, const Layer& l);
+void dissect_udp_encap(Context& c, std::size_t offset, std::size_t end);
+void print_udp_encap(PrintContext& p, const Layer& l);
+
+// sFlow version 5's datagram header (sflow.cpp).
+void dissect_sflow(Context& c, std::size_t offset, std::size_t end);
+void print_sflow(PrintContext& p, const Layer& l);
+
 }  // namespace decode::detail

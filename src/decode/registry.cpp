@@ -37,6 +37,8 @@ constexpr PortRow kUdpPorts[] = {
     {7003, Ends::either, dissect_rx}, {7004, Ends::either, dissect_rx}, {7005, Ends::either, dissect_rx},
     {7006, Ends::either, dissect_rx}, {7007, Ends::either, dissect_rx}, {7008, Ends::either, dissect_rx},
     {7009, Ends::either, dissect_rx},  // AFS Rx (fileserver 7000 … 7009)
+    {4500, Ends::either, dissect_udp_encap},  // IPsec NAT traversal (RFC 3948)
+    {6343, Ends::either, dissect_sflow},
 };
 
 // TCP ports.
@@ -73,6 +75,7 @@ struct NumberRow {
 constexpr NumberRow kIpProtocols[] = {
     // --- routing and redundancy protocols
     // --- other protocols
+    {50, dissect_esp},
     {0, nullptr},  // end of table (a null dissector never matches)
 };
 
@@ -112,6 +115,9 @@ constexpr PrinterRow kPrinters[] = {
     {"forces", print_forces},
     {"rx", print_rx},
     {"resp", print_resp},
+    {"esp", print_esp},
+    {"udp_encap", print_udp_encap},
+    {"sflow", print_sflow},
     {"", nullptr},  // end of table
 };
 
