@@ -265,4 +265,33 @@ TEST(print_protocols, esp_and_sflow_as_tcpdump_prints_them) {
     expect_same(frames, {38, 40, 42, 43, 46, 50, 60, 70});
 }
 
+// --- DCCP (RFC 4340)
+
+// A DCCP header with X set (48-bit sequence numbers): ports, data offset, CCVal/CsCov, checksum,
+// type, sequence number, then `rest` (acknowledgement subheader and the type's fields).
+Bytes dccp_frame(unsigned type, const Bytes& rest) {
+    Bytes b;
+    put16(b, 40000), put16(b, 5001), put8(b, static_cast<unsigned>((16 + rest.size()) / 4)), put8(b, 0), put16(b, 0);
+    put8(b, (type << 1) | 1), put8(b, 0), put16(b, 0), put32(b, 77);
+    return ethernet(0x0800, ipv4(33, cat({b, rest})));
+}
+
+TEST(print_protocols, dccp_as_tcpdump_prints_it) {
+    Bytes ack = bytes({0, 0, 0, 0, 0, 0, 0, 9});
+    std::vector<Bytes> frames = {
+        dccp_frame(0, bytes({0, 0, 0, 42})),
+        dccp_frame(1, cat({ack, bytes({0, 0, 0, 42})})),
+        dccp_frame(2, {}),
+        dccp_frame(3, ack),
+        dccp_frame(4, ack),
+        dccp_frame(6, ack),
+        dccp_frame(7, cat({ack, bytes({1, 0, 0, 0})})),
+        dccp_frame(9, cat({ack, bytes({0, 0, 0, 0})})),
+        dccp_frame(12, {}),
+        dccp_frame(1, ack),  // a Response without its service code
+        ethernet(0x0800, ipv4(33, bytes({0x9c, 0x40, 0x13, 0x89, 3, 0, 0, 0, 0x06, 0, 0, 1}))),  // 24-bit sequence numbers
+    };
+    expect_same(frames, {36, 40, 46, 50, 54, 58});
+}
+
 }  // namespace

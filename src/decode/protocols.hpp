@@ -60,4 +60,8 @@ void print_udp_encap(PrintContext& p, const Layer& l);
 void dissect_sflow(Context& c, std::size_t offset, std::size_t end);
 void print_sflow(PrintContext& p, const Layer& l);
 
+// DCCP's generic header and type subheaders (dccp.cpp).
+void dissect_dccp(Context& c, std::size_t offset, std::size_t end);
+void print_dccp(PrintContext& p, const Layer& l);
+
 }  // namespace decode::detail

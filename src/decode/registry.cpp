@@ -76,6 +76,7 @@ constexpr NumberRow kIpProtocols[] = {
     // --- routing and redundancy protocols
     // --- other protocols
     {50, dissect_esp},
+    {33, dissect_dccp},
     {0, nullptr},  // end of table (a null dissector never matches)
 };
 
@@ -118,6 +119,7 @@ constexpr PrinterRow kPrinters[] = {
     {"esp", print_esp},
     {"udp_encap", print_udp_encap},
     {"sflow", print_sflow},
+    {"dccp", print_dccp},
     {"", nullptr},  // end of table
 };
 

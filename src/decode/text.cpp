@@ -43,7 +43,7 @@ std::string_view dns_type_name(std::uint64_t t) {
 }
 
 bool has_ports(const Layer& l) {
-    return (l.protocol == "tcp" || l.protocol == "udp" || l.protocol == "sctp") && l.has("sport");
+    return (l.protocol == "tcp" || l.protocol == "udp" || l.protocol == "sctp" || l.protocol == "dccp") && l.has("sport");
 }
 
 class LineBuilder : public detail::PrintContext {
@@ -256,7 +256,7 @@ private:
     void addresses(const Layer& l) {
         const Layer* n = next();
         // tcpdump's SCTP printer prints the addresses itself once it has read its header.
-        if (n && n->protocol == "sctp" && !n->has("sport") && d_.truncated == "sctp") return;
+        if (n && (n->protocol == "sctp" || n->protocol == "dccp") && !n->has("sport") && d_.truncated == n->protocol) return;
         raw(l.text("src"));
         if (n && has_ports(*n)) {
             raw(".");
