@@ -294,4 +294,15 @@ TEST(print_protocols, dccp_as_tcpdump_prints_it) {
     expect_same(frames, {36, 40, 46, 50, 54, 58});
 }
 
+// --- PGM (RFC 3208 section 8)
+
+TEST(print_protocols, pgm_as_tcpdump_prints_it) {
+    Bytes odata = bytes({0x9c, 0x40, 0x1f, 0x90, 4, 0, 0, 0, 1, 2, 3, 4, 5, 6, 0, 12, 0, 0, 0, 1, 0, 0, 0, 1});
+    std::vector<Bytes> frames = {
+        ethernet(0x0800, ipv4(113, odata)),
+        ethernet(0x86dd, ipv6(113, odata)),
+    };
+    expect_same(frames, {34, 36, 38, 44, 48, 56, 60, 64, 70});
+}
+
 }  // namespace

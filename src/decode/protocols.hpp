@@ -64,4 +64,8 @@ void print_sflow(PrintContext& p, const Layer& l);
 void dissect_dccp(Context& c, std::size_t offset, std::size_t end);
 void print_dccp(PrintContext& p, const Layer& l);
 
+// PGM's header (pgm.cpp).
+void dissect_pgm(Context& c, std::size_t offset, std::size_t end);
+void print_pgm(PrintContext& p, const Layer& l);
+
 }  // namespace decode::detail

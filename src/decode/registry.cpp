@@ -77,6 +77,7 @@ constexpr NumberRow kIpProtocols[] = {
     // --- other protocols
     {50, dissect_esp},
     {33, dissect_dccp},
+    {113, dissect_pgm},
     {0, nullptr},  // end of table (a null dissector never matches)
 };
 
@@ -120,6 +121,7 @@ constexpr PrinterRow kPrinters[] = {
     {"udp_encap", print_udp_encap},
     {"sflow", print_sflow},
     {"dccp", print_dccp},
+    {"pgm", print_pgm},
     {"", nullptr},  // end of table
 };
 
