@@ -305,4 +305,23 @@ TEST(print_protocols, pgm_as_tcpdump_prints_it) {
     expect_same(frames, {34, 36, 38, 44, 48, 56, 60, 64, 70});
 }
 
+// --- IKEv2 over ISAKMP's header (RFC 7296 section 3.1)
+
+TEST(print_protocols, ikev2_header_as_tcpdump_prints_it) {
+    auto ike = [](unsigned exchange, unsigned flags, std::uint32_t message_id) {
+        Bytes b(16, 0x11);
+        put8(b, 33), put8(b, 0x20), put8(b, exchange), put8(b, flags), put32(b, message_id), put32(b, 28);
+        return b;
+    };
+    std::vector<Bytes> frames = {
+        ethernet(0x0800, udp4(500, 500, ike(34, 0x08, 0))),
+        ethernet(0x0800, udp4(500, 500, ike(34, 0x20, 0))),
+        ethernet(0x0800, udp4(500, 500, ike(35, 0x18, 1))),
+        ethernet(0x0800, udp4(500, 500, ike(36, 0x28, 2))),
+        ethernet(0x0800, udp4(500, 500, ike(99, 0, 3))),
+        ethernet(0x0800, udp4(4500, 4500, cat({bytes({0, 0, 0, 0}), ike(37, 0x08, 4)}))),
+    };
+    expect_same(frames, {44, 50, 60, 69});
+}
+
 }  // namespace

@@ -29,7 +29,10 @@ void dissect_udp_encap(Context& c, std::size_t o, std::size_t end) {
     if (length == 1 && r.has(o, 1) && r.u8(o) == 0xff) return l.set_flag("keepalive", true), void();
     if (length < 4) return c.truncated("isakmp_rfc3948");
     if (!r.has(o, 4)) return c.truncated("isakmp_rfc3948");
-    if (r.u32(o) == 0) return l.set_flag("non_esp", true), void();  // IKE: not decoded by sniff
+    if (r.u32(o) == 0) {  // IKE after the four-byte marker
+        l.set_flag("non_esp", true);
+        return dissect_isakmp(c, o + 4, end);
+    }
     l.set_flag("non_esp", false);
     dissect_esp(c, o, end);
 }
@@ -37,11 +40,7 @@ void dissect_udp_encap(Context& c, std::size_t o, std::size_t end) {
 void print_udp_encap(PrintContext& p, const Layer& l) {
     if (l.flag("keepalive")) return p.raw("isakmp-nat-keep-alive");
     if (!l.has("non_esp")) return;
-    if (p.flag(l, "non_esp")) {
-        p.raw("NONESP-encap: isakmp");
-        return p.stop();
-    }
-    p.raw("UDP-encap: ");
+    p.raw(p.flag(l, "non_esp") ? "NONESP-encap: " : "UDP-encap: ");
 }
 
 }  // namespace decode::detail

@@ -68,4 +68,8 @@ void print_dccp(PrintContext& p, const Layer& l);
 void dissect_pgm(Context& c, std::size_t offset, std::size_t end);
 void print_pgm(PrintContext& p, const Layer& l);
 
+// ISAKMP's header, IKEv2's exchange line (isakmp.cpp).
+void dissect_isakmp(Context& c, std::size_t offset, std::size_t end);
+void print_isakmp(PrintContext& p, const Layer& l);
+
 }  // namespace decode::detail

@@ -39,6 +39,7 @@ constexpr PortRow kUdpPorts[] = {
     {7009, Ends::either, dissect_rx},  // AFS Rx (fileserver 7000 … 7009)
     {4500, Ends::either, dissect_udp_encap},  // IPsec NAT traversal (RFC 3948)
     {6343, Ends::either, dissect_sflow},
+    {500, Ends::either, dissect_isakmp},
 };
 
 // TCP ports.
@@ -122,6 +123,7 @@ constexpr PrinterRow kPrinters[] = {
     {"sflow", print_sflow},
     {"dccp", print_dccp},
     {"pgm", print_pgm},
+    {"isakmp", print_isakmp},
     {"", nullptr},  // end of table
 };
 
