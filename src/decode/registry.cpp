@@ -33,6 +33,13 @@ constexpr PortRow kUdpPorts[] = {
     {6081, Ends::destination, dissect_geneve},
     // --- routing and redundancy protocols
     // --- management, tunnelling and other applications
+    {7000, Ends::either, dissect_rx}, {7001, Ends::either, dissect_rx}, {7002, Ends::either, dissect_rx},
+    {7003, Ends::either, dissect_rx}, {7004, Ends::either, dissect_rx}, {7005, Ends::either, dissect_rx},
+    {7006, Ends::either, dissect_rx}, {7007, Ends::either, dissect_rx}, {7008, Ends::either, dissect_rx},
+    {7009, Ends::either, dissect_rx},  // AFS Rx (fileserver 7000 … 7009)
+    {4500, Ends::either, dissect_udp_encap},  // IPsec NAT traversal (RFC 3948)
+    {6343, Ends::either, dissect_sflow},
+    {500, Ends::either, dissect_isakmp},
 };
 
 // TCP ports.
@@ -46,6 +53,7 @@ constexpr PortRow kTcpPorts[] = {
     {53, Ends::either, dns_over_tcp},
     // --- routing protocols
     // --- other applications
+    {6379, Ends::either, dissect_resp},  // Redis
 };
 
 template <std::size_t N>
@@ -68,6 +76,9 @@ struct NumberRow {
 constexpr NumberRow kIpProtocols[] = {
     // --- routing and redundancy protocols
     // --- other protocols
+    {50, dissect_esp},
+    {33, dissect_dccp},
+    {113, dissect_pgm},
     {0, nullptr},  // end of table (a null dissector never matches)
 };
 
@@ -105,6 +116,18 @@ constexpr PrinterRow kPrinters[] = {
     // --- routing and redundancy protocols
     // --- link-layer protocols
     // --- applications
+    {"gre", print_gre},
+    {"sctp", print_sctp},
+    {"sctp_chunk", print_sctp_chunk},
+    {"forces", print_forces},
+    {"rx", print_rx},
+    {"resp", print_resp},
+    {"esp", print_esp},
+    {"udp_encap", print_udp_encap},
+    {"sflow", print_sflow},
+    {"dccp", print_dccp},
+    {"pgm", print_pgm},
+    {"isakmp", print_isakmp},
     {"", nullptr},  // end of table
 };
 

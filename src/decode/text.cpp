@@ -47,7 +47,7 @@ std::string_view marker_name(std::string_view protocol) {
 }
 
 bool has_ports(const Layer& l) {
-    return (l.protocol == "tcp" || l.protocol == "udp" || l.protocol == "sctp") && l.has("sport");
+    return (l.protocol == "tcp" || l.protocol == "udp" || l.protocol == "sctp" || l.protocol == "dccp") && l.has("sport");
 }
 
 class LineBuilder : public detail::PrintContext {
@@ -74,8 +74,11 @@ public:
         }
         if (!d_.truncated.empty() && printed >= d_.truncated_depth) {
             // A header that yielded nothing right after "src > dst: " takes one space, as tcpdump prints it.
-            bool bare = !ls.empty() && ls.back().fields.empty() && ls.back().protocol != "udp" && out_.ends_with(": ");
+            // After a tunnel header's ": " (GRE) the marker keeps its space, as tcpdump prints it.
+            bool after_gre = ls.size() >= 2 && ls[ls.size() - 2].protocol == "gre";
+            bool bare = !ls.empty() && ls.back().fields.empty() && ls.back().protocol != "udp" && out_.ends_with(": ") && !after_gre;
             fmt::format_to(std::back_inserter(out_), "{}[|{}]", bare ? "" : " ", d_.truncated);
+            if (close_marker_) out_ += '>';
         }
         while (!out_.empty() && out_.back() == ' ') out_.pop_back();
     }
@@ -112,9 +115,7 @@ private:
         if (p == "ip_unknown") return put(" ip-proto-{} {}", l.num("protocol"), l.num("length"));
         if (p == "tcp") return tcp(l);
         if (p == "udp") return udp(l);
-        if (p == "sctp") return sctp(l);
         if (p == "igmp") return igmp(l);
-        if (p == "gre") return gre(l);
         if (p == "vxlan") return vxlan(l);
         if (p == "geneve") return geneve(l);
         if (p == "dns") return dns(l);
@@ -265,6 +266,8 @@ private:
     // "src.sport > dst.dport: " when the transport header follows directly, else "src > dst: ".
     void addresses(const Layer& l) {
         const Layer* n = next();
+        // tcpdump's SCTP printer prints the addresses itself once it has read its header.
+        if (n && (n->protocol == "sctp" || n->protocol == "dccp") && !n->has("sport") && d_.truncated == n->protocol) return;
         raw(l.text("src"));
         if (n && has_ports(*n)) {
             raw(".");
@@ -414,7 +417,12 @@ private:
             // Options cut by the capture end the line where they stop, as in tcpdump.
             if (l.flag("options_truncated")) {
                 stop_ = true;
-                return put(", options [{},", l.text("options"));
+                close_marker_ = l.flag("options_closed");  // tcpdump closes a list cut inside an option with ">"
+                return put(", options [{}", l.text("options"));
+            }
+            if (l.flag("options_bad")) {  // tcpdump ends the line at a bad option
+                stop_ = true;
+                return put(", options [{}{}", l.text("options"), l.flag("options_closed") ? "]" : "");
             }
             put(", options [{}]", l.text("options"));
         }
@@ -454,11 +462,6 @@ private:
             return put("UDP, length {}", l.num("payload_length"));
         }
     }
-    void sctp(const Layer& l) {
-        own_ports(l);
-        ports_printed_ = false;
-        if (l.has("chunks")) put("sctp ({}) {}", l.num("chunk_count"), l.text("chunks"));
-    }
     void igmp(const Layer& l) {
         if (!l.has("type")) return put("igmp");
         switch (l.num("type")) {
@@ -474,16 +477,6 @@ private:
             case 0x22: put("igmp v3 report, {} group record(s)", l.num("records")); break;
             default: put("igmp-{}", l.num("type")); break;
         }
-    }
-    void gre(const Layer& l) {
-        put("GREv{}", l.num("version"));
-        if (!l.has("protocol")) return;
-        if (l.has("key")) put(", key=0x{:x}", l.num("key"));
-        if (l.has("sequence")) put(", seq {}", l.num("sequence"));
-        std::uint64_t proto = l.num("protocol");
-        if (proto != 0x0800 && proto != 0x86dd && proto != 0x6558 && proto != 0x8847)
-            put(", proto {} (0x{:04x})", ethertype_name(proto), proto);
-        put(", length {}: ", l.num("length"));
     }
     void vxlan(const Layer& l) {
         if (!l.has("vni")) return put("VXLAN");
@@ -589,6 +582,7 @@ private:
     bool named_ = false;          // the link header just named the payload, so it drops its "IP "
     bool ports_printed_ = false;  // the IP layer already printed the transport ports
     bool cooked_vlan_ = false;    // a VLAN tag behind a cooked header named its EtherType
+    bool close_marker_ = false;   // the truncation marker is followed by ">" (TCP options)
 };
 
 }  // namespace

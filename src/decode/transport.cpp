@@ -1,4 +1,4 @@
-// TCP (RFC 9293), UDP (RFC 768) and SCTP (RFC 9260) headers, checksums over the IP pseudo
+// TCP (RFC 9293) and UDP (RFC 768) headers, checksums over the IP pseudo
 // header, relative TCP sequence numbers, and the port-based hand-off to applications.
 #include <fmt/format.h>
 
@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "decode/dissect.hpp"
+#include "decode/protocols.hpp"
 #include "decode/registry.hpp"
 
 namespace decode::detail {
@@ -31,42 +32,6 @@ std::string_view address_bytes(const Context& c, const Layer& ip, bool source) {
     std::size_t at = ip.protocol == "ipv4" ? ip.offset + (source ? 12 : 16) : ip.offset + (source ? 8 : 24);
     auto b = c.r.bytes(at, ip.protocol == "ipv4" ? 4 : 16);
     return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
-
-// tcpdump's option spelling: "mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7".
-std::string tcp_options(const ByteReader& r, std::size_t at, std::size_t end) {
-    std::string out;
-    auto append = [&out](std::string_view s) {
-        if (!out.empty()) out += ',';
-        out += s;
-    };
-    while (at < end) {
-        if (!r.has(at, 1)) { append("[|tcp]"); break; }
-        std::uint8_t kind = r.u8(at);
-        if (kind == 0) { append("eol"); break; }
-        if (kind == 1) { append("nop"); ++at; continue; }
-        if (!r.has(at + 1, 1)) { append("[|tcp]"); break; }
-        std::size_t len = r.u8(at + 1);
-        if (len < 2 || at + len > end) { append(fmt::format("opt-{}:bad length {}", kind, len)); break; }
-        if (!r.has(at, len)) { append("[|tcp]"); break; }
-        switch (kind) {
-            case 2: append(len == 4 ? fmt::format("mss {}", r.u16(at + 2)) : "mss[bad length]"); break;
-            case 3: append(len == 3 ? fmt::format("wscale {}", r.u8(at + 2)) : "wscale[bad length]"); break;
-            case 4: append("sackOK"); break;
-            case 5: {
-                std::string s = "sack " + std::to_string((len - 2) / 8);
-                for (std::size_t i = at + 2; i + 8 <= at + len; i += 8) s += fmt::format(" {{{}:{}}}", r.u32(i), r.u32(i + 4));
-                append(s);
-                break;
-            }
-            case 8: append(len == 10 ? fmt::format("TS val {} ecr {}", r.u32(at + 2), r.u32(at + 6)) : "TS[bad length]"); break;
-            case 30: append("mptcp"); break;
-            case 34: append("tfo"); break;
-            default: append(fmt::format("unknown-{}", kind)); break;
-        }
-        at += len;
-    }
-    return out;
 }
 
 bool is_http_start(std::span<const std::uint8_t> b) {
@@ -125,17 +90,26 @@ void dissect_tcp(Context& c, std::size_t o, std::size_t end) {
     set_checksum(c, l, o, seg, 6, 16);
     // tcpdump makes numbers relative only on segments with ACK set (a bare SYN or RST stays absolute).
     const Layer* ip = enclosing_ip(c);
+    // RFC 2018: SACK edges are printed relative to the base of the ACK number (tcpdump sets the
+    // base, the acknowledgement minus one, already on the packet that starts tracking).
+    std::uint32_t sack_base = 0;
     if (c.flows && ip && (flags & 0x10)) {
         auto rel = c.flows->track(address_bytes(c, *ip, true), sport, address_bytes(c, *ip, false), dport, seq, ack, flags & 0x02);
         if (rel.relative) l.set("relative_seq", rel.seq).set("relative_ack", rel.ack);
+        sack_base = rel.relative ? ack - rel.ack : ack - 1;
     }
     if (hlen > 20) {
-        std::string options = tcp_options(r, o + 20, o + hlen);
-        bool cut = options.ends_with("[|tcp]");
-        if (cut) options.resize(options.size() - std::min<std::size_t>(options.size(), 7));  // ",[|tcp]" or "[|tcp]"
-        l.set("options", std::move(options));
-        if (cut) l.set_flag("options_truncated", true);
-        if (cut || !r.has(o, hlen)) return c.truncated("tcp");
+        TcpOptionsText options = tcp_options_text(r, o + 20, hlen - 20, flags, sack_base);
+        l.set("options", std::move(options.text));
+        if (options.end == TcpOptionsText::truncated || options.end == TcpOptionsText::truncated_closed) {
+            l.set_flag("options_truncated", true).set_flag("options_closed", options.end == TcpOptionsText::truncated_closed);
+            return c.truncated(options.mptcp ? "mptcp" : "tcp");
+        }
+        if (options.end != TcpOptionsText::complete) {
+            l.set_flag("options_bad", true).set_flag("options_closed", options.end == TcpOptionsText::bad);
+            return;
+        }
+        // The option list may stop (EOL) before padding the capture did not keep: tcpdump is content.
     }
     if (payload == 0 || !r.has(o + hlen, 1) || !c.can_nest()) return;
     if (PayloadDissector next = tcp_payload_dissector(sport, dport)) next(c, o + hlen, end);
@@ -166,40 +140,6 @@ void dissect_udp(Context& c, std::size_t o, std::size_t end) {
     }
     if (!c.can_nest()) return;
     if (PayloadDissector next = udp_payload_dissector(sport, dport)) next(c, o + 8, stop);
-}
-
-void dissect_sctp(Context& c, std::size_t o, std::size_t end) {
-    const ByteReader& r = c.r;
-    Layer& l = c.add("sctp", o);
-    if (!r.has(o, 12)) return c.truncated("sctp");
-    l.set("sport", r.u16(o)).set("dport", r.u16(o + 2)).set("vtag", r.u32(o + 4));
-    // RFC 9260 3.2: chunks of (type, flags, length), padded to 4 bytes.
-    static constexpr const char* kNames[] = {"DATA", "INIT", "INIT ACK", "SACK", "HEARTBEAT", "HEARTBEAT ACK", "ABORT",
-                                             "SHUTDOWN", "SHUTDOWN ACK", "ERROR", "COOKIE ECHO", "COOKIE ACK", "ECN ECHO",
-                                             "ECN CWR", "SHUTDOWN COMPLETE"};
-    std::string chunks;
-    std::size_t count = 0, at = o + 12;
-    while (at + 4 <= end && count < 64) {
-        if (!r.has(at, 4)) { chunks += "[|sctp]"; break; }
-        std::uint8_t type = r.u8(at), cflags = r.u8(at + 1);
-        std::size_t len = r.u16(at + 2);
-        if (len < 4) { chunks += "[bad chunk length]"; break; }
-        ++count;
-        chunks += type < std::size(kNames) ? fmt::format("[{}] ", kNames[type]) : fmt::format("[type {}] ", type);
-        if (type == 0 && r.has(at, 16))
-            chunks += fmt::format("{}{}{} [TSN: {}] [SID: {}] [SSEQ {}] [PPID 0x{:x}] ", (cflags & 4) ? "(U)" : "",
-                                  (cflags & 2) ? "(B)" : "", (cflags & 1) ? "(E)" : "", r.u32(at + 4), r.u16(at + 8),
-                                  r.u16(at + 10), r.u32(at + 12));
-        else if (type == 1 && r.has(at, 20))
-            chunks += fmt::format("[init tag: {}] [rwnd: {}] [OS: {}] [MIS: {}] [init TSN: {}] ", r.u32(at + 4), r.u32(at + 8),
-                                  r.u16(at + 12), r.u16(at + 14), r.u32(at + 16));
-        if (!r.has(at, len)) {
-            c.truncated("sctp");
-            break;
-        }
-        at += (len + 3) & ~std::size_t{3};
-    }
-    l.set("chunk_count", count).set("chunks", std::move(chunks));
 }
 
 }  // namespace decode::detail

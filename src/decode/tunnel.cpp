@@ -1,32 +1,8 @@
-// Tunnels that carry a whole inner packet: GRE (RFC 2784, RFC 2890), VXLAN (RFC 7348) and
-// Geneve (RFC 8926). The inner packet is decoded into the same layer list.
+// Tunnels that carry a whole inner packet: VXLAN (RFC 7348) and Geneve (RFC 8926). The inner
+// packet is decoded into the same layer list. GRE is in gre.cpp.
 #include "decode/dissect.hpp"
 
 namespace decode::detail {
-
-void dissect_gre(Context& c, std::size_t o, std::size_t end) {
-    const ByteReader& r = c.r;
-    Layer& l = c.add("gre", o);
-    l.set("length", end > o ? end - o : 0);
-    if (!r.has(o, 4)) return c.truncated("gre");
-    std::uint16_t flags = r.u16(o), proto = r.u16(o + 2);
-    l.set("version", flags & 7u).set("flags", flags).set("protocol", proto);
-    std::size_t at = o + 4;
-    if (flags & 0x8000) at += 4;  // checksum and reserved
-    if (flags & 0x2000) {
-        if (!r.has(at, 4)) return c.truncated("gre");
-        l.set("key", r.u32(at));
-        at += 4;
-    }
-    if (flags & 0x1000) {
-        if (!r.has(at, 4)) return c.truncated("gre");
-        l.set("sequence", r.u32(at));
-        at += 4;
-    }
-    if ((flags & 7u) != 0) return;  // version 1 is PPTP's enhanced GRE: not decoded further
-    if (!r.has(at, 1)) return c.truncated("gre");
-    dissect_ethertype(c, at, proto);
-}
 
 void dissect_vxlan(Context& c, std::size_t o, std::size_t /*end*/) {
     const ByteReader& r = c.r;
