@@ -9,4 +9,74 @@ namespace {
 
 using namespace testing_support;
 
+Bytes repeat(std::size_t n, std::uint8_t v) { return Bytes(n, v); }
+
+// The frames, then each cut short every `step` bytes from `from` on (truncated captures).
+std::vector<Bytes> with_cuts(const std::vector<Bytes>& frames, std::size_t from, std::size_t step) {
+    std::vector<Bytes> out = frames;
+    for (const auto& f : frames)
+        for (std::size_t n = from; n < f.size(); n += step) out.emplace_back(f.begin(), f.begin() + static_cast<long>(n));
+    return out;
+}
+
+void expect_same(const std::vector<Bytes>& frames, std::initializer_list<const char*> flag_sets = {"", "-v"}) {
+    for (const char* flags : flag_sets)
+        for (const auto& m : compare_with_tcpdump(1, frames, flags))
+            ADD_FAILURE() << "flags '" << flags << "' packet " << m.packet << "\n  sniff:   " << m.sniff << "\n  tcpdump: " << m.tcpdump;
+}
+
+// --- PTP (IEEE 1588-2008 clause 13)
+
+Bytes ptp_header(std::uint8_t type, std::uint16_t length, std::uint16_t flags, std::uint8_t control) {
+    Bytes b;
+    put8(b, type), put8(b, 2), put16(b, length), put8(b, 4), put8(b, 0), put16(b, flags);
+    put32(b, 0), put16(b, 0x1234), put16(b, 0x8000);  // correction: 0x1234 ns and a half
+    put32(b, 0);                                      // reserved
+    b = cat({b, {0x74, 0x83, 0xef, 0xff, 0xfe, 0x01, 0xac, 0x16}});
+    put16(b, 274), put16(b, 77), put8(b, control), put8(b, 0x7f);
+    return b;
+}
+
+Bytes ptp_timestamp(std::uint32_t seconds, std::uint32_t ns) {
+    Bytes b;
+    put16(b, 0), put32(b, seconds), put32(b, ns);
+    return b;
+}
+
+std::vector<Bytes> ptp_messages() {
+    Bytes port = {0x00, 0x1b, 0x19, 0xff, 0xfe, 0x00, 0x00, 0x01, 0x00, 0x02};
+    Bytes announce = cat({ptp_timestamp(0, 0), {0x00, 0x25, 0x00, 128, 248, 0xfe, 0xff, 0xff, 128},
+                          {0x74, 0x83, 0xef, 0xff, 0xfe, 0x01, 0xac, 0x16, 0x00, 0x01, 0xa0}});
+    return {
+        cat({ptp_header(0x00, 44, 0x0200, 0), ptp_timestamp(1582303693, 295761755)}),
+        cat({ptp_header(0x01, 44, 0x0400, 1), ptp_timestamp(0, 0)}),
+        cat({ptp_header(0x08, 44, 0, 2), ptp_timestamp(1582303693, 1)}),
+        cat({ptp_header(0x09, 54, 0, 3), ptp_timestamp(7, 8), port}),
+        cat({ptp_header(0x02, 54, 0, 5), ptp_timestamp(7, 8), port}),
+        cat({ptp_header(0x03, 54, 0x0202, 5), ptp_timestamp(7, 8), port}),
+        cat({ptp_header(0x0a, 54, 0, 5), ptp_timestamp(7, 8), port}),
+        cat({ptp_header(0x0b, 64, 0x003c, 5), announce}),
+        cat({ptp_header(0x0c, 44, 0xffff, 5), port}),
+        cat({ptp_header(0x0d, 48, 0, 4), port, {1, 1, 2, 0}}),
+        cat({ptp_header(0x1d, 48, 0, 9), {0xff}, port, {1, 1, 2, 0}}),
+        cat({ptp_header(0x05, 44, 0, 5)}),
+    };
+}
+
+TEST(PrintEthernetPayloads, PtpOverEthernetMatchesTcpdump) {
+    std::vector<Bytes> frames;
+    for (const auto& m : ptp_messages()) frames.push_back(ethernet(0x88f7, m, "02:00:00:00:00:01", "01:1b:19:00:00:00"));
+    Bytes v1 = {0x00, 0x01, 0x00, 0x01}, v21 = {0x00, 0x12, 0x00, 0x2c};
+    frames.push_back(ethernet(0x88f7, cat({v1, repeat(40, 0)})));
+    frames.push_back(ethernet(0x88f7, cat({v21, repeat(40, 0)})));
+    expect_same(with_cuts(frames, 14, 3));
+}
+
+TEST(PrintEthernetPayloads, PtpOverUdpMatchesTcpdump) {
+    std::vector<Bytes> frames;
+    for (const auto& m : ptp_messages()) frames.push_back(ethernet(0x0800, udp4(319, 319, m)));
+    frames.push_back(ethernet(0x0800, udp4(320, 320, ptp_messages()[3])));
+    expect_same(frames, {""});
+}
+
 }  // namespace

@@ -1,5 +1,7 @@
 // Link layers: where each pcap LINKTYPE puts its header and how it names the payload, plus the
 // EtherType-named encapsulations (802.1Q/QinQ, MPLS, PPPoE) that sit between link and network.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "decode/dissect.hpp"
@@ -179,7 +181,9 @@ void dissect_ethertype(Context& c, std::size_t offset, std::uint16_t type) {
         case 0x8864: return dissect_pppoe(c, offset, true);
         case 0x6558: return dissect_ethernet(c, offset);  // transparent Ethernet bridging (GRE, Geneve)
         default:
-            if (PayloadDissector next = ethertype_dissector(type)) return next(c, offset, c.r.size());
+            // The frame ends where the wire length says (Ethernet padding included), as tcpdump counts.
+            if (PayloadDissector next = ethertype_dissector(type))
+                return next(c, offset, std::max<std::size_t>(c.r.size(), c.out.wire_length));
             c.add("unknown", offset).set("ethertype", type).set("length", c.r.available(offset, c.r.size())); return;
     }
 }

@@ -12,6 +12,10 @@ namespace decode::detail {
 
 // --- link-layer protocols
 
+// IEEE 1588 PTP (ptp.cpp).
+void dissect_ptp(Context& c, std::size_t offset, std::size_t end);
+void print_ptp(PrintContext& p, const Layer& l);
+
 // --- applications
 
 }  // namespace decode::detail

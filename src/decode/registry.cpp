@@ -33,6 +33,8 @@ constexpr PortRow kUdpPorts[] = {
     {6081, Ends::destination, dissect_geneve},
     // --- routing and redundancy protocols
     // --- management, tunnelling and other applications
+    {319, Ends::either, dissect_ptp},  // IEEE 1588 annex D: event and general messages
+    {320, Ends::either, dissect_ptp},
 };
 
 // TCP ports.
@@ -74,6 +76,7 @@ constexpr NumberRow kIpProtocols[] = {
 // EtherTypes (IEEE registry) beyond the ones link.cpp handles (IPv4, IPv6, ARP, VLAN, MPLS, PPPoE).
 constexpr NumberRow kEtherTypes[] = {
     // --- link-layer protocols
+    {0x88f7, dissect_ptp},
     // --- other protocols
     {0, nullptr},  // end of table
 };
@@ -100,6 +103,7 @@ struct PrinterRow {
 constexpr PrinterRow kPrinters[] = {
     // --- routing and redundancy protocols
     // --- link-layer protocols
+    {"ptp", print_ptp},
     // --- applications
     {"", nullptr},  // end of table
 };
