@@ -80,3 +80,21 @@ TEST(PrintEthernetPayloads, PtpOverUdpMatchesTcpdump) {
 }
 
 }  // namespace
+
+namespace {
+
+// --- AoE (Coraid AoE Protocol Definition r11)
+
+TEST(PrintEthernetPayloads, AoeMatchesTcpdump) {
+    std::vector<Bytes> frames;
+    for (std::uint8_t flags : {0x10, 0x18, 0x1c, 0x13, 0x14})
+        for (std::uint8_t error : {0, 1, 3, 6, 7, 200}) {
+            Bytes b = {flags, error, 0x00, 0x14, 0x00, 0x01, 0x00, 0x1d, 0xcd, 0x97};
+            b = cat({b, {0x40, 0x00, 0x00, 0x24, 0, 0, 0, 0, 0, 0, 0, 0}});
+            frames.push_back(ethernet(0x88a2, b));
+        }
+    for (std::size_t n = 0; n < 12; n += 3) frames.push_back(ethernet(0x88a2, Bytes(frames[1].begin() + 14, frames[1].begin() + 14 + static_cast<long>(n))));
+    expect_same(frames, {""});
+}
+
+}  // namespace

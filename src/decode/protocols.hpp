@@ -15,6 +15,9 @@ namespace decode::detail {
 // IEEE 1588 PTP (ptp.cpp).
 void dissect_ptp(Context& c, std::size_t offset, std::size_t end);
 void print_ptp(PrintContext& p, const Layer& l);
+// ATA over Ethernet (aoe.cpp).
+void dissect_aoe(Context& c, std::size_t offset, std::size_t end);
+void print_aoe(PrintContext& p, const Layer& l);
 
 // --- applications
 

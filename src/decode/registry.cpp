@@ -77,6 +77,7 @@ constexpr NumberRow kIpProtocols[] = {
 constexpr NumberRow kEtherTypes[] = {
     // --- link-layer protocols
     {0x88f7, dissect_ptp},
+    {0x88a2, dissect_aoe},
     // --- other protocols
     {0, nullptr},  // end of table
 };
@@ -104,6 +105,7 @@ constexpr PrinterRow kPrinters[] = {
     // --- routing and redundancy protocols
     // --- link-layer protocols
     {"ptp", print_ptp},
+    {"aoe", print_aoe},
     // --- applications
     {"", nullptr},  // end of table
 };
