@@ -98,3 +98,32 @@ TEST(PrintEthernetPayloads, AoeMatchesTcpdump) {
 }
 
 }  // namespace
+
+namespace {
+
+// --- ERSPAN in GRE (draft-foschiano-erspan-03): tcpdump 4.99 names the GRE protocol type only.
+// GRE's own header text is the GRE printer's; here only what follows it is compared.
+
+Bytes gre(std::uint16_t flags, std::uint16_t protocol, const Bytes& rest) {
+    Bytes b;
+    put16(b, flags), put16(b, protocol);
+    return cat({b, rest});
+}
+
+TEST(PrintEthernetPayloads, ErspanMatchesTcpdumpAfterGre) {
+    Bytes inner = ethernet(0x0800, ipv4(1, repeat(8, 0)));
+    Bytes type2 = {0x10, 0x05, 0x20, 0x64, 0x00, 0x00, 0x00, 0x01};
+    Bytes type3 = {0x20, 0x05, 0x20, 0x64, 0x12, 0x34, 0x56, 0x78, 0x00, 0x00, 0x00, 0x00};
+    std::vector<Bytes> frames = {
+        ethernet(0x0800, ipv4(47, gre(0x0000, 0x88be, inner))),
+        ethernet(0x0800, ipv4(47, gre(0x1000, 0x88be, cat({{0, 0, 0, 7}, type2, inner})))),
+        ethernet(0x0800, ipv4(47, gre(0x1000, 0x22eb, cat({{0, 0, 0, 7}, type3, inner})))),
+        ethernet(0x0800, ipv4(47, gre(0x1000, 0x22eb, {0, 0, 0, 7, 0x20}))),
+    };
+    for (const auto& m : compare_with_tcpdump(1, frames)) {
+        std::string tail = m.tcpdump.substr(m.tcpdump.rfind(": ") + 2);
+        EXPECT_TRUE(m.sniff.ends_with(": " + tail)) << "packet " << m.packet << "\n  sniff:   " << m.sniff << "\n  tcpdump: " << m.tcpdump;
+    }
+}
+
+}  // namespace

@@ -18,6 +18,10 @@ void print_ptp(PrintContext& p, const Layer& l);
 // ATA over Ethernet (aoe.cpp).
 void dissect_aoe(Context& c, std::size_t offset, std::size_t end);
 void print_aoe(PrintContext& p, const Layer& l);
+// ERSPAN in GRE (erspan.cpp).
+void dissect_erspan_ii(Context& c, std::size_t offset, std::size_t end);
+void dissect_erspan_iii(Context& c, std::size_t offset, std::size_t end);
+void print_erspan(PrintContext& p, const Layer& l);
 
 // --- applications
 

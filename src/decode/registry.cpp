@@ -78,6 +78,8 @@ constexpr NumberRow kEtherTypes[] = {
     // --- link-layer protocols
     {0x88f7, dissect_ptp},
     {0x88a2, dissect_aoe},
+    {0x88be, dissect_erspan_ii},
+    {0x22eb, dissect_erspan_iii},
     // --- other protocols
     {0, nullptr},  // end of table
 };
@@ -106,6 +108,7 @@ constexpr PrinterRow kPrinters[] = {
     // --- link-layer protocols
     {"ptp", print_ptp},
     {"aoe", print_aoe},
+    {"erspan", print_erspan},
     // --- applications
     {"", nullptr},  // end of table
 };
