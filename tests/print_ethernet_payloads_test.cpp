@@ -127,3 +127,85 @@ TEST(PrintEthernetPayloads, ErspanMatchesTcpdumpAfterGre) {
 }
 
 }  // namespace
+
+namespace {
+
+// --- Spanning tree (IEEE 802.1D-2004 clause 9, 802.1Q-2018 clause 14)
+
+Bytes bridge(unsigned priority, const char* address) {
+    Bytes b;
+    put16(b, priority);
+    return cat({b, mac(address)});
+}
+
+Bytes bpdu(std::uint8_t version, std::uint8_t type, std::uint8_t flags) {
+    Bytes b;
+    put16(b, 0), put8(b, version), put8(b, type), put8(b, flags);
+    b = cat({b, bridge(0x8001, "00:19:06:ea:b8:80")});
+    put32(b, 200000);
+    b = cat({b, bridge(0x8005, "00:19:06:ea:b8:81")});
+    put16(b, 0x800c), put16(b, 256), put16(b, 20 * 256), put16(b, 2 * 256 + 77), put16(b, 15 * 256);
+    return b;
+}
+
+Bytes mst_bpdu(std::uint8_t flags, std::size_t mstis) {
+    Bytes b = bpdu(3, 2, flags);
+    put8(b, 0), put16(b, static_cast<unsigned>(64 + 16 * mstis)), put8(b, 0);
+    Bytes name = {'B', 'r', 'e', 'w', 'e', 'r', 'y'};
+    name.resize(32, 0);
+    b = cat({b, name, {0x00, 0x02}, repeat(16, 0x93)});
+    put32(b, 200000);
+    b = cat({b, bridge(0x8000, "00:1e:f7:05:a8:80"), {20}});
+    for (std::size_t i = 1; i <= mstis; ++i) {
+        Bytes m = {static_cast<std::uint8_t>(0x7c - i * 4)};
+        m = cat({m, bridge(0x6000 + static_cast<unsigned>(i), "00:1e:f7:05:a8:80")});
+        put32(m, static_cast<std::uint32_t>(i * 1000)), put8(m, 0x60), put8(m, 0x80), put8(m, 20);
+        b = cat({b, m});
+    }
+    return b;
+}
+
+TEST(PrintEthernetPayloads, StpMatchesTcpdump) {
+    Bytes tcn = {0x00, 0x00, 0x00, 0x80};
+    std::vector<Bytes> frames = {
+        ethernet_llc(0x42, 0x42, 0x03, bpdu(0, 0, 0x00)),
+        ethernet_llc(0x42, 0x42, 0x03, bpdu(0, 0, 0x81)),
+        ethernet_llc(0x42, 0x42, 0x03, tcn),
+        ethernet_llc(0x42, 0x42, 0x03, cat({bpdu(2, 2, 0x3e), {0}})),
+        ethernet_llc(0x42, 0x42, 0x03, cat({bpdu(2, 2, 0x06), {0}})),
+        ethernet_llc(0x42, 0x42, 0x03, mst_bpdu(0x78, 0)),
+        ethernet_llc(0x42, 0x42, 0x03, mst_bpdu(0x3c, 2)),
+        ethernet_llc(0x42, 0x42, 0x03, cat({bpdu(2, 2, 0x06)})),
+    };
+    // PVST+: the same BPDU in SNAP (OUI 00000c, PID 0x010b), with the originating VLAN TLV.
+    Bytes pvst = cat({{0x00, 0x00, 0x0c, 0x01, 0x0b}, bpdu(2, 2, 0x02), {0, 0x00, 0x00, 0x02, 0x00, 0x05}});
+    frames = with_cuts(frames, 17, 4);
+    auto pvst_frames = with_cuts({ethernet_llc(0xaa, 0xaa, 0x03, pvst, "00:1f:6d:96:ec:04", "01:00:0c:cc:cc:cd")}, 22, 4);
+    frames.insert(frames.end(), pvst_frames.begin(), pvst_frames.end());
+    expect_same(frames);
+}
+
+// --- Cisco SNAP protocols (OUI 00000c): CDP, DTP, VTP, UDLD (RFC 5171)
+
+Bytes cisco_snap(std::uint16_t pid, const Bytes& body) {
+    Bytes b = {0x00, 0x00, 0x0c};
+    put16(b, pid);
+    return ethernet_llc(0xaa, 0xaa, 0x03, cat({b, body}), "00:19:06:ea:b8:85", "01:00:0c:cc:cc:cc");
+}
+
+TEST(PrintEthernetPayloads, CiscoSnapMatchesTcpdump) {
+    Bytes cdp = {0x02, 180, 0xb0, 0xbd, 0x00, 0x01, 0x00, 0x0a, 'S', 'w', 'i', 't', 'c', 'h'};
+    Bytes dtp = {0x01, 0x00, 0x01, 0x00, 0x08, 'L', 'a', 'b', 0, 0};
+    std::vector<Bytes> frames = {
+        cisco_snap(0x2000, cdp),
+        cisco_snap(0x2004, dtp),
+        cisco_snap(0x2003, cat({{0x01, 0x01, 0x00, 0x03}, repeat(40, 0)})),
+        cisco_snap(0x2003, cat({{0x01, 0x02, 0x01, 0x03}, repeat(40, 0)})),
+        cisco_snap(0x2003, cat({{0x01, 0x03, 0x01, 0x03}, repeat(40, 0)})),
+    };
+    for (std::uint8_t first : {0x21, 0x22, 0x23, 0x20})
+        for (std::uint8_t flags : {0, 1, 2, 3}) frames.push_back(cisco_snap(0x0111, cat({{first, flags, 0x6d, 0x85}, repeat(20, 0)})));
+    expect_same(frames, {""});
+}
+
+}  // namespace

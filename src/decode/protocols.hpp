@@ -22,6 +22,23 @@ void print_aoe(PrintContext& p, const Layer& l);
 void dissect_erspan_ii(Context& c, std::size_t offset, std::size_t end);
 void dissect_erspan_iii(Context& c, std::size_t offset, std::size_t end);
 void print_erspan(PrintContext& p, const Layer& l);
+// Spanning tree BPDUs (stp.cpp); `offset` is the BPDU after the LLC header.
+void dissect_stp(Context& c, std::size_t offset, std::size_t end);
+void print_stp(PrintContext& p, const Layer& l);
+void print_stp_msti(PrintContext& p, const Layer& l);
+void print_stp_spt(PrintContext& p, const Layer& l);
+// Cisco Discovery Protocol (cdp.cpp).
+void dissect_cdp(Context& c, std::size_t offset, std::size_t end);
+void print_cdp(PrintContext& p, const Layer& l);
+// Cisco Dynamic Trunking Protocol (dtp.cpp).
+void dissect_dtp(Context& c, std::size_t offset, std::size_t end);
+void print_dtp(PrintContext& p, const Layer& l);
+// UDLD, RFC 5171 (udld.cpp).
+void dissect_udld(Context& c, std::size_t offset, std::size_t end);
+void print_udld(PrintContext& p, const Layer& l);
+// Cisco VLAN Trunking Protocol (vtp.cpp).
+void dissect_vtp(Context& c, std::size_t offset, std::size_t end);
+void print_vtp(PrintContext& p, const Layer& l);
 
 // --- applications
 

@@ -109,6 +109,13 @@ constexpr PrinterRow kPrinters[] = {
     {"ptp", print_ptp},
     {"aoe", print_aoe},
     {"erspan", print_erspan},
+    {"stp", print_stp},
+    {"stp_msti", print_stp_msti},
+    {"stp_spt", print_stp_spt},
+    {"cdp", print_cdp},
+    {"dtp", print_dtp},
+    {"udld", print_udld},
+    {"vtp", print_vtp},
     // --- applications
     {"", nullptr},  // end of table
 };
