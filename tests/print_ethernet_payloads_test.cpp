@@ -209,3 +209,27 @@ TEST(PrintEthernetPayloads, CiscoSnapMatchesTcpdump) {
 }
 
 }  // namespace
+
+namespace {
+
+// --- LLDP (IEEE 802.1AB-2016 clause 8)
+
+Bytes tlv(unsigned type, const Bytes& value) {
+    Bytes b;
+    put16(b, (type << 9) | static_cast<unsigned>(value.size()));
+    return cat({b, value});
+}
+
+TEST(PrintEthernetPayloads, LldpMatchesTcpdump) {
+    Bytes chassis = tlv(1, cat({{4}, mac("00:19:2f:a7:b2:8d")})), port = tlv(2, {7, 'G', 'i', '0', '/', '1'});
+    Bytes ttl = tlv(3, {0, 120}), end = tlv(0, {});
+    std::vector<Bytes> frames = {
+        ethernet(0x88cc, cat({chassis, port, ttl, tlv(5, {'S', '2', '.', 'c', 'o', 'm'}), end})),
+        ethernet(0x88cc, cat({chassis, port, ttl, end})),
+        ethernet(0x88cc, cat({chassis, port, ttl, tlv(5, {'a', 0x01, 'b'}), tlv(5, {'c'}), end})),
+    };
+    frames = with_cuts(frames, 14, 3);
+    expect_same(frames, {""});
+}
+
+}  // namespace

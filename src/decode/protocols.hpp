@@ -39,6 +39,9 @@ void print_udld(PrintContext& p, const Layer& l);
 // Cisco VLAN Trunking Protocol (vtp.cpp).
 void dissect_vtp(Context& c, std::size_t offset, std::size_t end);
 void print_vtp(PrintContext& p, const Layer& l);
+// LLDP, IEEE 802.1AB (lldp.cpp).
+void dissect_lldp(Context& c, std::size_t offset, std::size_t end);
+void print_lldp(PrintContext& p, const Layer& l);
 
 // --- applications
 

@@ -80,6 +80,7 @@ constexpr NumberRow kEtherTypes[] = {
     {0x88a2, dissect_aoe},
     {0x88be, dissect_erspan_ii},
     {0x22eb, dissect_erspan_iii},
+    {0x88cc, dissect_lldp},
     // --- other protocols
     {0, nullptr},  // end of table
 };
@@ -116,6 +117,7 @@ constexpr PrinterRow kPrinters[] = {
     {"dtp", print_dtp},
     {"udld", print_udld},
     {"vtp", print_vtp},
+    {"lldp", print_lldp},
     // --- applications
     {"", nullptr},  // end of table
 };
