@@ -233,3 +233,22 @@ TEST(PrintEthernetPayloads, LldpMatchesTcpdump) {
 }
 
 }  // namespace
+
+namespace {
+
+// --- Broadcom LI shim over UDP port 49152
+
+TEST(PrintEthernetPayloads, BcmLiMatchesTcpdump) {
+    std::vector<Bytes> frames;
+    Bytes inner_ip = ipv4(17, repeat(12, 0), "192.0.2.1", "192.0.2.2");
+    for (std::uint32_t direction : {1u, 2u, 3u, 0u})
+        for (std::uint32_t type : {4u, 5u, 7u, 2u}) {
+            Bytes shim;
+            put32(shim, (direction << 29) | (type << 25) | (((type + direction) % 4) << 22) | 66666u);
+            frames.push_back(ethernet(0x0800, udp4(49152, 49153, cat({shim, type == 7 ? repeat(20, 0) : inner_ip}))));
+        }
+    frames.push_back(ethernet(0x0800, udp4(49152, 49153, {0x68, 0x81})));
+    expect_same(frames, {""});
+}
+
+}  // namespace

@@ -42,6 +42,9 @@ void print_vtp(PrintContext& p, const Layer& l);
 // LLDP, IEEE 802.1AB (lldp.cpp).
 void dissect_lldp(Context& c, std::size_t offset, std::size_t end);
 void print_lldp(PrintContext& p, const Layer& l);
+// Broadcom LI shim (bcm_li.cpp).
+void dissect_bcm_li(Context& c, std::size_t offset, std::size_t end);
+void print_bcm_li(PrintContext& p, const Layer& l);
 
 // --- applications
 

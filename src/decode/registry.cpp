@@ -35,6 +35,7 @@ constexpr PortRow kUdpPorts[] = {
     // --- management, tunnelling and other applications
     {319, Ends::either, dissect_ptp},  // IEEE 1588 annex D: event and general messages
     {320, Ends::either, dissect_ptp},
+    {49152, Ends::either, dissect_bcm_li},  // Broadcom LI shim
 };
 
 // TCP ports.
@@ -118,6 +119,7 @@ constexpr PrinterRow kPrinters[] = {
     {"udld", print_udld},
     {"vtp", print_vtp},
     {"lldp", print_lldp},
+    {"bcm_li", print_bcm_li},
     // --- applications
     {"", nullptr},  // end of table
 };
