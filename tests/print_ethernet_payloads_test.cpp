@@ -252,3 +252,29 @@ TEST(PrintEthernetPayloads, BcmLiMatchesTcpdump) {
 }
 
 }  // namespace
+
+namespace {
+
+// --- Slow Protocols (IEEE 802.3 annex 57A): LACP and Marker (IEEE 802.1AX-2020 6.4)
+
+TEST(PrintEthernetPayloads, SlowProtocolsMatchTcpdump) {
+    Bytes actor = cat({{0x01, 0x14, 0x80, 0x00}, mac("00:13:c4:12:0f:00"), {0x00, 0x0d, 0x80, 0x00, 0x00, 0x16, 0x3d, 0, 0, 0}});
+    Bytes partner = cat({{0x02, 0x14, 0x80, 0x00}, mac("00:0e:83:16:f5:00"), {0x00, 0x0d, 0x80, 0x00, 0x00, 0x19, 0x3f, 0, 0, 0}});
+    Bytes collector = {0x03, 0x10, 0x00, 0x00};
+    collector.resize(16, 0);
+    Bytes lacp = cat({{0x01, 0x01}, actor, partner, collector, {0x00, 0x00}, repeat(50, 0)});
+    Bytes marker = cat({{0x02, 0x01, 0x01, 0x10, 0x00, 0x05}, mac("00:13:c4:12:0f:00"), {0, 0, 0, 7, 0, 0, 0, 0}, repeat(90, 0)});
+    std::vector<Bytes> frames = {ethernet(0x8809, lacp), ethernet(0x8809, marker)};
+    expect_same(frames, {""});
+}
+
+// --- Loopback (Ethernet configuration testing, EtherType 0x9000)
+
+TEST(PrintEthernetPayloads, LoopbackMatchesTcpdump) {
+    Bytes forward = cat({{0x00, 0x00, 0x02, 0x00}, mac("aa:00:04:00:1d:04"), {0x01, 0x00, 0x01, 0x00}, repeat(36, 0x55)});
+    Bytes reply = cat({{0x08, 0x00, 0x02, 0x00}, mac("aa:00:04:00:1d:04"), {0x01, 0x00, 0x01, 0x00}, repeat(36, 0x55)});
+    std::vector<Bytes> frames = {ethernet(0x9000, forward), ethernet(0x9000, reply)};
+    expect_same(with_cuts(frames, 14, 3), {""});
+}
+
+}  // namespace

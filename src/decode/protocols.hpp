@@ -45,6 +45,12 @@ void print_lldp(PrintContext& p, const Layer& l);
 // Broadcom LI shim (bcm_li.cpp).
 void dissect_bcm_li(Context& c, std::size_t offset, std::size_t end);
 void print_bcm_li(PrintContext& p, const Layer& l);
+// IEEE 802.3 Slow Protocols: LACP, Marker (slow_protocols.cpp).
+void dissect_slow_protocols(Context& c, std::size_t offset, std::size_t end);
+void print_slow_protocols(PrintContext& p, const Layer& l);
+// Ethernet configuration testing, loopback (loopback.cpp).
+void dissect_loopback(Context& c, std::size_t offset, std::size_t end);
+void print_loopback(PrintContext& p, const Layer& l);
 
 // --- applications
 

@@ -82,6 +82,8 @@ constexpr NumberRow kEtherTypes[] = {
     {0x88be, dissect_erspan_ii},
     {0x22eb, dissect_erspan_iii},
     {0x88cc, dissect_lldp},
+    {0x8809, dissect_slow_protocols},
+    {0x9000, dissect_loopback},
     // --- other protocols
     {0, nullptr},  // end of table
 };
@@ -120,6 +122,8 @@ constexpr PrinterRow kPrinters[] = {
     {"vtp", print_vtp},
     {"lldp", print_lldp},
     {"bcm_li", print_bcm_li},
+    {"slow_protocols", print_slow_protocols},
+    {"loopback", print_loopback},
     // --- applications
     {"", nullptr},  // end of table
 };
