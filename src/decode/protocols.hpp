@@ -51,6 +51,9 @@ void print_slow_protocols(PrintContext& p, const Layer& l);
 // Ethernet configuration testing, loopback (loopback.cpp).
 void dissect_loopback(Context& c, std::size_t offset, std::size_t end);
 void print_loopback(PrintContext& p, const Layer& l);
+// EAP over LAN, IEEE 802.1X (eapol.cpp).
+void dissect_eapol(Context& c, std::size_t offset, std::size_t end);
+void print_eapol(PrintContext& p, const Layer& l);
 
 // --- applications
 

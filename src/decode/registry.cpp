@@ -84,6 +84,7 @@ constexpr NumberRow kEtherTypes[] = {
     {0x88cc, dissect_lldp},
     {0x8809, dissect_slow_protocols},
     {0x9000, dissect_loopback},
+    {0x888e, dissect_eapol},
     // --- other protocols
     {0, nullptr},  // end of table
 };
@@ -124,6 +125,7 @@ constexpr PrinterRow kPrinters[] = {
     {"bcm_li", print_bcm_li},
     {"slow_protocols", print_slow_protocols},
     {"loopback", print_loopback},
+    {"eapol", print_eapol},
     // --- applications
     {"", nullptr},  // end of table
 };
