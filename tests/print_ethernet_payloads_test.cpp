@@ -296,3 +296,41 @@ TEST(PrintEthernetPayloads, EapolMatchesTcpdump) {
 }
 
 }  // namespace
+
+namespace {
+
+// --- GeoNetworking (ETSI TS 102 636-4-1), version 0, with BTP (ETSI TS 102 636-5-1)
+
+Bytes geonet(std::uint8_t next, std::uint8_t type, std::uint16_t payload, std::size_t extended, const Bytes& rest) {
+    Bytes b = {next, type, 0x00, 0x00};
+    put16(b, payload), put8(b, 0), put8(b, 2);
+    b = cat({b, {0xc0, 0xcc, 0x00, 0x0c, 0x42, 0x69, 0x68, 0xbe}});
+    put32(b, 0xf7d08f10), put32(b, 514775183), put32(b, 56605966), put32(b, 0x00167000), put32(b, 0);
+    return cat({b, repeat(extended, 0), rest});
+}
+
+TEST(PrintEthernetPayloads, GeonetMatchesTcpdump) {
+    Bytes btp = {0x13, 0x88, 0x13, 0x89, 0x00, 0x00, 0x00, 0x00, 0x01, 0x3c, 0, 0, 0, 0, 0, 0, 0, 0};
+    std::vector<Bytes> frames = {
+        ethernet(0x8947, geonet(0x00, 0x10, 0, 0, {})),
+        ethernet(0x8947, geonet(0x01, 0x51, 10, 32, btp)),
+        ethernet(0x8947, geonet(0x02, 0x51, 10, 32, btp)),
+        ethernet(0x8947, geonet(0x01, 0x50, 10, 0, {0x07, 0xd1, 0x07, 0xd1, 0x00, 0x6a, 0, 0, 0, 0, 0, 0})),
+        ethernet(0x8947, geonet(0x01, 0x50, 10, 0, {0x07, 0xd1, 0x07, 0xd1, 0x00, 0x6a, 0, 0, 0, 0, 0})),
+        ethernet(0x8947, geonet(0x02, 0x50, 10, 0, {0x07, 0xd1, 0x07, 0xd1, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0})),
+        ethernet(0x8947, geonet(0x03, 0x50, 0, 0, {})),
+        ethernet(0x8947, geonet(0x01, 0x51, 10, 20, {})),
+        ethernet(0x0707, geonet(0x00, 0x10, 0, 0, {})),
+    };
+    for (std::uint8_t type : {0x00, 0x20, 0x30, 0x31, 0x32, 0x33, 0x40, 0x41, 0x42, 0x52, 0x60, 0x61, 0x62, 0x70})
+        frames.push_back(ethernet(0x8947, geonet(0x01, type, 10, 60, btp)));
+    for (std::uint8_t type : {0x20, 0x30, 0x40, 0x60, 0x61})
+        frames.push_back(ethernet(0x8947, geonet(0x01, type, 10, 20, {})));
+    frames = with_cuts(frames, 14, 5);
+    for (std::uint8_t id : {1, 2, 101, 102, 103, 104, 105, 106, 107, 150, 200})
+        frames.push_back(ethernet(0x8947, geonet(0x01, 0x10, 10, 0, {0x07, 0xd1, 0x07, 0xd1, 0x00, id, 0, 0})));
+    frames.push_back(ethernet(0x1111, cat({{0x00, 0x00, 0x00, 0x00, 0x01, 0xac}, repeat(30, 0x55)})));
+    expect_same(frames, {""});
+}
+
+}  // namespace

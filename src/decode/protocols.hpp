@@ -54,6 +54,12 @@ void print_loopback(PrintContext& p, const Layer& l);
 // EAP over LAN, IEEE 802.1X (eapol.cpp).
 void dissect_eapol(Context& c, std::size_t offset, std::size_t end);
 void print_eapol(PrintContext& p, const Layer& l);
+// ETSI GeoNetworking (geonet.cpp).
+void dissect_geonet(Context& c, std::size_t offset, std::size_t end);
+void print_geonet(PrintContext& p, const Layer& l);
+// CALM FAST, ISO 29281 (calm_fast.cpp).
+void dissect_calm_fast(Context& c, std::size_t offset, std::size_t end);
+void print_calm_fast(PrintContext& p, const Layer& l);
 
 // --- applications
 

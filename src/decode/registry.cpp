@@ -85,6 +85,9 @@ constexpr NumberRow kEtherTypes[] = {
     {0x8809, dissect_slow_protocols},
     {0x9000, dissect_loopback},
     {0x888e, dissect_eapol},
+    {0x8947, dissect_geonet},
+    {0x0707, dissect_geonet},  // the EtherType of early GeoNetworking deployments
+    {0x1111, dissect_calm_fast},
     // --- other protocols
     {0, nullptr},  // end of table
 };
@@ -126,6 +129,8 @@ constexpr PrinterRow kPrinters[] = {
     {"slow_protocols", print_slow_protocols},
     {"loopback", print_loopback},
     {"eapol", print_eapol},
+    {"geonet", print_geonet},
+    {"calm_fast", print_calm_fast},
     // --- applications
     {"", nullptr},  // end of table
 };
