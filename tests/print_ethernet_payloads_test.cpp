@@ -334,3 +334,43 @@ TEST(PrintEthernetPayloads, GeonetMatchesTcpdump) {
 }
 
 }  // namespace
+
+namespace {
+
+// --- DECnet Phase IV: routing layer and NSP (little-endian fields)
+
+Bytes le16(unsigned v) { return {static_cast<std::uint8_t>(v & 0xff), static_cast<std::uint8_t>(v >> 8)}; }
+
+// A short-format data packet from 1.1 to 1.2 carrying an NSP message.
+Bytes decnet_short(const Bytes& nsp) {
+    Bytes route = cat({{0x02}, le16(0x0402), le16(0x0401), {0x00}, nsp});
+    return ethernet(0x6003, cat({le16(static_cast<unsigned>(route.size())), route}), "aa:00:04:00:01:04", "aa:00:04:00:02:04");
+}
+
+Bytes nsp(std::uint8_t flags, const Bytes& rest) { return cat({{flags}, le16(8196), le16(8195), rest}); }
+
+TEST(PrintEthernetPayloads, DecnetMatchesTcpdump) {
+    Bytes hello = {0x0d, 0x02, 0x00, 0x00, 0xaa, 0x00, 0x04, 0x00, 0x01, 0x04, 0x03, 0x32, 0x40, 0x00};
+    hello = cat({hello, repeat(8, 0), {0xaa, 0x00, 0x04, 0x00, 0x03, 0x04, 0x0a, 0x00, 0x00, 0x0a}});
+    std::vector<Bytes> frames = {
+        ethernet(0x6003, cat({le16(static_cast<unsigned>(hello.size())), hello})),
+        decnet_short(nsp(0x60, cat({le16(0x8000), le16(0xa000), le16(1), {'D', 'E', 'C'}}))),
+        decnet_short(nsp(0x20, cat({le16(0x9003), le16(0xb002), le16(4)}))),
+        decnet_short(nsp(0x40, cat({le16(7), {'x'}}))),
+        decnet_short(nsp(0x04, cat({le16(0x8001), le16(0xa000)}))),
+        decnet_short(nsp(0x14, cat({le16(0x8001), le16(0x2000)}))),
+        decnet_short(nsp(0x24, {})),
+        decnet_short(nsp(0x10, cat({le16(0x8000), le16(0xa000), le16(1), {0x00, 0x00}}))),
+        decnet_short(nsp(0x10, cat({le16(0x8000), le16(0xa000), le16(1), {0x06, 0x02}}))),
+        decnet_short(nsp(0x18, {0x01, 0x03, 0x13, 0x40})),
+        decnet_short(nsp(0x28, {0x05, 0x02, 0x13, 0x40, 0x00})),
+        decnet_short(nsp(0x28, {0x09, 0x01, 0x13, 0x40, 0x03, 1, 2, 3})),
+        decnet_short(nsp(0x38, cat({le16(0), {0x00}}))),
+        decnet_short(nsp(0x38, cat({le16(99), {0x02, 1, 2}}))),
+        decnet_short(nsp(0x48, le16(42))),
+        decnet_short({0x24, 0x03, 0x20}),
+    };
+    expect_same(frames, {""});
+}
+
+}  // namespace

@@ -60,6 +60,10 @@ void print_geonet(PrintContext& p, const Layer& l);
 // CALM FAST, ISO 29281 (calm_fast.cpp).
 void dissect_calm_fast(Context& c, std::size_t offset, std::size_t end);
 void print_calm_fast(PrintContext& p, const Layer& l);
+// DECnet Phase IV routing and NSP (decnet.cpp).
+void dissect_decnet(Context& c, std::size_t offset, std::size_t end);
+void print_decnet(PrintContext& p, const Layer& l);
+void print_nsp(PrintContext& p, const Layer& l);
 
 // --- applications
 

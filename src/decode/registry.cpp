@@ -88,6 +88,7 @@ constexpr NumberRow kEtherTypes[] = {
     {0x8947, dissect_geonet},
     {0x0707, dissect_geonet},  // the EtherType of early GeoNetworking deployments
     {0x1111, dissect_calm_fast},
+    {0x6003, dissect_decnet},
     // --- other protocols
     {0, nullptr},  // end of table
 };
@@ -131,6 +132,8 @@ constexpr PrinterRow kPrinters[] = {
     {"eapol", print_eapol},
     {"geonet", print_geonet},
     {"calm_fast", print_calm_fast},
+    {"decnet", print_decnet},
+    {"nsp", print_nsp},
     // --- applications
     {"", nullptr},  // end of table
 };
