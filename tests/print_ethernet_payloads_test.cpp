@@ -374,3 +374,45 @@ TEST(PrintEthernetPayloads, DecnetMatchesTcpdump) {
 }
 
 }  // namespace
+
+namespace {
+
+// --- Novell IPX: header, SAP and RIP bodies; in EtherType 0x8137 and 802.2 LLC SAP 0xe0
+
+Bytes ipx(std::uint16_t socket, const Bytes& body, int length_adjust = 0) {
+    Bytes b = {0xff, 0xff};
+    put16(b, static_cast<unsigned>(30 + static_cast<int>(body.size()) + length_adjust));
+    b = cat({b, {0x00, 0x01}, {0, 0, 0, 0}, mac("ff:ff:ff:ff:ff:ff")});
+    put16(b, socket);
+    b = cat({b, {0xa8, 0xf8, 0x79, 0x67}, mac("00:03:47:1b:c1:a8")});
+    put16(b, socket);
+    return cat({b, body});
+}
+
+TEST(PrintEthernetPayloads, IpxMatchesTcpdump) {
+    Bytes name = {'S', 'E', 'R', 'V', 'E', 'R'};
+    name.resize(48, 0);
+    Bytes sap_entry = cat({{0x03, 0x0c}, name, {0, 0, 0, 0}, mac("00:30:c1:bf:57:55"), {0x04, 0x51, 0x00, 0x01}});
+    std::vector<Bytes> bodies = {
+        ipx(0x0453, {0x00, 0x02, 0xa8, 0xf8, 0x79, 0x67, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x03, 0x00, 0x04}),
+        ipx(0x0453, {0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}),
+        ipx(0x0452, cat({{0x00, 0x02}, sap_entry, sap_entry})),
+        ipx(0x0452, cat({{0x00, 0x04}, sap_entry})),
+        ipx(0x0452, {0x00, 0x01, 0x00, 0x04}),
+        ipx(0x0452, {0x00, 0x03, 0x02, 0x78}),
+        ipx(0x0455, repeat(50, 0)),
+        ipx(0x0553, repeat(20, 0)),
+        ipx(0x0451, repeat(20, 0)),
+        ipx(0x4008, repeat(20, 0)),
+        ipx(0x0455, repeat(10, 0), -11),
+    };
+    std::vector<Bytes> frames;
+    for (const auto& b : bodies) {
+        frames.push_back(ethernet_llc(0xe0, 0xe0, 0x03, b, "00:03:47:1b:c1:a8", "ff:ff:ff:ff:ff:ff"));
+        frames.push_back(ethernet(0x8137, b));
+        frames.push_back(ethernet(static_cast<std::uint16_t>(b.size()), b));  // raw 802.3
+    }
+    expect_same(frames, {""});
+}
+
+}  // namespace

@@ -44,6 +44,8 @@ void dissect_llc(Context& c, std::size_t offset, std::size_t end) {
             default: break;
         }
     }
+    // Novell's "raw" 802.3: no LLC header, the IPX checksum ffff is where DSAP and SSAP would be.
+    if (dsap == 0xff && ssap == 0xff) return dissect_ipx(c, offset, end);
     if (dsap == 0x42 && ssap == 0x42 && c.r.u8(offset + 2) == 0x03) return dissect_stp(c, offset + 3, end);
     if (PayloadDissector next = llc_dissector(dsap)) return next(c, offset, end);
     c.add("llc", offset).set("dsap", dsap).set("ssap", ssap).set("length", end > offset ? end - offset : 0);

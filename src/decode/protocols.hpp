@@ -64,6 +64,11 @@ void print_calm_fast(PrintContext& p, const Layer& l);
 void dissect_decnet(Context& c, std::size_t offset, std::size_t end);
 void print_decnet(PrintContext& p, const Layer& l);
 void print_nsp(PrintContext& p, const Layer& l);
+// Novell IPX (ipx.cpp); the LLC form starts at the LLC header.
+void dissect_ipx(Context& c, std::size_t offset, std::size_t end);
+void dissect_ipx_llc(Context& c, std::size_t offset, std::size_t end);
+void dissect_ipx_ethertype(Context& c, std::size_t offset, std::size_t end);
+void print_ipx(PrintContext& p, const Layer& l);
 
 // --- applications
 

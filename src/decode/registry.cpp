@@ -89,6 +89,7 @@ constexpr NumberRow kEtherTypes[] = {
     {0x0707, dissect_geonet},  // the EtherType of early GeoNetworking deployments
     {0x1111, dissect_calm_fast},
     {0x6003, dissect_decnet},
+    {0x8137, dissect_ipx_ethertype},
     // --- other protocols
     {0, nullptr},  // end of table
 };
@@ -96,6 +97,7 @@ constexpr NumberRow kEtherTypes[] = {
 // 802.2 LLC DSAPs (not SNAP, which names an EtherType, nor STP's 0x42, which link.cpp decodes).
 constexpr NumberRow kLlcSaps[] = {
     // --- link-layer protocols
+    {0xe0, dissect_ipx_llc},
     {0, nullptr},  // end of table
 };
 
@@ -134,6 +136,7 @@ constexpr PrinterRow kPrinters[] = {
     {"calm_fast", print_calm_fast},
     {"decnet", print_decnet},
     {"nsp", print_nsp},
+    {"ipx", print_ipx},
     // --- applications
     {"", nullptr},  // end of table
 };
