@@ -1,8 +1,11 @@
 // Link layers: where each pcap LINKTYPE puts its header and how it names the payload, plus the
 // EtherType-named encapsulations (802.1Q/QinQ, MPLS, PPPoE) that sit between link and network.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "decode/dissect.hpp"
+#include "decode/protocols.hpp"
 #include "decode/registry.hpp"
 
 namespace decode::detail {
@@ -18,27 +21,31 @@ void dissect_ppp_protocol(Context& c, std::size_t offset, std::uint16_t protocol
     }
 }
 
-// IEEE 802.1D spanning tree BPDUs (LLC SAP 0x42): type, flags and the sending bridge.
-void dissect_stp(Context& c, std::size_t o, std::size_t end) {
-    Layer& l = c.add("stp", o);
-    l.set("length", end > o ? end - o : 0);
-    if (!c.r.has(o, 4)) return c.truncated("stp");
-    l.set("protocol_version", c.r.u8(o + 2)).set("bpdu_type", c.r.u8(o + 3));
-    if (c.r.u8(o + 3) == 0x80) return;  // topology change notification: nothing more
-    if (!c.r.has(o, 35)) return c.truncated("stp");
-    l.set("flags", c.r.u8(o + 4)).set("root_id", fmt::format("{:04x}.{}", c.r.u16(o + 5), mac_text(c.r, o + 7)))
-        .set("bridge_id", fmt::format("{:04x}.{}", c.r.u16(o + 17), mac_text(c.r, o + 19))).set("port_id", c.r.u16(o + 25));
-}
-
 // RFC 1042 / 802.2 LLC: SNAP (AA AA 03, OUI, EtherType) carries an EtherType; anything else is
 // named by its SAPs only.
 void dissect_llc(Context& c, std::size_t offset, std::size_t end) {
+    // A length field may claim more than the frame holds; the frame's end bounds it.
+    end = std::min(end, std::max<std::size_t>(c.r.size(), c.out.wire_length));
     if (!c.r.has(offset, 3)) return c.truncated("llc");
     std::uint8_t dsap = c.r.u8(offset), ssap = c.r.u8(offset + 1);
     if (dsap == 0xaa && ssap == 0xaa && c.r.u8(offset + 2) == 0x03) {
         if (!c.r.has(offset, 8)) return c.truncated("snap");
-        return dissect_ethertype(c, offset + 8, c.r.u16(offset + 6));
+        const std::uint32_t oui = c.r.u32(offset + 2) & 0xffffffu;
+        const std::uint16_t pid = c.r.u16(offset + 6);
+        // RFC 1042 (OUI 0) and 802.1H bridge tunnelling (00-00-f8) name an EtherType.
+        if (oui == 0 || oui == 0xf8) return dissect_ethertype(c, offset + 8, pid);
+        // Cisco's OUI 00-00-0c names its own protocols.
+        if (oui == 0x00000c) switch (pid) {
+            case 0x010b: return dissect_stp(c, offset + 8, end);  // PVST+ BPDUs
+            case 0x0111: return dissect_udld(c, offset + 8, end);
+            case 0x2000: return dissect_cdp(c, offset + 8, end);
+            case 0x2003: return dissect_vtp(c, offset + 8, end);
+            case 0x2004: return dissect_dtp(c, offset + 8, end);
+            default: break;
+        }
     }
+    // Novell's "raw" 802.3: no LLC header, the IPX checksum ffff is where DSAP and SSAP would be.
+    if (dsap == 0xff && ssap == 0xff) return dissect_ipx(c, offset, end);
     if (dsap == 0x42 && ssap == 0x42 && c.r.u8(offset + 2) == 0x03) return dissect_stp(c, offset + 3, end);
     if (PayloadDissector next = llc_dissector(dsap)) return next(c, offset, end);
     c.add("llc", offset).set("dsap", dsap).set("ssap", ssap).set("length", end > offset ? end - offset : 0);
@@ -179,7 +186,12 @@ void dissect_ethertype(Context& c, std::size_t offset, std::uint16_t type) {
         case 0x8864: return dissect_pppoe(c, offset, true);
         case 0x6558: return dissect_ethernet(c, offset);  // transparent Ethernet bridging (GRE, Geneve)
         default:
-            if (PayloadDissector next = ethertype_dissector(type)) return next(c, offset, c.r.size());
+            // After an 802.1Q tag, a length rather than a type (IEEE 802.3 3.2.6): 802.2 LLC follows.
+            if (type <= 1500 && !c.out.layers.empty() && c.out.layers.back().protocol == "vlan")
+                return dissect_llc(c, offset, offset + type);
+            // The frame ends where the wire length says (Ethernet padding included), as tcpdump counts.
+            if (PayloadDissector next = ethertype_dissector(type))
+                return next(c, offset, std::max<std::size_t>(c.r.size(), c.out.wire_length));
             c.add("unknown", offset).set("ethertype", type).set("length", c.r.available(offset, c.r.size())); return;
     }
 }

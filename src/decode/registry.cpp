@@ -40,6 +40,9 @@ constexpr PortRow kUdpPorts[] = {
     {4500, Ends::either, dissect_udp_encap},  // IPsec NAT traversal (RFC 3948)
     {6343, Ends::either, dissect_sflow},
     {500, Ends::either, dissect_isakmp},
+    {319, Ends::either, dissect_ptp},  // IEEE 1588 annex D: event and general messages
+    {320, Ends::either, dissect_ptp},
+    {49152, Ends::either, dissect_bcm_li},  // Broadcom LI shim
 };
 
 // TCP ports.
@@ -85,6 +88,19 @@ constexpr NumberRow kIpProtocols[] = {
 // EtherTypes (IEEE registry) beyond the ones link.cpp handles (IPv4, IPv6, ARP, VLAN, MPLS, PPPoE).
 constexpr NumberRow kEtherTypes[] = {
     // --- link-layer protocols
+    {0x88f7, dissect_ptp},
+    {0x88a2, dissect_aoe},
+    {0x88be, dissect_erspan_ii},
+    {0x22eb, dissect_erspan_iii},
+    {0x88cc, dissect_lldp},
+    {0x8809, dissect_slow_protocols},
+    {0x9000, dissect_loopback},
+    {0x888e, dissect_eapol},
+    {0x8947, dissect_geonet},
+    {0x0707, dissect_geonet},  // the EtherType of early GeoNetworking deployments
+    {0x1111, dissect_calm_fast},
+    {0x6003, dissect_decnet},
+    {0x8137, dissect_ipx_ethertype},
     // --- other protocols
     {0, nullptr},  // end of table
 };
@@ -92,6 +108,7 @@ constexpr NumberRow kEtherTypes[] = {
 // 802.2 LLC DSAPs (not SNAP, which names an EtherType, nor STP's 0x42, which link.cpp decodes).
 constexpr NumberRow kLlcSaps[] = {
     // --- link-layer protocols
+    {0xe0, dissect_ipx_llc},
     {0, nullptr},  // end of table
 };
 
@@ -115,6 +132,26 @@ constexpr PrinterRow kPrinters[] = {
     {"icmp6", print_icmp6},
     // --- routing and redundancy protocols
     // --- link-layer protocols
+    {"ptp", print_ptp},
+    {"aoe", print_aoe},
+    {"erspan", print_erspan},
+    {"stp", print_stp},
+    {"stp_msti", print_stp_msti},
+    {"stp_spt", print_stp_spt},
+    {"cdp", print_cdp},
+    {"dtp", print_dtp},
+    {"udld", print_udld},
+    {"vtp", print_vtp},
+    {"lldp", print_lldp},
+    {"bcm_li", print_bcm_li},
+    {"slow_protocols", print_slow_protocols},
+    {"loopback", print_loopback},
+    {"eapol", print_eapol},
+    {"geonet", print_geonet},
+    {"calm_fast", print_calm_fast},
+    {"decnet", print_decnet},
+    {"nsp", print_nsp},
+    {"ipx", print_ipx},
     // --- applications
     {"gre", print_gre},
     {"sctp", print_sctp},

@@ -125,7 +125,6 @@ private:
         if (p == "http") return l.has("first_line") ? put(": HTTP: {}", l.text("first_line")) : put(": HTTP");
         if (p == "ssh") return l.has("first_line") ? put(": SSH: {}", l.text("first_line")) : void();
         if (p == "llc") return put("LLC, dsap 0x{:02x}, ssap 0x{:02x}, length {}", l.num("dsap"), l.num("ssap"), l.num("length"));
-        if (p == "stp") return stp(l);
         if (p == "ppp") return put("PPP, proto 0x{:04x}", l.num("protocol"));
         if (p == "unknown") {
             if (!previous() || (previous()->protocol != "ethernet" && previous()->protocol != "sll" && previous()->protocol != "sll2"))
@@ -236,15 +235,6 @@ private:
             if (l.has("da")) put("DA:{} ", l.text("da"));
         }
         if (!next()) put("Data subtype {} ", sub);
-    }
-    void stp(const Layer& l) {
-        std::uint64_t t = l.num("bpdu_type");
-        put("STP 802.1{}, {}", l.num("protocol_version") >= 2 ? "w" : "d", t == 0 ? "Config" : t == 0x80 ? "Topology Change" : t == 2 ? "Rapid STP" : "Unknown");
-        if (!l.has("bridge_id")) return put(", length {}", l.num("length"));
-        std::uint64_t f = l.num("flags");
-        std::string flags = std::string((f & 1) ? "Topology change" : "") + ((f & 0x80) ? ((f & 1) ? ", " : "") + std::string("Topology change ACK") : "");
-        put(", Flags [{}], bridge-id {}.{:04x}, length {}", flags.empty() ? "none" : flags, l.text("bridge_id"), l.num("port_id"),
-            l.num("length"));
     }
     void arp(const Layer& l) {
         if (!l.has("sender_ip") && !d_.truncated.empty()) return;  // tcpdump needs the whole body first
