@@ -100,6 +100,8 @@ struct PrinterRow {
 constexpr PrinterRow kPrinters[] = {
     // --- routing and redundancy protocols
     // --- link-layer protocols
+    {"arp", print_arp},
+    {"rarp", print_arp},
     // --- applications
     {"", nullptr},  // end of table
 };

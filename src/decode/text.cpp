@@ -87,7 +87,6 @@ private:
         if (p == "null") return null_link(l);
         if (p == "radiotap") return radiotap(l);
         if (p == "802.11") return ieee80211(l);
-        if (p == "arp" || p == "rarp") return arp(l);
         if (p == "ipv4") return ipv4(l);
         if (p == "ipv6") return ipv6(l);
         if (p == "ipv6_hbh") return put("HBH ");
@@ -234,22 +233,6 @@ private:
         put(", Flags [{}], bridge-id {}.{:04x}, length {}", flags.empty() ? "none" : flags, l.text("bridge_id"), l.num("port_id"),
             l.num("length"));
     }
-    void arp(const Layer& l) {
-        if (!l.has("sender_ip") && !d_.truncated.empty()) return;  // tcpdump needs the whole body first
-        if (!named_) put("ARP, ");
-        if (!l.has("opcode")) return;
-        std::uint64_t op = l.num("opcode");
-        if (!l.has("sender_ip")) return put("opcode {}, length {}", op, l.num("length"));
-        switch (op) {
-            case 1: put("Request who-has {} tell {}", l.text("target_ip"), l.text("sender_ip")); break;
-            case 2: put("Reply {} is-at {}", l.text("sender_ip"), l.text("sender_mac")); break;
-            case 3: put("Reverse Request who-is {} tell {}", l.text("target_mac"), l.text("sender_mac")); break;
-            case 4: put("Reverse Reply {} at {}", l.text("target_mac"), l.text("target_ip")); break;
-            default: put("opcode {}", op); break;
-        }
-        put(", length {}", l.num("length"));
-    }
-
     // --- network
     // "src.sport > dst.dport: " when the transport header follows directly, else "src > dst: ".
     void addresses(const Layer& l) {
