@@ -9,4 +9,53 @@ namespace {
 
 using namespace testing_support;
 
+void expect_same_lines(int dlt, const std::vector<Bytes>& frames, std::initializer_list<const char*> flag_sets = {"", "-v", "-e"}) {
+    for (const char* flags : flag_sets)
+        for (const auto& m : compare_with_tcpdump(dlt, frames, flags))
+            ADD_FAILURE() << "dlt " << dlt << " flags '" << flags << "' packet " << m.packet << "\n  sniff:   " << m.sniff
+                          << "\n  tcpdump: " << m.tcpdump;
+}
+
+// Each frame, then each frame cut to every length in `cuts` that is shorter than it.
+std::vector<Bytes> with_cuts(const std::vector<Bytes>& frames, std::initializer_list<std::size_t> cuts) {
+    std::vector<Bytes> out = frames;
+    for (const auto& f : frames)
+        for (std::size_t n : cuts)
+            if (n < f.size()) out.emplace_back(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(n));
+    return out;
+}
+
+// --- ARP (RFC 826, RFC 903, RFC 2390) and ATM ARP (RFC 2225 8.7)
+
+Bytes arp(std::uint16_t hrd, std::uint16_t pro, std::uint8_t hlen, std::uint8_t plen, std::uint16_t op) {
+    Bytes m;
+    put16(m, hrd), put16(m, pro), put8(m, hlen), put8(m, plen), put16(m, op);
+    for (unsigned i = 0; i < 2u * (hlen + plen); ++i) put8(m, i % 3 == 0 ? 0 : 0x10 + i);
+    return m;
+}
+
+TEST(PrintLink, ArpMatchesTcpdump) {
+    std::vector<Bytes> frames;
+    for (std::uint16_t op : {1, 2, 3, 4, 5, 8, 9, 10, 0x4142})
+        frames.push_back(ethernet(0x0806, arp(1, 0x0800, 6, 4, op), "02:00:00:00:00:01", "ff:ff:ff:ff:ff:ff"));
+    frames.push_back(ethernet(0x8035, arp(1, 0x0800, 6, 4, 3)));
+    frames.push_back(ethernet(0x0806, arp(6, 0x86dd, 6, 16, 1)));   // not IPv4: address types only
+    frames.push_back(ethernet(0x0806, arp(0x25, 0x0800, 8, 4, 2)));  // other hardware lengths
+    frames.push_back(ethernet(0x0806, arp(1, 0x0800, 0, 4, 1)));
+    frames.push_back(ethernet(0x0806, arp(1, 0x0800, 6, 5, 1)));
+    frames.push_back(ethernet(0x0806, arp(15, 0x0800, 2, 4, 8)));    // Frame Relay: Q.922 addresses
+    expect_same_lines(1, with_cuts(frames, {14, 16, 21, 22, 30, 41}));
+}
+
+TEST(PrintLink, AtmArpMatchesTcpdump) {
+    std::vector<Bytes> frames;
+    for (std::uint16_t op : {1, 2, 8, 9, 10, 7}) {
+        Bytes m;
+        put16(m, 19), put16(m, 0x0800), put8(m, 6), put8(m, 0), put16(m, op), put8(m, 4), put8(m, 0x46), put8(m, 2), put8(m, 4);
+        m = cat({m, mac("02:00:00:00:00:01"), ip4("10.0.0.1"), mac("02:00:00:00:00:02"), Bytes{0xab, 0xcd}, ip4("10.0.0.2")});
+        frames.push_back(ethernet(0x0806, m));
+    }
+    expect_same_lines(1, with_cuts(frames, {20, 30}));
+}
+
 }  // namespace

@@ -119,7 +119,7 @@ void print_atm_arp(PrintContext& p, const Layer& l) {
             p.put("who-is {}", atm_address(p, l, "target_mac", "target_subaddress"));
             p.put(" tell {}", atm_address(p, l, "sender_mac", "sender_subaddress"));
             break;
-        case 9: p.put("{} at {}", atm_address(p, l, "sender_mac", "sender_subaddress"), sender()); break;
+        case 9: p.put("{}at {}", atm_address(p, l, "sender_mac", "sender_subaddress"), sender()); break;  // no space: tcpdump's
         case 10: p.put("for {}", sender()); break;
         default: return print_message_dump(p, l);
     }

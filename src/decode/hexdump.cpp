@@ -5,6 +5,8 @@ namespace decode {
 namespace {
 
 char printable(std::uint8_t b) { return b >= 0x20 && b < 0x7f ? static_cast<char>(b) : '.'; }
+// The -X column shows visible characters only: a space is a '.' there, as tcpdump prints it.
+char visible(std::uint8_t b) { return b > 0x20 && b < 0x7f ? static_cast<char>(b) : '.'; }
 
 }  // namespace
 
@@ -29,7 +31,7 @@ void append_hex_dump(std::string& out, std::span<const std::uint8_t> bytes, bool
         // The ASCII column starts where a full line's hex would end (8 groups of " xxxx").
         out.append(40 - width, ' ');
         out += "  ";
-        for (std::size_t i = 0; i < n; ++i) out += printable(bytes[line + i]);
+        for (std::size_t i = 0; i < n; ++i) out += visible(bytes[line + i]);
     }
 }
 
