@@ -59,3 +59,29 @@ TEST(PrintLink, AtmArpMatchesTcpdump) {
 }
 
 }  // namespace
+
+// --- Cisco HDLC (RFC 1547 4.3.1) and SLARP
+
+Bytes chdlc(std::uint8_t address, std::uint16_t protocol, const Bytes& payload) {
+    Bytes b;
+    put8(b, address), put8(b, 0), put16(b, protocol);
+    return cat({b, payload});
+}
+
+Bytes slarp(std::uint32_t code, std::size_t length) {
+    Bytes b;
+    put32(b, code);
+    for (std::size_t i = 4; i < length; ++i) put8(b, i * 7);
+    return b;
+}
+
+TEST(PrintLink, CiscoHdlcMatchesTcpdump) {
+    std::vector<Bytes> frames;
+    for (std::uint32_t code : {0u, 1u, 2u, 7u})
+        for (std::size_t length : {14, 18, 20}) frames.push_back(chdlc(0x8f, 0x8035, slarp(code, length)));
+    frames.push_back(chdlc(0x0f, 0x2000, Bytes(10, 1)));
+    frames.push_back(chdlc(0x11, 0x3030, {}));
+    frames = with_cuts(frames, {1, 3, 4, 10, 17, 21});
+    frames.push_back(chdlc(0x0f, 0x0800, ipv4(1, Bytes{8, 0, 0xf7, 0xff, 0, 0, 0, 0})));
+    expect_same_lines(104, frames, {"", "-v", "-vv", "-e"});
+}

@@ -5,7 +5,6 @@
 // message for an operation it does not know.
 #include <fmt/format.h>
 
-#include "decode/hexdump.hpp"
 #include "decode/protocols.hpp"
 
 namespace decode::detail {
@@ -47,12 +46,6 @@ std::string q922_address(const ByteReader& r, std::size_t at, std::size_t n) {
     return parse_q922(r, at, n, dlci) > 0 ? fmt::format("DLCI {}", dlci) : std::string{};
 }
 
-std::string hex_bytes(const ByteReader& r, std::size_t at, std::size_t n) {
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) out += fmt::format("{:02x}", r.u8(at + i));
-    return out;
-}
-
 void dissect_atm_arp(Context& c, Layer& l, std::size_t o) {
     // RFC 2225 8.7: hrd, pro, shtl, sstl, op, spln, thtl, tstl, tpln, then the variable part.
     // The type-and-length octets carry the length in their low 6 bits.
@@ -72,7 +65,7 @@ void dissect_atm_arp(Context& c, Layer& l, std::size_t o) {
     if (tsa) l.set("target_subaddress", link_address(r, at_tsa, tsa));
     if (ip_protocol(r.u16(o + 2)) && spa == 4) l.set("sender_ip", ipv4_text(r, at_spa));
     if (ip_protocol(r.u16(o + 2)) && tpa == 4) l.set("target_ip", ipv4_text(r, at_tpa));
-    l.set("message", hex_bytes(r, o, r.available(o, r.size())));
+    l.set("message", hex_field(r, o, r.available(o, r.size())));
 }
 
 // The protocol address as tcpdump spells it: the IPv4 address, or why it cannot be one.
@@ -89,14 +82,7 @@ std::string atm_address(PrintContext& p, const Layer& l, std::string_view hardwa
     return out;
 }
 
-void print_message_dump(PrintContext& p, const Layer& l) {
-    std::string_view hex = p.text(l, "message");
-    std::vector<std::uint8_t> bytes(hex.size() / 2);
-    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(std::stoul(std::string(hex.substr(2 * i, 2)), nullptr, 16));
-    std::string dump;
-    append_hex_dump(dump, bytes, true);
-    p.raw(dump);
-}
+void print_message_dump(PrintContext& p, const Layer& l) { print_hex_field(p, l, "message", true); }
 
 void print_atm_arp(PrintContext& p, const Layer& l) {
     std::uint64_t pro = p.num(l, "protocol_type"), op = p.num(l, "opcode");
@@ -154,6 +140,10 @@ int parse_q922(const ByteReader& r, std::size_t at, std::size_t n, std::uint64_t
 }
 
 std::string ethertype_name(std::uint64_t t) {
+    return ethertype_name_or(t, fmt::format("Unknown Protocol (0x{:04x})", t));
+}
+
+std::string ethertype_name_or(std::uint64_t t, std::string_view unknown) {
     // The IEEE EtherTypes tcpdump names, with its names.
     switch (t) {
         case 0x00fe: return "GRE-OSI"; case 0x0200: return "PUP"; case 0x0500: return "Sprite"; case 0x0600: return "NS";
@@ -171,7 +161,7 @@ std::string ethertype_name(std::uint64_t t) {
         case 0x8902: return "CFM"; case 0x893a: return "IEEE1905.1"; case 0x8947: return "GeoNet"; case 0x894f: return "NSH";
         case 0x9000: return "Loopback"; case 0x9100: return "802.1Q-9100"; case 0x9200: return "802.1Q-9200";
         case 0xabcd: return "CFM (old)"; case 0xd28b: return "Arista Vendor Specific Protocol"; case 0xfefe: return "OSI";
-        default: return fmt::format("Unknown Protocol (0x{:04x})", t);
+        default: return std::string(unknown);
     }
 }
 
@@ -194,7 +184,7 @@ void dissect_arp(Context& c, std::size_t o, bool reverse) {
     for (std::size_t i = 0; i < hlen; ++i) target_set |= r.u8(tha + i) != 0;
     l.set_flag("target_mac_set", target_set);
     if (plen == 4) l.set("sender_ip", ipv4_text(r, spa)).set("target_ip", ipv4_text(r, tpa));
-    l.set("message", hex_bytes(r, o, r.available(o, r.size())));
+    l.set("message", hex_field(r, o, r.available(o, r.size())));
 }
 
 void print_arp(PrintContext& p, const Layer& l) {

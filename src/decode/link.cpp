@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "decode/dissect.hpp"
+#include "decode/protocols.hpp"
 #include "decode/registry.hpp"
 
 namespace decode::detail {
@@ -228,14 +229,13 @@ void dissect_link(Context& c, int dlt) {
             return (r.u8(0) >> 4) == 6 ? dissect_ipv6(c, 0) : dissect_ipv4(c, 0);
         case 228: return dissect_ipv4(c, 0);
         case 229: return dissect_ipv6(c, 0);
-        case 9:      // PPP: optional address/control bytes FF 03, then the protocol
-        case 104: {  // C_HDLC: address, control, then an EtherType
+        case 9: {  // PPP: optional address/control bytes FF 03, then the protocol
             if (!r.has(0, 4)) return c.truncated("ppp");
             std::size_t at = r.u8(0) == 0xff || r.u8(0) == 0x0f || r.u8(0) == 0x8f ? 2 : 0;
             c.out.link_length = at + 2;
-            if (dlt == 104) return dissect_ethertype(c, at + 2, r.u16(at));
             return dissect_ppp_protocol(c, at + 2, r.u16(at));
         }
+        case 104: return dissect_chdlc(c, 0);  // C_HDLC (chdlc.cpp)
         case 127: return dissect_radiotap(c);
         case 105: return dissect_80211(c, 0, false);  // IEEE802_11: the frame itself
         case 119: {  // PRISM_HEADER: 144 bytes, or an AVS header that gives its length

@@ -18,6 +18,15 @@ std::string ethertype_name(std::uint64_t type);
 // A Q.922 address of at most `n` bytes at `at`: its length in bytes (2 to 4) and the DLCI; 0 when
 // cut short, -1 when malformed (arp.cpp).
 int parse_q922(const ByteReader& r, std::size_t at, std::size_t n, std::uint64_t& dlci);
+// The EtherType's name, or `unknown` when tcpdump has none for it (arp.cpp).
+std::string ethertype_name_or(std::uint64_t type, std::string_view unknown);
+// Bytes kept as a hex-text field, and printed as tcpdump's hex dump lines (hex_field.cpp).
+std::string hex_field(const ByteReader& r, std::size_t at, std::size_t n);
+void print_hex_field(PrintContext& p, const Layer& l, std::string_view key, bool ascii);
+// Cisco HDLC and SLARP (chdlc.cpp): the header at `offset`, then its EtherType-named payload.
+void dissect_chdlc(Context& c, std::size_t offset);
+void print_chdlc(PrintContext& p, const Layer& l);
+void print_slarp(PrintContext& p, const Layer& l);
 
 // --- applications
 

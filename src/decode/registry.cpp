@@ -102,6 +102,8 @@ constexpr PrinterRow kPrinters[] = {
     // --- link-layer protocols
     {"arp", print_arp},
     {"rarp", print_arp},
+    {"chdlc", print_chdlc},
+    {"slarp", print_slarp},
     // --- applications
     {"", nullptr},  // end of table
 };

@@ -548,7 +548,6 @@ private:
         if (o_.verbose > 0 && l.has("stratum")) put(", stratum {}", l.num("stratum"));
     }
 
-    bool named_ = false;          // the link header just named the payload, so it drops its "IP "
     bool ports_printed_ = false;  // the IP layer already printed the transport ports
     bool cooked_vlan_ = false;    // a VLAN tag behind a cooked header named its EtherType
 };
