@@ -85,3 +85,22 @@ TEST(PrintLink, CiscoHdlcMatchesTcpdump) {
     frames.push_back(chdlc(0x0f, 0x0800, ipv4(1, Bytes{8, 0, 0xf7, 0xff, 0, 0, 0, 0})));
     expect_same_lines(104, frames, {"", "-v", "-vv", "-e"});
 }
+
+// --- Frame Relay (Q.922 addresses, RFC 2427 NLPIDs, Cisco EtherTypes, FRF.15)
+
+TEST(PrintLink, FrameRelayMatchesTcpdump) {
+    const Bytes icmp_echo{8, 0, 0xf7, 0xff, 0, 0, 0, 0};
+    std::vector<Bytes> frames;
+    frames.push_back(cat({Bytes{0x18, 0x41, 0x08, 0x00}, ipv4(1, icmp_echo)}));              // Cisco, EtherType IPv4
+    frames.push_back(cat({Bytes{0x18, 0x41, 0x03, 0xcc}, ipv4(1, icmp_echo)}));              // RFC 2427 IPv4
+    frames.push_back(cat({Bytes{0x1a, 0x4f, 0x03, 0x8e}, ipv6(59, {})}));                   // C/R, DE, BECN, FECN
+    frames.push_back(cat({Bytes{0x18, 0x40, 0x03, 0x03, 0x00, 0xcc}, ipv4(1, icmp_echo)}));  // 3-byte address, pad
+    frames.push_back(cat({Bytes{0x18, 0x40, 0x02, 0x03, 0xcc}, ipv4(1, icmp_echo)}));        // 3-byte, D/C, no pad
+    frames.push_back(cat({Bytes{0x18, 0x40, 0x10, 0x03, 0x03, 0xcc}, ipv4(1, icmp_echo)}));  // 4-byte address
+    frames.push_back(Bytes{0x19, 0x41, 0x03, 0xcc});                                          // EA set in octet 1
+    frames.push_back(Bytes{0x18, 0x40, 0x10, 0x20, 0x03, 0xcc});                              // EA never set
+    frames.push_back(Bytes{0x18, 0x41, 0x03, 0x00, 0x85, 1, 2, 3});                           // pad, unknown NLPID
+    frames.push_back(Bytes{0x18, 0x41, 0x42, 0x42, 0x03, 0xb1, 0xa1, 0x05, 1, 2});           // no EtherType, then FRF.15
+    expect_same_lines(107, frames, {"", "-e"});
+    expect_same_lines(107, with_cuts(frames, {1, 2, 3, 4, 5, 7}), {""});
+}

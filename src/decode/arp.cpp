@@ -42,8 +42,8 @@ std::string link_address(const ByteReader& r, std::size_t at, std::size_t n) {
 
 // A Frame Relay hardware address is a Q.922 address (RFC 2390 section 3): its DLCI.
 std::string q922_address(const ByteReader& r, std::size_t at, std::size_t n) {
-    std::uint64_t dlci = 0;
-    return parse_q922(r, at, n, dlci) > 0 ? fmt::format("DLCI {}", dlci) : std::string{};
+    Q922Address a;
+    return parse_q922(r, at, n, a) == 1 ? fmt::format("DLCI {}", a.dlci) : std::string{};
 }
 
 void dissect_atm_arp(Context& c, Layer& l, std::size_t o) {
@@ -113,31 +113,6 @@ void print_atm_arp(PrintContext& p, const Layer& l) {
 }
 
 }  // namespace
-
-int parse_q922(const ByteReader& r, std::size_t at, std::size_t n, std::uint64_t& dlci) {
-    // ITU-T Q.922 3.2: 2, 3 or 4 octets; the EA bit (0x01) ends the address. Octet 1 holds the
-    // DLCI's high 6 bits, octet 2 the next 4; a third octet holds 7 more (4-octet form) and the
-    // last octet 6 more when its D/C bit (0x02) says they are DLCI bits.
-    if (n < 1 || !r.has(at, 1)) return 0;
-    if (r.u8(at) & 0x01) return -1;
-    if (n < 2 || !r.has(at + 1, 1)) return 0;
-    dlci = ((r.u8(at) & 0xfcu) << 2) | ((r.u8(at + 1) & 0xf0u) >> 4);
-    if (r.u8(at + 1) & 0x01) return 2;
-    int length = 3;
-    at += 2;
-    n -= 2;
-    if (n < 1 || !r.has(at, 1)) return 0;
-    if (!(r.u8(at) & 0x01)) {
-        dlci = (dlci << 7) | (r.u8(at) >> 1);
-        ++length;
-        ++at;
-        --n;
-        if (n < 1 || !r.has(at, 1)) return 0;
-    }
-    if (!(r.u8(at) & 0x01)) return -1;
-    if (r.u8(at) & 0x02) dlci = (dlci << 6) | (r.u8(at) >> 2);
-    return length;
-}
 
 std::string ethertype_name(std::uint64_t t) {
     return ethertype_name_or(t, fmt::format("Unknown Protocol (0x{:04x})", t));

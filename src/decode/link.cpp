@@ -236,6 +236,7 @@ void dissect_link(Context& c, int dlt) {
             return dissect_ppp_protocol(c, at + 2, r.u16(at));
         }
         case 104: return dissect_chdlc(c, 0);  // C_HDLC (chdlc.cpp)
+        case 107: return dissect_fr(c, 0);     // FRELAY (fr.cpp)
         case 127: return dissect_radiotap(c);
         case 105: return dissect_80211(c, 0, false);  // IEEE802_11: the frame itself
         case 119: {  // PRISM_HEADER: 144 bytes, or an AVS header that gives its length

@@ -15,9 +15,17 @@ namespace decode::detail {
 void print_arp(PrintContext& p, const Layer& l);
 // The EtherType's name as tcpdump prints it, "Unknown Protocol (0x....)" when it has none.
 std::string ethertype_name(std::uint64_t type);
-// A Q.922 address of at most `n` bytes at `at`: its length in bytes (2 to 4) and the DLCI; 0 when
-// cut short, -1 when malformed (arp.cpp).
-int parse_q922(const ByteReader& r, std::size_t at, std::size_t n, std::uint64_t& dlci);
+// A Q.922 address (fr.cpp): 1 when read, 0 when malformed, -1 when cut short (within `n` bytes).
+struct Q922Address {
+    std::uint64_t dlci = 0;
+    std::size_t length = 0;   // 2, 3 or 4 bytes
+    std::uint32_t flags = 0;  // C/R, DE, BECN, FECN and D/C bits (kFr* in fr.cpp)
+};
+int parse_q922(const ByteReader& r, std::size_t at, std::size_t n, Q922Address& out);
+// Frame Relay (fr.cpp): a Q.922 address, then a Cisco EtherType or RFC 2427's NLPID.
+void dissect_fr(Context& c, std::size_t offset);
+void print_fr(PrintContext& p, const Layer& l);
+void print_frf15(PrintContext& p, const Layer& l);
 // The EtherType's name, or `unknown` when tcpdump has none for it (arp.cpp).
 std::string ethertype_name_or(std::uint64_t type, std::string_view unknown);
 // Bytes kept as a hex-text field, and printed as tcpdump's hex dump lines (hex_field.cpp).

@@ -104,6 +104,8 @@ constexpr PrinterRow kPrinters[] = {
     {"rarp", print_arp},
     {"chdlc", print_chdlc},
     {"slarp", print_slarp},
+    {"fr", print_fr},
+    {"frf15", print_frf15},
     // --- applications
     {"", nullptr},  // end of table
 };
