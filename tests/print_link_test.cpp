@@ -104,3 +104,64 @@ TEST(PrintLink, FrameRelayMatchesTcpdump) {
     expect_same_lines(107, frames, {"", "-e"});
     expect_same_lines(107, with_cuts(frames, {1, 2, 3, 4, 5, 7}), {""});
 }
+
+// --- Radiotap (radiotap.org) and IEEE 802.11 (IEEE 802.11-2020 clause 9)
+
+Bytes radiotap(std::uint32_t present, const Bytes& fields) {
+    Bytes b{0, 0, static_cast<std::uint8_t>(8 + fields.size()), 0};
+    for (int i = 0; i < 4; ++i) put8(b, (present >> (8 * i)) & 0xff);
+    return cat({b, fields});
+}
+
+Bytes le16(unsigned v) { return Bytes{static_cast<std::uint8_t>(v & 0xff), static_cast<std::uint8_t>(v >> 8)}; }
+
+// Frame control (little-endian), duration, then the addresses and sequence control the type has.
+Bytes wifi(unsigned type, unsigned subtype, unsigned flags, std::size_t addresses, const Bytes& body) {
+    Bytes b = le16(type << 2 | subtype << 4 | flags << 8);
+    b = cat({b, le16(0x3a)});
+    for (std::size_t i = 0; i < addresses; ++i) b = cat({b, Bytes(6, static_cast<std::uint8_t>(0x10 * (i + 1)))});
+    if (type != 1) b = cat({b, le16(0x120)});
+    return cat({b, body});
+}
+
+Bytes element(std::uint8_t id, const Bytes& value) { return cat({Bytes{id, static_cast<std::uint8_t>(value.size())}, value}); }
+
+TEST(PrintLink, RadiotapAndIeee80211MatchTcpdump) {
+    // Radiotap fields in bit order: TSFT, flags, rate, channel, dBm signal, dBm noise, lock
+    // quality, antenna, dB signal.
+    const Bytes fields = cat({Bytes{0x40, 0xe2, 0x01, 0, 0, 0, 0, 0}, Bytes{0x02, 0x0c}, le16(2437), le16(0x00c0),
+                              Bytes{0xc8, 0xa6}, le16(71), Bytes{1, 40}});
+    const Bytes rt = radiotap(0x1800 | 0x80 | 0x6f, fields);
+    const Bytes elements = cat({element(0, {'l', 'a', 'b', 0x07}), element(1, {0x82, 0x84, 0x0b, 0x16, 0x0c}), element(3, {6})});
+    std::vector<Bytes> frames;
+    frames.push_back(cat({rt, wifi(0, 8, 0, 3, cat({Bytes(8, 1), le16(100), le16(0x0011), elements}))}));  // beacon
+    frames.push_back(cat({rt, wifi(0, 5, 0, 3, cat({Bytes(8, 1), le16(100), le16(0x0001), elements}))}));  // probe response
+    frames.push_back(cat({rt, wifi(0, 4, 0, 3, elements)}));                                               // probe request
+    frames.push_back(cat({rt, wifi(0, 0, 0, 3, cat({le16(0x0011), le16(10), elements}))}));                // association request
+    frames.push_back(cat({rt, wifi(0, 1, 0, 3, cat({le16(0x0011), le16(1), le16(0xc005)}))}));             // association response
+    frames.push_back(cat({rt, wifi(0, 2, 0, 3, cat({le16(0x0001), le16(10), Bytes(6, 0x77), elements}))}));
+    for (unsigned seq : {1, 2, 3})
+        for (unsigned alg : {0, 1, 7}) frames.push_back(cat({rt, wifi(0, 11, 0, 3, cat({le16(alg), le16(seq), le16(13)}))}));
+    for (unsigned reason : {1, 3, 66, 99}) {
+        frames.push_back(cat({rt, wifi(0, 12, 0, 3, le16(reason))}));
+        frames.push_back(cat({rt, wifi(0, 10, 0, 3, le16(reason))}));
+    }
+    frames.push_back(cat({rt, wifi(0, 9, 0, 3, {})}));                                   // ATIM
+    frames.push_back(cat({rt, wifi(0, 6, 0, 3, {})}));                                   // reserved subtype
+    for (unsigned subtype : {8, 9, 10, 11, 14, 15}) frames.push_back(cat({rt, wifi(1, subtype, 0, 2, Bytes{1, 2, 3, 4})}));
+    for (unsigned subtype : {12, 13}) frames.push_back(cat({rt, wifi(1, subtype, 0, 1, {})}));
+    frames.push_back(cat({rt, wifi(1, 3, 0, 1, {})}));                                    // unknown control subtype
+    frames.push_back(cat({rt, wifi(2, 0, 0x41, 3, Bytes{0x11, 0x22, 0x33, 0x60, 1, 2, 3, 4})}));  // protected data
+    frames.push_back(cat({rt, wifi(2, 4, 0x01, 3, {})}));                                 // null function
+    const Bytes fields_cut = radiotap(0x0181, cat({Bytes(8, 0), Bytes{0x02}, Bytes{0}, le16(3)}));  // lock quality past the end
+    frames.push_back(cat({fields_cut, wifi(1, 13, 0, 1, {})}));
+    frames.push_back(cat({radiotap(0x0001 | 0x8000, Bytes(10, 0)), wifi(1, 13, 0, 1, {})}));  // TX flags: unknown to tcpdump
+    expect_same_lines(127, frames, {"", "-e", "-e -v"});
+    std::vector<Bytes> cut;
+    for (std::size_t i : {0, 1, 4, 6, 11, 24})
+        for (std::size_t n : {4, 9, 12, 30, 45, 50, 61}) {
+            Bytes f = frames[i];
+            if (n < f.size()) cut.emplace_back(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(n));
+        }
+    expect_same_lines(127, cut, {""});
+}

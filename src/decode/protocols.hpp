@@ -26,6 +26,16 @@ int parse_q922(const ByteReader& r, std::size_t at, std::size_t n, Q922Address& 
 void dissect_fr(Context& c, std::size_t offset);
 void print_fr(PrintContext& p, const Layer& l);
 void print_frf15(PrintContext& p, const Layer& l);
+// Radiotap (radiotap.cpp), then IEEE 802.11 (ieee80211.cpp) at `offset`; `fcs`: the frame ends
+// with its 4-byte FCS; `pad`: the 802.11 header is padded to a multiple of 4 bytes.
+void dissect_radiotap(Context& c);
+void print_radiotap(PrintContext& p, const Layer& l);
+void dissect_ieee80211(Context& c, std::size_t offset, bool fcs, bool pad);
+void print_ieee80211(PrintContext& p, const Layer& l);
+std::string_view ieee80211_status_text(std::uint64_t code);
+std::string_view ieee80211_reason_text(std::uint64_t code);
+// 802.2 LLC (or SNAP) at `offset` up to `end` (link.cpp).
+void dissect_8022(Context& c, std::size_t offset, std::size_t end);
 // The EtherType's name, or `unknown` when tcpdump has none for it (arp.cpp).
 std::string ethertype_name_or(std::uint64_t type, std::string_view unknown);
 // Bytes kept as a hex-text field, and printed as tcpdump's hex dump lines (hex_field.cpp).

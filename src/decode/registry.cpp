@@ -106,6 +106,8 @@ constexpr PrinterRow kPrinters[] = {
     {"slarp", print_slarp},
     {"fr", print_fr},
     {"frf15", print_frf15},
+    {"radiotap", print_radiotap},
+    {"802.11", print_ieee80211},
     // --- applications
     {"", nullptr},  // end of table
 };

@@ -85,8 +85,6 @@ private:
         if (p == "pppoe") return pppoe(l);
         if (p == "sll" || p == "sll2") return sll(l);
         if (p == "null") return null_link(l);
-        if (p == "radiotap") return radiotap(l);
-        if (p == "802.11") return ieee80211(l);
         if (p == "ipv4") return ipv4(l);
         if (p == "ipv6") return ipv6(l);
         if (p == "ipv6_hbh") return put("HBH ");
@@ -190,39 +188,6 @@ private:
         put("AF {} ({}), length {}: ", f == 2 ? "IPv4" : (f == 24 || f == 28 || f == 30 || f == 10) ? "IPv6" : "Unknown", f,
             d_.wire_length);
         named_ = true;
-    }
-    void radiotap(const Layer& l) {
-        if (l.has("rate_kbps")) {
-            std::uint64_t r = l.num("rate_kbps");
-            put("{}.{} Mb/s ", r / 1000, (r % 1000) / 100);
-        }
-        if (l.has("mhz")) {
-            std::uint64_t f = l.num("channel_flags");
-            // Channel flags (radiotap "Channel"): CCK 0x20, OFDM 0x40, 2 GHz 0x80, 5 GHz 0x100.
-            std::string_view band = (f & 0x100) ? " 11a" : (f & 0x80) && (f & 0x40) ? " 11g" : (f & 0x80) && (f & 0x20) ? " 11b" : "";
-            put("{} MHz{} ", l.num("mhz"), band);
-        }
-        if (l.has("signal_dbm")) put("{}dBm signal ", l.signed_num("signal_dbm"));
-        if (l.has("noise_dbm")) put("{}dBm noise ", l.signed_num("noise_dbm"));
-    }
-    void ieee80211(const Layer& l) {
-        std::uint64_t type = l.num("type"), sub = l.num("subtype");
-        if (type == 0) {
-            static constexpr std::string_view kManagement[] = {"Assoc Request", "Assoc Response", "ReAssoc Request",
-                "ReAssoc Response", "Probe Request", "Probe Response", "", "", "Beacon", "ATIM", "Disassociation",
-                "Authentication", "DeAuthentication", "Action"};
-            std::string_view name = sub < std::size(kManagement) ? kManagement[sub] : "";
-            if (name.empty()) put("Management subtype {} ", sub);
-            else put("{} ", name);
-            return;
-        }
-        if (type == 1) return put("Control subtype {} ", sub);
-        if (o_.link_header) {
-            if (l.has("bssid")) put("BSSID:{} ", l.text("bssid"));
-            if (l.has("sa")) put("SA:{} ", l.text("sa"));
-            if (l.has("da")) put("DA:{} ", l.text("da"));
-        }
-        if (!next()) put("Data subtype {} ", sub);
     }
     void stp(const Layer& l) {
         std::uint64_t t = l.num("bpdu_type");
