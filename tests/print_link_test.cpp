@@ -165,3 +165,25 @@ TEST(PrintLink, RadiotapAndIeee80211MatchTcpdump) {
         }
     expect_same_lines(127, cut, {""});
 }
+
+// --- Link headers of capture systems: IPoIB (RFC 4391), Solaris ipnet, Linux NFLOG, and a link
+// type tcpdump has no printer for
+
+TEST(PrintLink, CaptureLinkHeadersMatchTcpdump) {
+    const Bytes ip = ipv4(1, Bytes{8, 0, 0xf7, 0xff, 0, 0, 0, 0});
+    Bytes ipoib(40, 0x11);
+    put16(ipoib, 0x0800), put16(ipoib, 0);
+    expect_same_lines(242, with_cuts({cat({ipoib, ip})}, {10, 43}));
+
+    Bytes ipnet{1, 2, 0, 0};
+    put32(ipnet, ip.size()), put32(ipnet, 2), put32(ipnet, 0), put32(ipnet, 0xffffffff), put32(ipnet, 7);
+    Bytes ipnet_other = ipnet;
+    ipnet_other[1] = 9;
+    expect_same_lines(226, with_cuts({cat({ipnet, ip}), cat({ipnet_other, ip})}, {10, 23}));
+
+    Bytes nflog{2, 0, 0, 20, 8, 0, 1, 0, 8, 0, 0, 0};  // family, version, resource ID; one 8-byte TLV
+    put8(nflog, (ip.size() + 4) & 0xff), put8(nflog, 0), put8(nflog, 9), put8(nflog, 0);
+    expect_same_lines(239, with_cuts({cat({nflog, ip})}, {3, 10}));
+
+    expect_same_lines(160, {Bytes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}});
+}

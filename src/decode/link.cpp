@@ -185,6 +185,9 @@ void dissect_link(Context& c, int dlt) {
         }
         case 104: return dissect_chdlc(c, 0);  // C_HDLC (chdlc.cpp)
         case 107: return dissect_fr(c, 0);     // FRELAY (fr.cpp)
+        case 242: return dissect_ipoib(c);     // IPOIB (ipoib.cpp)
+        case 226: return dissect_ipnet(c);     // IPNET (ipnet.cpp)
+        case 239: return dissect_nflog(c);     // NFLOG (nflog.cpp)
         case 127: return dissect_radiotap(c);
         case 105: return dissect_ieee80211(c, 0, false, false);  // IEEE802_11: the frame itself
         case 119: {  // PRISM_HEADER: 144 bytes, or an AVS header that gives its length
@@ -232,7 +235,10 @@ void dissect_link(Context& c, int dlt) {
             return dissect_llc(c, llc, r.size());
         }
         case 51: return dissect_pppoe(c, 0, true);  // PPP_ETHER: a PPPoE session header, then PPP
-        default: c.add("link", 0).set("linktype", static_cast<std::uint64_t>(dlt)).set("length", r.size()); return;
+        default:  // a link type with no printer: tcpdump says so and dumps the bytes
+            c.add("unsupported_link", 0).set("linktype", static_cast<std::uint64_t>(dlt)).set("length", r.size())
+                .set("data", hex_field(r, 0, r.size()));
+            return;
     }
 }
 

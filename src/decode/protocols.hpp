@@ -34,6 +34,15 @@ void dissect_ieee80211(Context& c, std::size_t offset, bool fcs, bool pad);
 void print_ieee80211(PrintContext& p, const Layer& l);
 std::string_view ieee80211_status_text(std::uint64_t code);
 std::string_view ieee80211_reason_text(std::uint64_t code);
+// Captures' own link headers: IPoIB, Solaris ipnet, Linux NFLOG (ipoib.cpp, ipnet.cpp, nflog.cpp).
+void dissect_ipoib(Context& c);
+void print_ipoib(PrintContext& p, const Layer& l);
+void dissect_ipnet(Context& c);
+void print_ipnet(PrintContext& p, const Layer& l);
+void dissect_nflog(Context& c);
+void print_nflog(PrintContext& p, const Layer& l);
+// A link type sniff has no dissector for (unsupported_link.cpp): tcpdump's "UNSUPPORTED" and a dump.
+void print_unsupported_link(PrintContext& p, const Layer& l);
 // 802.2 LLC (or SNAP) at `offset` up to `end` (link.cpp).
 void dissect_8022(Context& c, std::size_t offset, std::size_t end);
 // The EtherType's name, or `unknown` when tcpdump has none for it (arp.cpp).

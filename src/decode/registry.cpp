@@ -108,6 +108,10 @@ constexpr PrinterRow kPrinters[] = {
     {"frf15", print_frf15},
     {"radiotap", print_radiotap},
     {"802.11", print_ieee80211},
+    {"ipoib", print_ipoib},
+    {"ipnet", print_ipnet},
+    {"nflog", print_nflog},
+    {"unsupported_link", print_unsupported_link},
     // --- applications
     {"", nullptr},  // end of table
 };
