@@ -187,3 +187,35 @@ TEST(PrintLink, CaptureLinkHeadersMatchTcpdump) {
 
     expect_same_lines(160, {Bytes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}});
 }
+
+// --- Switch tags: Marvell DSA and EDSA, Broadcom (after the source address and prepended)
+
+TEST(PrintLink, SwitchTagsMatchTcpdump) {
+    const Bytes ip = ipv4(1, Bytes{8, 0, 0xf7, 0xff, 0, 0, 0, 0});
+    const Bytes macs = cat({mac("02:00:00:00:00:02"), mac("02:00:00:00:00:01")});
+    std::vector<Bytes> dsa, edsa;
+    for (std::uint8_t b0 : {0x00, 0x21, 0x41, 0x80, 0xa3, 0xc0, 0xe2})
+        for (std::uint8_t b1 : {0x08, 0x0f, 0x02, 0x04})
+            for (std::uint8_t b2 : {0x00, 0xf5, 0x10}) {
+                Bytes tag{b0, b1, b2, 0x39, 0x08, 0x00};
+                dsa.push_back(cat({macs, tag, ip}));
+                edsa.push_back(cat({macs, Bytes{0xda, 0xda, 0, 0}, tag, ip}));
+            }
+    expect_same_lines(284, dsa, {"", "-e"});
+    expect_same_lines(285, edsa, {"", "-e"});
+    expect_same_lines(284, with_cuts({dsa[0]}, {5, 13, 17}), {""});
+    expect_same_lines(285, with_cuts({edsa[0]}, {5, 15, 21}), {""});
+
+    std::vector<Bytes> brcm, prepend;
+    for (std::uint8_t b0 : {0x00, 0x20, 0x40})
+        for (std::uint8_t b1 : {0x00, 0x85, 0x02})
+            for (std::uint8_t b2 : {0x00, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x41}) {
+                Bytes tag{b0, b1, b2, 0xa5};
+                brcm.push_back(cat({macs, tag, Bytes{0x08, 0x00}, ip}));
+                prepend.push_back(cat({tag, macs, Bytes{0x08, 0x00}, ip}));
+            }
+    expect_same_lines(281, brcm, {"", "-e"});
+    expect_same_lines(282, prepend, {"", "-e"});
+    expect_same_lines(281, with_cuts({brcm[0]}, {5, 13, 17}), {""});
+    expect_same_lines(282, with_cuts({prepend[0]}, {3, 13, 17}), {""});
+}

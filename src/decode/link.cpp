@@ -188,6 +188,10 @@ void dissect_link(Context& c, int dlt) {
         case 242: return dissect_ipoib(c);     // IPOIB (ipoib.cpp)
         case 226: return dissect_ipnet(c);     // IPNET (ipnet.cpp)
         case 239: return dissect_nflog(c);     // NFLOG (nflog.cpp)
+        case 281: return dissect_brcm_tag(c, false);  // DSA_TAG_BRCM (dsa.cpp)
+        case 282: return dissect_brcm_tag(c, true);   // DSA_TAG_BRCM_PREPEND
+        case 284: return dissect_dsa(c, false);       // DSA_TAG_DSA
+        case 285: return dissect_dsa(c, true);        // DSA_TAG_EDSA
         case 127: return dissect_radiotap(c);
         case 105: return dissect_ieee80211(c, 0, false, false);  // IEEE802_11: the frame itself
         case 119: {  // PRISM_HEADER: 144 bytes, or an AVS header that gives its length

@@ -41,6 +41,12 @@ void dissect_ipnet(Context& c);
 void print_ipnet(PrintContext& p, const Layer& l);
 void dissect_nflog(Context& c);
 void print_nflog(PrintContext& p, const Layer& l);
+// Switch tags in Ethernet frames (dsa.cpp): Marvell DSA/EDSA, Broadcom (after the source
+// address, or prepended to the frame).
+void dissect_dsa(Context& c, bool extended);
+void dissect_brcm_tag(Context& c, bool prepended);
+void print_dsa(PrintContext& p, const Layer& l);
+void print_brcm(PrintContext& p, const Layer& l);
 // A link type sniff has no dissector for (unsupported_link.cpp): tcpdump's "UNSUPPORTED" and a dump.
 void print_unsupported_link(PrintContext& p, const Layer& l);
 // 802.2 LLC (or SNAP) at `offset` up to `end` (link.cpp).

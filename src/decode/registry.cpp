@@ -111,6 +111,10 @@ constexpr PrinterRow kPrinters[] = {
     {"ipoib", print_ipoib},
     {"ipnet", print_ipnet},
     {"nflog", print_nflog},
+    {"dsa", print_dsa},
+    {"edsa", print_dsa},
+    {"brcm", print_brcm},
+    {"brcm_prepend", print_brcm},
     {"unsupported_link", print_unsupported_link},
     // --- applications
     {"", nullptr},  // end of table
