@@ -239,9 +239,13 @@ void dissect_link(Context& c, int dlt) {
             return dissect_llc(c, llc, r.size());
         }
         case 51: return dissect_pppoe(c, 0, true);  // PPP_ETHER: a PPPoE session header, then PPP
-        default:  // a link type with no printer: tcpdump says so and dumps the bytes
-            c.add("unsupported_link", 0).set("linktype", static_cast<std::uint64_t>(dlt)).set("length", r.size())
-                .set("data", hex_field(r, 0, r.size()));
+        default:
+            if (tcpdump_lacks_printer(dlt)) {  // tcpdump says so and dumps the bytes
+                c.add("unsupported_link", 0).set("linktype", static_cast<std::uint64_t>(dlt)).set("length", r.size())
+                    .set("data", hex_field(r, 0, r.size()));
+                return;
+            }
+            c.add("link", 0).set("linktype", static_cast<std::uint64_t>(dlt)).set("length", r.size());
             return;
     }
 }

@@ -49,6 +49,7 @@ void print_dsa(PrintContext& p, const Layer& l);
 void print_brcm(PrintContext& p, const Layer& l);
 // A link type sniff has no dissector for (unsupported_link.cpp): tcpdump's "UNSUPPORTED" and a dump.
 void print_unsupported_link(PrintContext& p, const Layer& l);
+bool tcpdump_lacks_printer(int dlt);
 // 802.2 LLC (or SNAP) at `offset` up to `end` (link.cpp).
 void dissect_8022(Context& c, std::size_t offset, std::size_t end);
 // The EtherType's name, or `unknown` when tcpdump has none for it (arp.cpp).
