@@ -219,3 +219,20 @@ TEST(PrintLink, SwitchTagsMatchTcpdump) {
     expect_same_lines(281, with_cuts({brcm[0]}, {5, 13, 17}), {""});
     expect_same_lines(282, with_cuts({prepend[0]}, {3, 13, 17}), {""});
 }
+
+// --- Linux vsock monitor frames (<uapi/linux/vsockmon.h>, virtio_vsock_hdr)
+
+Bytes le32(std::uint32_t v) { return cat({le16(v & 0xffff), le16(v >> 16)}); }
+
+TEST(PrintLink, VsockMatchesTcpdump) {
+    std::vector<Bytes> frames;
+    for (auto [transport, op] : {std::pair{2u, 1u}, {2u, 4u}, {2u, 3u}, {0u, 2u}, {1u, 5u}, {7u, 0u}}) {
+        Bytes monitor = cat({le32(3), le32(0), le32(2), le32(0), le32(1024), le32(1234), le16(op), le16(transport),
+                             le16(transport == 2 ? 44 : 0), le16(0)});
+        Bytes virtio = cat({le32(3), le32(0), le32(2), le32(0), le32(1024), le32(1234), le32(2), le16(1), le16(op == 4 ? 5 : 1),
+                            le32(0), le32(262144), le32(6)});
+        frames.push_back(cat({monitor, transport == 2 ? virtio : Bytes{}, Bytes{'h', 'i'}}));
+    }
+    expect_same_lines(271, frames, {"", "-v", "-vv"});
+    expect_same_lines(271, with_cuts({frames[0]}, {10, 31, 40}), {""});
+}

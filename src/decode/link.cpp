@@ -188,6 +188,7 @@ void dissect_link(Context& c, int dlt) {
         case 242: return dissect_ipoib(c);     // IPOIB (ipoib.cpp)
         case 226: return dissect_ipnet(c);     // IPNET (ipnet.cpp)
         case 239: return dissect_nflog(c);     // NFLOG (nflog.cpp)
+        case 271: return dissect_vsock(c);     // VSOCK (vsock.cpp)
         case 281: return dissect_brcm_tag(c, false);  // DSA_TAG_BRCM (dsa.cpp)
         case 282: return dissect_brcm_tag(c, true);   // DSA_TAG_BRCM_PREPEND
         case 284: return dissect_dsa(c, false);       // DSA_TAG_DSA

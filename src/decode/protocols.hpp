@@ -47,6 +47,9 @@ void dissect_dsa(Context& c, bool extended);
 void dissect_brcm_tag(Context& c, bool prepended);
 void print_dsa(PrintContext& p, const Layer& l);
 void print_brcm(PrintContext& p, const Layer& l);
+// Linux vsock monitor frames (vsock.cpp).
+void dissect_vsock(Context& c);
+void print_vsock(PrintContext& p, const Layer& l);
 // A link type sniff has no dissector for (unsupported_link.cpp): tcpdump's "UNSUPPORTED" and a dump.
 void print_unsupported_link(PrintContext& p, const Layer& l);
 bool tcpdump_lacks_printer(int dlt);
