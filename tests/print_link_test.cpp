@@ -236,3 +236,12 @@ TEST(PrintLink, VsockMatchesTcpdump) {
     expect_same_lines(271, frames, {"", "-v", "-vv"});
     expect_same_lines(271, with_cuts({frames[0]}, {10, 31, 40}), {""});
 }
+
+// --- SLIP (RFC 1055 framing, RFC 1144 pseudo-header as libpcap stores it)
+
+TEST(PrintLink, SlipMatchesTcpdump) {
+    const Bytes header(16, 0);
+    std::vector<Bytes> frames{cat({header, ipv4(1, Bytes{8, 0, 0xf7, 0xff, 0, 0, 0, 0})}), cat({header, Bytes{0xe5, 1, 2}}),
+                              cat({header, Bytes{0x35}})};
+    expect_same_lines(8, with_cuts(frames, {3, 15, 16}), {""});
+}

@@ -189,6 +189,7 @@ void dissect_link(Context& c, int dlt) {
         case 226: return dissect_ipnet(c);     // IPNET (ipnet.cpp)
         case 239: return dissect_nflog(c);     // NFLOG (nflog.cpp)
         case 271: return dissect_vsock(c);     // VSOCK (vsock.cpp)
+        case 8: return dissect_slip(c);        // SLIP (slip.cpp)
         case 281: return dissect_brcm_tag(c, false);  // DSA_TAG_BRCM (dsa.cpp)
         case 282: return dissect_brcm_tag(c, true);   // DSA_TAG_BRCM_PREPEND
         case 284: return dissect_dsa(c, false);       // DSA_TAG_DSA

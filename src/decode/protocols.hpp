@@ -50,6 +50,9 @@ void print_brcm(PrintContext& p, const Layer& l);
 // Linux vsock monitor frames (vsock.cpp).
 void dissect_vsock(Context& c);
 void print_vsock(PrintContext& p, const Layer& l);
+// SLIP (slip.cpp): the pseudo-header, then IPv4 or IPv6.
+void dissect_slip(Context& c);
+void print_slip(PrintContext& p, const Layer& l);
 // A link type sniff has no dissector for (unsupported_link.cpp): tcpdump's "UNSUPPORTED" and a dump.
 void print_unsupported_link(PrintContext& p, const Layer& l);
 bool tcpdump_lacks_printer(int dlt);

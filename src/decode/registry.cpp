@@ -111,6 +111,7 @@ constexpr PrinterRow kPrinters[] = {
     {"ipoib", print_ipoib},
     {"ipnet", print_ipnet},
     {"nflog", print_nflog},
+    {"slip", print_slip},
     {"vsock", print_vsock},
     {"dsa", print_dsa},
     {"edsa", print_dsa},
