@@ -62,14 +62,6 @@ bool source_routes(const ByteReader& r, std::size_t& at, std::size_t end, std::s
     return true;
 }
 
-std::string_view ethertype_name(std::uint64_t type) {
-    switch (type) {
-        case 0x0800: return "IPv4"; case 0x86dd: return "IPv6"; case 0x0806: return "ARP"; case 0x8100: return "802.1Q";
-        case 0x8847: return "MPLS unicast"; case 0x8848: return "MPLS multicast"; case 0x6558: return "TEB";
-        case 0x880b: return "PPP"; case 0x8137: return "IPX"; case 0x809b: return "Appletalk";
-        default: return "unknown";
-    }
-}
 
 }  // namespace
 
@@ -158,7 +150,7 @@ void print_gre(PrintContext& p, const Layer& l) {
     }
     if (version == 1 && !(flags & kSequence)) p.put(", no-payload");
     p.flag(l, "header_complete");
-    if (p.options().link_header) p.put(", proto {} (0x{:04x})", ethertype_name(proto), proto);
+    if (p.options().link_header) p.put(", proto {} (0x{:04x})", ethertype_name_or(proto, "unknown"), proto);
     p.put(", length {}", p.num(l, "length"));
     if (version == 1 && !(flags & kSequence)) return p.stop();
     p.raw(p.verbose() ? "\n\t" : ": ");

@@ -99,61 +99,9 @@ void dissect_mpls(Context& c, std::size_t offset) {
     }
 }
 
-// Radiotap (radiotap.org): little-endian, a chain of presence words, then fields each aligned
-// to its own size. Only the first presence word's fields 0–6 are summarized; the header's own
-// length says where 802.11 starts, so the rest is skipped safely.
-void dissect_80211(Context& c, std::size_t o, bool fcs);
-
-void dissect_radiotap(Context& c) {
-    if (!c.r.has(0, 8)) return c.truncated("radiotap");
-    std::size_t length = c.r.u16le(2);
-    std::uint32_t present = c.r.u32le(4);
-    std::size_t at = 8;
-    for (std::uint32_t p = present; (p & 0x80000000u) && c.r.has(at, 4); at += 4) p = c.r.u32le(at);
-    Layer& l = c.add("radiotap", 0);
-    l.set("length", length);
-    auto align = [&at](std::size_t a) { at = (at + a - 1) / a * a; };
-    bool fcs = false;
-    for (int bit = 0; bit <= 6 && at <= length; ++bit) {
-        if (!(present & (1u << bit))) continue;
-        switch (bit) {
-            case 0: align(8); if (at + 8 > length) break; l.set("tsft", std::uint64_t{c.r.u32le(at)} | (std::uint64_t{c.r.u32le(at + 4)} << 32)); at += 8; break;
-            case 1: if (at + 1 > length) break; fcs = c.r.u8(at) & 0x10; l.set("flags", c.r.u8(at)); at += 1; break;
-            case 2: if (at + 1 > length) break; l.set("rate_kbps", c.r.u8(at) * 500u); at += 1; break;
-            case 3: align(2); if (at + 4 > length) break; l.set("mhz", c.r.u16le(at)).set("channel_flags", c.r.u16le(at + 2)); at += 4; break;
-            case 4: align(2); at += 2; break;
-            case 5: if (at + 1 > length) break; l.set_signed("signal_dbm", static_cast<std::int8_t>(c.r.u8(at))); at += 1; break;
-            case 6: if (at + 1 > length) break; l.set_signed("noise_dbm", static_cast<std::int8_t>(c.r.u8(at))); at += 1; break;
-        }
-    }
-    if (!c.r.has(0, length)) return c.truncated("radiotap");
-    c.out.link_length = length;
-    // With the FCS flag (0x10) the last 4 captured bytes are the frame check sequence, not payload.
-    dissect_80211(c, length, fcs);
-}
-
-void dissect_80211(Context& c, std::size_t o, bool fcs) {
-    // IEEE 802.11-2020 9.2: frame control is little-endian; data frames (type 2) carry LLC.
-    if (!c.r.has(o, 24)) return c.truncated("802.11");
-    std::uint16_t fc = c.r.u16le(o);
-    unsigned type = (fc >> 2) & 3, subtype = (fc >> 4) & 0xf;
-    bool to_ds = fc & 0x100, from_ds = fc & 0x200;
-    Layer& w = c.add("802.11", o);
-    w.set("type", type).set("subtype", subtype);
-    // Which address is which depends on the DS bits (table 9-30).
-    std::string a1 = mac_text(c.r, o + 4), a2 = mac_text(c.r, o + 10), a3 = mac_text(c.r, o + 16);
-    if (!to_ds && !from_ds) w.set("da", a1).set("sa", a2).set("bssid", a3);
-    else if (to_ds && !from_ds) w.set("bssid", a1).set("sa", a2).set("da", a3);
-    else if (!to_ds && from_ds) w.set("da", a1).set("bssid", a2).set("sa", a3);
-    else w.set("ra", a1).set("ta", a2).set("da", a3);
-    if (type != 2) return;
-    std::size_t hdr = 24 + (to_ds && from_ds ? 6 : 0) + ((subtype & 0x8) ? 2 : 0);
-    if (subtype & 0x4) return;  // null function: no body
-    std::size_t end = c.r.size() - (fcs && c.r.size() >= o + hdr + 4 ? 4 : 0);
-    dissect_llc(c, o + hdr, end);
-}
-
 }  // namespace
+
+void dissect_8022(Context& c, std::size_t offset, std::size_t end) { dissect_llc(c, offset, end); }
 
 void dissect_ethernet(Context& c, std::size_t offset) {
     if (!c.r.has(offset, 14)) return c.truncated("ether");
@@ -240,29 +188,38 @@ void dissect_link(Context& c, int dlt) {
             return (r.u8(0) >> 4) == 6 ? dissect_ipv6(c, 0) : dissect_ipv4(c, 0);
         case 228: return dissect_ipv4(c, 0);
         case 229: return dissect_ipv6(c, 0);
-        case 9:      // PPP: optional address/control bytes FF 03, then the protocol
-        case 104: {  // C_HDLC: address, control, then an EtherType
+        case 9: {  // PPP: optional address/control bytes FF 03, then the protocol
             if (!r.has(0, 4)) return c.truncated("ppp");
             std::size_t at = r.u8(0) == 0xff || r.u8(0) == 0x0f || r.u8(0) == 0x8f ? 2 : 0;
             c.out.link_length = at + 2;
-            if (dlt == 104) return dissect_ethertype(c, at + 2, r.u16(at));
             return dissect_ppp_protocol(c, at + 2, r.u16(at));
         }
+        case 104: return dissect_chdlc(c, 0);  // C_HDLC (chdlc.cpp)
+        case 107: return dissect_fr(c, 0);     // FRELAY (fr.cpp)
+        case 242: return dissect_ipoib(c);     // IPOIB (ipoib.cpp)
+        case 226: return dissect_ipnet(c);     // IPNET (ipnet.cpp)
+        case 239: return dissect_nflog(c);     // NFLOG (nflog.cpp)
+        case 271: return dissect_vsock(c);     // VSOCK (vsock.cpp)
+        case 8: return dissect_slip(c);        // SLIP (slip.cpp)
+        case 281: return dissect_brcm_tag(c, false);  // DSA_TAG_BRCM (dsa.cpp)
+        case 282: return dissect_brcm_tag(c, true);   // DSA_TAG_BRCM_PREPEND
+        case 284: return dissect_dsa(c, false);       // DSA_TAG_DSA
+        case 285: return dissect_dsa(c, true);        // DSA_TAG_EDSA
         case 127: return dissect_radiotap(c);
-        case 105: return dissect_80211(c, 0, false);  // IEEE802_11: the frame itself
+        case 105: return dissect_ieee80211(c, 0, false, false);  // IEEE802_11: the frame itself
         case 119: {  // PRISM_HEADER: 144 bytes, or an AVS header that gives its length
             if (!r.has(0, 8)) return c.truncated("prism");
             std::size_t length = (r.u32(0) & 0xfffff000u) == 0x80211000u ? r.u32(4) : 144;
             if (!r.has(0, length)) return c.truncated("prism");
             c.out.link_length = length;
-            return dissect_80211(c, length, false);
+            return dissect_ieee80211(c, length, false, false);
         }
         case 163: {  // IEEE802_11_RADIO_AVS: an AVS header, its length at [4:4]
             if (!r.has(0, 8)) return c.truncated("avs");
             const std::size_t length = r.u32(4);
             if (!r.has(0, length)) return c.truncated("avs");
             c.out.link_length = length;
-            return dissect_80211(c, length, false);
+            return dissect_ieee80211(c, length, false, false);
         }
         case 117: return dissect_pflog(c);
         case 7: return dissect_arcnet(c, false);
@@ -273,7 +230,7 @@ void dissect_link(Context& c, int dlt) {
             if (!r.has(0, length)) return c.truncated("ppi");
             c.out.link_length = length;
             std::uint32_t inner = r.u32le(4);
-            if (inner == 105) return dissect_80211(c, length, false);
+            if (inner == 105) return dissect_ieee80211(c, length, false, false);
             if (inner == 1) return dissect_ethernet(c, length);
             c.add("link", length).set("linktype", static_cast<std::uint64_t>(inner)).set("length", r.available(length, r.size()));
             return;
@@ -295,7 +252,14 @@ void dissect_link(Context& c, int dlt) {
             return dissect_llc(c, llc, r.size());
         }
         case 51: return dissect_pppoe(c, 0, true);  // PPP_ETHER: a PPPoE session header, then PPP
-        default: c.add("link", 0).set("linktype", static_cast<std::uint64_t>(dlt)).set("length", r.size()); return;
+        default:
+            if (tcpdump_lacks_printer(dlt)) {  // tcpdump says so and dumps the bytes
+                c.add("unsupported_link", 0).set("linktype", static_cast<std::uint64_t>(dlt)).set("length", r.size())
+                    .set("data", hex_field(r, 0, r.size()));
+                return;
+            }
+            c.add("link", 0).set("linktype", static_cast<std::uint64_t>(dlt)).set("length", r.size());
+            return;
     }
 }
 

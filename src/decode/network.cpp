@@ -38,29 +38,6 @@ std::string ipv4_options(const ByteReader& r, std::size_t at, std::size_t end) {
 
 }  // namespace
 
-void dissect_arp(Context& c, std::size_t o, bool reverse) {
-    const ByteReader& r = c.r;
-    Layer& l = c.add(reverse ? "rarp" : "arp", o);
-    l.set("length", c.out.wire_length > o ? c.out.wire_length - o : r.available(o, r.size()));
-    if (!r.has(o, 8)) return c.truncated("arp");
-    std::uint16_t op = r.u16(o + 6);
-    std::size_t hlen = r.u8(o + 4), plen = r.u8(o + 5);
-    l.set("opcode", op).set("hardware_type", r.u16(o)).set("protocol_type", r.u16(o + 2));
-    // Only IPv4 bodies are spelled out; others keep their opcode and lengths. Hardware addresses
-    // other than 6 bytes (ARCnet's 1) are hex bytes joined by ':', as tcpdump prints them.
-    if (hlen == 0 || plen != 4 || r.u16(o + 2) != 0x0800) return;
-    const std::size_t sha = o + 8, spa = sha + hlen, tha = spa + 4, tpa = tha + hlen;
-    if (!r.has(o, 16 + 2 * hlen)) return c.truncated("arp");
-    auto hardware = [&](std::size_t at) {
-        if (hlen == 6) return mac_text(r, at);
-        std::string out;
-        for (std::size_t i = 0; i < hlen; ++i) out += fmt::format("{}{:02x}", i ? ":" : "", r.u8(at + i));
-        return out;
-    };
-    l.set("sender_mac", hardware(sha)).set("sender_ip", ipv4_text(r, spa))
-        .set("target_mac", hardware(tha)).set("target_ip", ipv4_text(r, tpa));
-}
-
 void dissect_ipv4(Context& c, std::size_t o) {
     const ByteReader& r = c.r;
     Layer& l = c.add("ipv4", o);

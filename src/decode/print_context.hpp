@@ -83,6 +83,9 @@ public:
     // The printer prints all of its layer or nothing: when a field is missing, what it printed
     // is taken back before the marker (tcpdump's ICMP printer builds its text in a buffer first).
     void all_or_nothing() { all_or_nothing_ = true; }
+    // The link header just printed (with -e) named its payload's type, so an IPv4 or IPv6 payload
+    // drops its "IP "/"IP6 " prefix, as tcpdump prints it.
+    void payload_named() { named_ = true; }
 
 protected:
     std::string& out_;
@@ -91,6 +94,7 @@ protected:
     std::size_t i_ = 0;
     bool stop_ = false;
     bool all_or_nothing_ = false;
+    bool named_ = false;  // see payload_named()
 };
 
 // A protocol's text: appends to the line what tcpdump prints for the layer.

@@ -2,6 +2,7 @@
 // against it in tests/decode_test.cpp); where sniff differs on purpose the comment says so.
 #include "decode/text.hpp"
 
+#include "decode/protocols.hpp"
 #include "decode/registry.hpp"
 
 #include <fmt/format.h>
@@ -12,15 +13,7 @@
 namespace decode {
 namespace {
 
-std::string_view ethertype_name(std::uint64_t t) {
-    switch (t) {
-        case 0x0800: return "IPv4"; case 0x86dd: return "IPv6"; case 0x0806: return "ARP"; case 0x8035: return "Reverse ARP";
-        case 0x8100: return "802.1Q"; case 0x88a8: return "802.1Q-QinQ"; case 0x9100: return "802.1Q-9100";
-        case 0x8847: return "MPLS unicast"; case 0x8848: return "MPLS multicast"; case 0x8863: return "PPPoE D";
-        case 0x8864: return "PPPoE S"; case 0x88cc: return "LLDP"; case 0x888e: return "EAPOL"; case 0x6558: return "TEB";
-        default: return "Unknown";
-    }
-}
+std::string ethertype_name(std::uint64_t t) { return detail::ethertype_name_or(t, "Unknown"); }
 
 // IP protocol names as tcpdump's -v header line spells them (its table, not all of IANA's).
 std::string_view ip_protocol_name(std::uint64_t p) {
@@ -93,9 +86,6 @@ private:
         if (p == "pppoe") return pppoe(l);
         if (p == "sll" || p == "sll2") return sll(l);
         if (p == "null") return null_link(l);
-        if (p == "radiotap") return radiotap(l);
-        if (p == "802.11") return ieee80211(l);
-        if (p == "arp" || p == "rarp") return arp(l);
         if (p == "ipv4") return ipv4(l);
         if (p == "ipv6") return ipv6(l);
         if (p == "ipv6_hbh" || p == "ipv6_dstopt") {
@@ -203,55 +193,6 @@ private:
             d_.wire_length);
         named_ = true;
     }
-    void radiotap(const Layer& l) {
-        if (l.has("rate_kbps")) {
-            std::uint64_t r = l.num("rate_kbps");
-            put("{}.{} Mb/s ", r / 1000, (r % 1000) / 100);
-        }
-        if (l.has("mhz")) {
-            std::uint64_t f = l.num("channel_flags");
-            // Channel flags (radiotap "Channel"): CCK 0x20, OFDM 0x40, 2 GHz 0x80, 5 GHz 0x100.
-            std::string_view band = (f & 0x100) ? " 11a" : (f & 0x80) && (f & 0x40) ? " 11g" : (f & 0x80) && (f & 0x20) ? " 11b" : "";
-            put("{} MHz{} ", l.num("mhz"), band);
-        }
-        if (l.has("signal_dbm")) put("{}dBm signal ", l.signed_num("signal_dbm"));
-        if (l.has("noise_dbm")) put("{}dBm noise ", l.signed_num("noise_dbm"));
-    }
-    void ieee80211(const Layer& l) {
-        std::uint64_t type = l.num("type"), sub = l.num("subtype");
-        if (type == 0) {
-            static constexpr std::string_view kManagement[] = {"Assoc Request", "Assoc Response", "ReAssoc Request",
-                "ReAssoc Response", "Probe Request", "Probe Response", "", "", "Beacon", "ATIM", "Disassociation",
-                "Authentication", "DeAuthentication", "Action"};
-            std::string_view name = sub < std::size(kManagement) ? kManagement[sub] : "";
-            if (name.empty()) put("Management subtype {} ", sub);
-            else put("{} ", name);
-            return;
-        }
-        if (type == 1) return put("Control subtype {} ", sub);
-        if (o_.link_header) {
-            if (l.has("bssid")) put("BSSID:{} ", l.text("bssid"));
-            if (l.has("sa")) put("SA:{} ", l.text("sa"));
-            if (l.has("da")) put("DA:{} ", l.text("da"));
-        }
-        if (!next()) put("Data subtype {} ", sub);
-    }
-    void arp(const Layer& l) {
-        if (!l.has("sender_ip") && !d_.truncated.empty()) return;  // tcpdump needs the whole body first
-        if (!named_) put("ARP, ");
-        if (!l.has("opcode")) return;
-        std::uint64_t op = l.num("opcode");
-        if (!l.has("sender_ip")) return put("opcode {}, length {}", op, l.num("length"));
-        switch (op) {
-            case 1: put("Request who-has {} tell {}", l.text("target_ip"), l.text("sender_ip")); break;
-            case 2: put("Reply {} is-at {}", l.text("sender_ip"), l.text("sender_mac")); break;
-            case 3: put("Reverse Request who-is {} tell {}", l.text("target_mac"), l.text("sender_mac")); break;
-            case 4: put("Reverse Reply {} at {}", l.text("target_mac"), l.text("target_ip")); break;
-            default: put("opcode {}", op); break;
-        }
-        put(", length {}", l.num("length"));
-    }
-
     // --- network
     // "src.sport > dst.dport: " when the transport header follows directly, else "src > dst: ".
     void addresses(const Layer& l) {
@@ -569,7 +510,6 @@ private:
         if (o_.verbose > 0 && l.has("stratum")) put(", stratum {}", l.num("stratum"));
     }
 
-    bool named_ = false;          // the link header just named the payload, so it drops its "IP "
     bool ports_printed_ = false;  // the IP layer already printed the transport ports
     bool cooked_vlan_ = false;    // a VLAN tag behind a cooked header named its EtherType
     bool close_marker_ = false;   // the truncation marker is followed by ">" (TCP options)
