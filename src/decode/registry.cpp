@@ -32,6 +32,11 @@ constexpr PortRow kUdpPorts[] = {
     {8472, Ends::destination, dissect_vxlan},
     {6081, Ends::destination, dissect_geneve},
     // --- routing and redundancy protocols
+    {1985, Ends::either, dissect_hsrp},
+    {3784, Ends::either, dissect_bfd},
+    {4784, Ends::either, dissect_bfd},
+    {6784, Ends::either, dissect_bfd},
+    {3785, Ends::destination, dissect_bfd},
     // --- management, tunnelling and other applications
 };
 
@@ -45,6 +50,7 @@ constexpr PortRow kTcpPorts[] = {
     {22, Ends::either, ssh_banner},
     {53, Ends::either, dns_over_tcp},
     // --- routing protocols
+    {179, Ends::either, dissect_bgp},
     // --- other applications
 };
 
@@ -67,12 +73,18 @@ struct NumberRow {
 // decodes itself (TCP, UDP, SCTP, ICMP, ICMPv6, IGMP, GRE, IP in IP).
 constexpr NumberRow kIpProtocols[] = {
     // --- routing and redundancy protocols
+    {88, dissect_eigrp},
+    {89, dissect_ospf},
+    {103, dissect_pim},
+    {112, dissect_vrrp},
     // --- other protocols
     {0, nullptr},  // end of table (a null dissector never matches)
 };
 
 // EtherTypes (IEEE registry) beyond the ones link.cpp handles (IPv4, IPv6, ARP, VLAN, MPLS, PPPoE).
 constexpr NumberRow kEtherTypes[] = {
+    // --- routing and redundancy protocols
+    {0xfefe, dissect_osi_ethertype},
     // --- link-layer protocols
     // --- other protocols
     {0, nullptr},  // end of table
@@ -80,6 +92,8 @@ constexpr NumberRow kEtherTypes[] = {
 
 // 802.2 LLC DSAPs (not SNAP, which names an EtherType, nor STP's 0x42, which link.cpp decodes).
 constexpr NumberRow kLlcSaps[] = {
+    // --- routing and redundancy protocols
+    {0xfe, dissect_osi_llc},
     // --- link-layer protocols
     {0, nullptr},  // end of table
 };
@@ -99,6 +113,14 @@ struct PrinterRow {
 // Printers of the layers text.cpp does not print itself.
 constexpr PrinterRow kPrinters[] = {
     // --- routing and redundancy protocols
+    {"vrrp", print_vrrp},
+    {"hsrp", print_hsrp},
+    {"bfd", print_bfd},
+    {"eigrp", print_eigrp},
+    {"pim", print_pim},
+    {"ospf", print_ospf},
+    {"isis", print_isis},
+    {"bgp", print_bgp},
     // --- link-layer protocols
     // --- applications
     {"", nullptr},  // end of table
