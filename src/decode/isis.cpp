@@ -3,6 +3,7 @@
 // type, version, reserved, maximum area addresses) and the fixed part of each PDU type:
 // LAN and point-to-point IIH (9.5-9.7), LSP (9.8), CSNP and PSNP (9.9-9.10).
 #include "decode/protocols.hpp"
+#include "decode/routing_text.hpp"
 
 #include <fmt/format.h>
 
@@ -39,16 +40,19 @@ std::size_t fixed_header_size(std::uint8_t pdu_type) {
 void dissect_isis(Context& c, std::size_t o, std::size_t end) {
     const ByteReader& r = c.r;
     Layer& l = c.add("isis", o);
-    l.set("length", end > o ? end - o : 0);
-    if (!r.has(o, kCommonHeader)) return c.truncated("isis");
+    std::size_t length = end > o ? end - o : 0;
+    l.set("length", length);
+    if (length < kCommonHeader || !r.has(o, kCommonHeader)) return c.truncated("isis");
     std::uint8_t id_length = r.u8(o + 3);
     l.set("length_indicator", r.u8(o + 1)).set("version", r.u8(o + 2)).set("id_length", id_length)
         .set("pdu_type", r.u8(o + 4) & 0x1f).set("pdu_version", r.u8(o + 5)).set("max_area", r.u8(o + 7));
     std::uint8_t type = r.u8(o + 4) & 0x1f;
     std::size_t fixed = fixed_header_size(type);
-    if (fixed == 0 || r.u8(o + 1) != fixed || r.u8(o + 2) != 1 || r.u8(o + 5) != 1 || (id_length != 0 && id_length != 6) ||
-        r.u8(o + 7) == 255)
-        return;
+    // A PDU tcpdump will not decode is reported and dumped in hex.
+    l.set("dump", hex_lines(r, o, length));
+    if (r.u8(o + 2) != 1 || r.u8(o + 5) != 1 || (id_length != 0 && id_length != 6) || r.u8(o + 7) == 255) return;
+    if (r.u8(o + 1) > length) return;
+    if (fixed == 0 || r.u8(o + 1) != fixed) return;
     if (!r.has(o, fixed)) return c.truncated("isis");
     std::size_t h = o + kCommonHeader;
     switch (type) {
@@ -64,12 +68,16 @@ void dissect_isis(Context& c, std::size_t o, std::size_t end) {
 }
 
 void print_isis(PrintContext& p, const Layer& l) {
+    if (!l.has("version")) return;  // shorter than the common header: only the marker
     p.put("IS-IS");
     std::uint64_t version = p.num(l, "version"), id_length = p.num(l, "id_length");
-    if (version != 1) return p.put(" version {} packet not supported", version);
-    if (id_length != 0 && id_length != 6) return p.put(" system ID length of {} is not supported", id_length);
-    if (p.num(l, "pdu_version") != 1) return p.put(" version {} packet not supported", l.num("pdu_version"));
-    if (p.num(l, "max_area") == 255) return p.put(" bad packet -- 255 areas");
+    std::string_view dump = p.text(l, "dump");
+    if (version != 1) return p.put("version {} packet not supported{}", version, dump);
+    if (id_length != 0 && id_length != 6) return p.put("system ID length of {} is not supported{}", id_length, dump);
+    if (p.num(l, "pdu_version") != 1) return p.put("version {} packet not supported{}", l.num("pdu_version"), dump);
+    if (p.num(l, "max_area") == 255) return p.put("bad packet -- 255 areas{}", dump);
+    if (p.num(l, "length_indicator") > p.num(l, "length"))
+        return p.put("fixed header length {} > packet length {}{}", l.num("length_indicator"), l.num("length"), dump);
     std::uint64_t type = p.num(l, "pdu_type");
     std::string_view name;
     switch (type) {
@@ -84,11 +92,11 @@ void print_isis(PrintContext& p, const Layer& l) {
         case 27: name = "L2 PSNP"; break;
         default: break;
     }
-    if (name.empty()) return p.put(", unknown PDU-Type {}", type);
+    if (name.empty()) return p.put(", unknown PDU-Type {}{}", type, dump);
     p.put(", {}", name);
     std::size_t fixed = fixed_header_size(static_cast<std::uint8_t>(type));
     if (p.num(l, "length_indicator") != fixed)
-        return p.put(", bogus fixed header length {} should be {}", l.num("length_indicator"), fixed);
+        return p.put(", bogus fixed header length {} should be {}{}", l.num("length_indicator"), fixed, dump);
     switch (type) {
         case 15: case 16:
             p.put(", src-id {}, lan-id {}, prio {}", p.text(l, "source_id"), p.text(l, "lan_id"), p.num(l, "priority"));
@@ -106,8 +114,13 @@ void print_isis(PrintContext& p, const Layer& l) {
 // layer PDU, named by its first byte (the NLPID, ISO/TR 9577).
 void dissect_osi_llc(Context& c, std::size_t o, std::size_t end) {
     const ByteReader& r = c.r;
-    if (r.u8(o + 1) == 0xfe && r.u8(o + 2) == 0x03 && r.has(o + 3, 1) && r.u8(o + 3) == 0x83)
-        return dissect_isis(c, o + 3, end);
+    if (r.u8(o + 1) == 0xfe && r.u8(o + 2) == 0x03) {
+        if (end <= o + 3 || !r.has(o + 3, 1)) {  // no NLPID
+            c.add("isis", o + 3).set("length", end > o + 3 ? end - o - 3 : 0);
+            return c.truncated("isoclns");
+        }
+        if (r.u8(o + 3) == 0x83) return dissect_isis(c, o + 3, end);
+    }
     c.add("llc", o).set("dsap", r.u8(o)).set("ssap", r.u8(o + 1)).set("length", end > o ? end - o : 0);
 }
 

@@ -17,7 +17,7 @@ void print_pim(PrintContext& p, const Layer& l) {
     std::uint64_t version = p.num(l, "version");
     if (version != 2) return p.put("PIMv{}, length {}", version, p.num(l, "length"));
     static constexpr std::string_view kTypes[] = {"Hello", "Register", "Register Stop", "Join / Prune", "Bootstrap",
-        "Assert", "Graft", "Graft Acknowledgement", "Candidate RP Advertisement", "Prune Refresh", "DF Election"};
+        "Assert", "Graft", "Graft Acknowledgement", "Candidate RP Advertisement", "Prune Refresh", "DF Election", "ECMP Redirect"};
     std::uint64_t type = p.num(l, "type");
     p.put("PIMv2, {}, length {}", type < std::size(kTypes) ? kTypes[type] : "Unknown Type", p.num(l, "length"));
 }

@@ -29,6 +29,22 @@ void dissect_osi_llc(Context& c, std::size_t offset, std::size_t end);
 void dissect_osi_ethertype(Context& c, std::size_t offset, std::size_t end);
 void dissect_bgp(Context& c, std::size_t offset, std::size_t end);
 void print_bgp(PrintContext& p, const Layer& l);
+void dissect_babel(Context& c, std::size_t offset, std::size_t end);
+void print_babel(PrintContext& p, const Layer& l);
+void dissect_rip(Context& c, std::size_t offset, std::size_t end);
+void print_rip(PrintContext& p, const Layer& l);
+void dissect_ldp(Context& c, std::size_t offset, std::size_t end);
+void print_ldp(PrintContext& p, const Layer& l);
+void dissect_rsvp(Context& c, std::size_t offset, std::size_t end);
+void print_rsvp(PrintContext& p, const Layer& l);
+void dissect_lspping(Context& c, std::size_t offset, std::size_t end);
+void print_lspping(PrintContext& p, const Layer& l);
+void dissect_olsr(Context& c, std::size_t offset, std::size_t end);
+void print_olsr(PrintContext& p, const Layer& l);
+void dissect_lmp(Context& c, std::size_t offset, std::size_t end);
+void print_lmp(PrintContext& p, const Layer& l);
+void dissect_ahcp(Context& c, std::size_t offset, std::size_t end);
+void print_ahcp(PrintContext& p, const Layer& l);
 
 // --- link-layer protocols
 

@@ -37,6 +37,14 @@ constexpr PortRow kUdpPorts[] = {
     {4784, Ends::either, dissect_bfd},
     {6784, Ends::either, dissect_bfd},
     {3785, Ends::destination, dissect_bfd},
+    {6696, Ends::either, dissect_babel},
+    {6697, Ends::either, dissect_babel},
+    {520, Ends::either, dissect_rip},
+    {646, Ends::either, dissect_ldp},
+    {3503, Ends::either, dissect_lspping},
+    {698, Ends::either, dissect_olsr},
+    {701, Ends::either, dissect_lmp},
+    {5359, Ends::either, dissect_ahcp},
     // --- management, tunnelling and other applications
 };
 
@@ -51,6 +59,7 @@ constexpr PortRow kTcpPorts[] = {
     {53, Ends::either, dns_over_tcp},
     // --- routing protocols
     {179, Ends::either, dissect_bgp},
+    {646, Ends::either, dissect_ldp},
     // --- other applications
 };
 
@@ -77,6 +86,7 @@ constexpr NumberRow kIpProtocols[] = {
     {89, dissect_ospf},
     {103, dissect_pim},
     {112, dissect_vrrp},
+    {46, dissect_rsvp},
     // --- other protocols
     {0, nullptr},  // end of table (a null dissector never matches)
 };
@@ -121,6 +131,14 @@ constexpr PrinterRow kPrinters[] = {
     {"ospf", print_ospf},
     {"isis", print_isis},
     {"bgp", print_bgp},
+    {"babel", print_babel},
+    {"rip", print_rip},
+    {"ldp", print_ldp},
+    {"rsvp", print_rsvp},
+    {"lspping", print_lspping},
+    {"olsr", print_olsr},
+    {"lmp", print_lmp},
+    {"ahcp", print_ahcp},
     // --- link-layer protocols
     // --- applications
     {"", nullptr},  // end of table

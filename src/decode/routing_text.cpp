@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace decode::detail {
 
 std::string relative_seconds(std::uint32_t seconds) {
@@ -45,6 +47,16 @@ std::string printable_text(const ByteReader& r, std::size_t offset, std::size_t 
 std::string hex_bytes(const ByteReader& r, std::size_t offset, std::size_t n) {
     std::string out;
     for (std::size_t i = 0; i < n; ++i) out += fmt::format("{:02x}", r.u8(offset + i));
+    return out;
+}
+
+std::string hex_lines(const ByteReader& r, std::size_t offset, std::size_t n) {
+    n = std::min(n, r.available(offset, offset + n));
+    std::string out;
+    for (std::size_t i = 0; i < n; i += 2) {
+        if (i % 16 == 0) out += fmt::format("\n\t0x{:04x}: ", i);
+        out += i + 1 < n ? fmt::format(" {:02x}{:02x}", r.u8(offset + i), r.u8(offset + i + 1)) : fmt::format(" {:02x}", r.u8(offset + i));
+    }
     return out;
 }
 

@@ -28,6 +28,7 @@ std::string_view ip_protocol_name(std::uint64_t p) {
         case 41: return "IPv6"; case 47: return "GRE"; case 50: return "ESP"; case 51: return "AH"; case 58: return "ICMPv6";
         case 132: return "SCTP"; case 0: return "Options"; case 43: return "Routing"; case 44: return "Fragment";
         case 59: return "NoNext"; case 60: return "DSTOPT";
+        case 46: return "RSVP"; case 88: return "EIGRP"; case 89: return "OSPF"; case 103: return "PIM"; case 112: return "VRRP";
         default: return "unknown";
     }
 }

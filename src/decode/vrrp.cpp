@@ -70,6 +70,7 @@ void dissect_vrrp(Context& c, std::size_t o, std::size_t end) {
 }
 
 void print_vrrp(PrintContext& p, const Layer& l) {
+    if (!l.has("version")) return p.put("VRRP");  // not one byte of it: tcpdump names it before the marker
     std::uint64_t version = p.num(l, "version"), type = p.num(l, "type");
     p.put("VRRPv{}, ", version);
     if (type == 1) p.put("Advertisement");
@@ -87,9 +88,8 @@ void print_vrrp(PrintContext& p, const Layer& l) {
     if (!p.verbose()) return;
     std::uint64_t count = p.num(l, "address_count");
     p.flag(l, "checksum_checked");
-    p.put(",");
-    if (l.has("bad_checksum")) p.put(" (bad vrrp cksum {:x})", l.num("bad_checksum"));
-    p.put(" addrs");
+    if (l.has("bad_checksum")) p.put(", (bad vrrp cksum {:x})", l.num("bad_checksum"));
+    p.put(", addrs");
     if (count > 1) p.put("({})", count);
     p.put(":");
     std::string_view addrs = p.text(l, "addresses");
