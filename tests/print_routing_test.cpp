@@ -67,6 +67,11 @@ TEST(PrintRouting, VrrpMatchesTcpdump) {
         frames.insert(frames.end(), cut.begin(), cut.end());
         frames.push_back(in_ip_ttl64(m));
     }
+    // VRRPv3 over IPv6 lists IPv6 addresses.
+    Bytes v6;
+    put8(v6, 0x31), put8(v6, 45), put8(v6, 100), put8(v6, 2), put16(v6, 100), put16(v6, 0);
+    v6 = cat({v6, ip6("fe80::200:5eff:fe00:22d"), ip6("2001::abcd:a")});
+    frames.push_back(ethernet(0x86dd, ipv6(112, v6, "fe80::1", "ff02::12", 255)));
     Bytes bad = vrrp2(9, 100, 0, {"10.0.0.9"}, nullptr);
     bad[7] ^= 0xff;  // wrong checksum
     frames.push_back(in_ip_ttl255(bad));
@@ -180,6 +185,13 @@ Bytes ospf3(std::uint8_t type, std::size_t body) {
 }
 Bytes in_ospf(const Bytes& p) { return ethernet(0x0800, ipv4(89, p, "10.0.0.1", "224.0.0.5")); }
 Bytes in_ospf6(const Bytes& p) { return ethernet(0x86dd, ipv6(89, p, "fe80::1", "ff02::5")); }
+// OSPFv3 behind an IPv6 Authentication Header (RFC 4552, RFC 4302 section 2) with a 12-byte ICV.
+Bytes in_ah_ospf6(const Bytes& p) {
+    Bytes ah;
+    put8(ah, 89), put8(ah, 4), put16(ah, 0), put32(ah, 0x100), put32(ah, 0x13);
+    for (unsigned i = 0; i < 12; ++i) put8(ah, 0xd0 + i);
+    return ethernet(0x86dd, ipv6(51, cat({ah, p}), "fe80::1", "ff02::5"));
+}
 
 TEST(PrintRouting, OspfMatchesTcpdump) {
     std::vector<Bytes> frames;
@@ -187,6 +199,7 @@ TEST(PrintRouting, OspfMatchesTcpdump) {
         frames.push_back(in_ospf(ospf2(type, 0, 20)));
         frames.push_back(in_ospf(ospf2(type, 2, 20)));
         frames.push_back(in_ospf6(ospf3(type, 20)));
+        frames.push_back(in_ah_ospf6(ospf3(type, 20)));
     }
     const Bytes hello = ospf2(1, 0, 20);
     const Bytes hello6 = ospf3(1, 20);

@@ -45,6 +45,8 @@ void dissect_lmp(Context& c, std::size_t offset, std::size_t end);
 void print_lmp(PrintContext& p, const Layer& l);
 void dissect_ahcp(Context& c, std::size_t offset, std::size_t end);
 void print_ahcp(PrintContext& p, const Layer& l);
+void dissect_ah(Context& c, std::size_t offset, std::size_t end);
+void print_ah(PrintContext& p, const Layer& l);
 
 // --- link-layer protocols
 

@@ -87,6 +87,7 @@ constexpr NumberRow kIpProtocols[] = {
     {103, dissect_pim},
     {112, dissect_vrrp},
     {46, dissect_rsvp},
+    {51, dissect_ah},
     // --- other protocols
     {0, nullptr},  // end of table (a null dissector never matches)
 };
@@ -139,6 +140,7 @@ constexpr PrinterRow kPrinters[] = {
     {"olsr", print_olsr},
     {"lmp", print_lmp},
     {"ahcp", print_ahcp},
+    {"ah", print_ah},
     // --- link-layer protocols
     // --- applications
     {"", nullptr},  // end of table

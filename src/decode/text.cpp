@@ -379,7 +379,9 @@ private:
         ports_printed_ = false;
         if (!l.has("length")) return;
         if (l.flag("bad_length")) return put("truncated-udplength {}", l.num("length"));
-        if (o_.verbose > 0 && l.has("checksum_ok"))
+        // tcpdump checks a UDP checksum over IPv4 only from -vv on (over IPv6 it is mandatory: -v).
+        const Layer* ip = previous();
+        if (o_.verbose > (ip && ip->protocol == "ipv4" ? 1 : 0) && l.has("checksum_ok"))
         {
             if (l.flag("checksum_ok")) raw("[udp sum ok] ");
             else put("[bad udp cksum 0x{:04x}!] ", l.num("checksum"));

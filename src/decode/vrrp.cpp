@@ -34,11 +34,12 @@ void dissect_vrrp(Context& c, std::size_t o, std::size_t end) {
     l.set("address_count", count);
     if (r.has(o, len)) {
         std::uint32_t sum = ones_sum(r, o, len);
-        if (version == 3) {  // RFC 5798 section 5.2.8: the IPv4 pseudo-header counts too
+        if (version == 3) {  // RFC 5798 section 5.2.8: the IP pseudo-header counts too
             for (auto it = c.out.layers.rbegin(); it != c.out.layers.rend(); ++it) {
-                if (it->protocol != "ipv4") continue;
+                if (it->protocol != "ipv4" && it->protocol != "ipv6") continue;
                 std::size_t ip = it->offset;
-                sum = ones_sum(r, ip + 12, 8, sum) + 112 + static_cast<std::uint32_t>(len);
+                sum = it->protocol == "ipv4" ? ones_sum(r, ip + 12, 8, sum) : ones_sum(r, ip + 8, 32, sum);
+                sum += 112 + static_cast<std::uint32_t>(len);
                 break;
             }
         }
@@ -50,15 +51,23 @@ void dissect_vrrp(Context& c, std::size_t o, std::size_t end) {
     } else {
         l.set_flag("checksum_checked", true);
     }
+    // VRRPv3 over IPv6 carries IPv6 addresses (RFC 5798 section 5.2.9).
+    bool ipv6 = false;
+    for (auto it = c.out.layers.rbegin(); it != c.out.layers.rend(); ++it)
+        if (it->protocol == "ipv4" || it->protocol == "ipv6") {
+            ipv6 = version == 3 && it->protocol == "ipv6";
+            break;
+        }
+    const std::size_t size = ipv6 ? 16 : 4;
     std::string addrs;
     std::size_t at = o + 8;
-    for (std::size_t i = 0; i < count; ++i, at += 4) {
-        if (!r.has(at, 4)) {
+    for (std::size_t i = 0; i < count; ++i, at += size) {
+        if (!r.has(at, size)) {
             l.set("addresses", std::move(addrs));
             return;
         }
         if (i) addrs += ',';
-        addrs += ipv4_text(r, at);
+        addrs += ipv6 ? ipv6_text(r, at) : ipv4_text(r, at);
     }
     l.set("addresses", std::move(addrs)).set_flag("addresses_complete", true);
     if (version == 2 && r.u8(o + 4) == 1) {
