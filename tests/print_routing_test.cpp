@@ -167,6 +167,34 @@ TEST(PrintRouting, EigrpAndPimMatchTcpdump) {
     expect_same(1, frames, {""});
 }
 
+// EIGRP TLVs (RFC 7868 section 6.6): parameters, software version, an IPv4 internal route,
+// sequence, and one too short; -v lists them.
+TEST(PrintRouting, EigrpTlvsMatchTcpdump) {
+    Bytes parameters;
+    put16(parameters, 1), put16(parameters, 12), put8(parameters, 1), put8(parameters, 0), put8(parameters, 1), put8(parameters, 0);
+    put8(parameters, 0), put8(parameters, 0), put16(parameters, 15);
+    Bytes version;
+    put16(version, 4), put16(version, 8), put8(version, 12), put8(version, 4), put8(version, 1), put8(version, 2);
+    Bytes route;
+    put16(route, 0x0102), put16(route, 28), put32(route, 0), put32(route, 2560), put32(route, 25600), put8(route, 0);
+    put16(route, 1500), put8(route, 1), put8(route, 255), put8(route, 1), put16(route, 0), put8(route, 24);
+    route = cat({route, Bytes{192, 168, 1}});
+    Bytes via = route;
+    via[4] = 10, via[7] = 9;  // through 10.0.0.9
+    Bytes sequence;
+    put16(sequence, 3), put16(sequence, 9), put8(sequence, 4), put32(sequence, 0x0a000001);
+    Bytes short_version;
+    put16(short_version, 4), put16(short_version, 4);
+    Bytes hello = cat({header20(2, 5), parameters, version});
+    Bytes update = cat({header20(2, 1), route, via, sequence, short_version});
+    std::vector<Bytes> frames = with_cuts(update, update.size(), in_eigrp);
+    frames.push_back(in_eigrp(hello));
+    Bytes overlong = cat({header20(2, 5), parameters});
+    overlong[20 + 3] = 40;  // a TLV longer than the packet
+    frames.push_back(in_eigrp(overlong));
+    expect_same(1, frames, {"", "-v"});
+}
+
 // --- OSPFv2 (RFC 2328 A.3.1) and OSPFv3 (RFC 5340 A.3.1), IP protocol 89
 Bytes ospf2(std::uint8_t type, std::uint16_t auth_type, std::size_t body) {
     Bytes m;

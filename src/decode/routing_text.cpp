@@ -50,11 +50,11 @@ std::string hex_bytes(const ByteReader& r, std::size_t offset, std::size_t n) {
     return out;
 }
 
-std::string hex_lines(const ByteReader& r, std::size_t offset, std::size_t n) {
+std::string hex_lines(const ByteReader& r, std::size_t offset, std::size_t n, std::string_view indent) {
     n = std::min(n, r.available(offset, offset + n));
     std::string out;
     for (std::size_t i = 0; i < n; i += 2) {
-        if (i % 16 == 0) out += fmt::format("\n\t0x{:04x}: ", i);
+        if (i % 16 == 0) out += fmt::format("{}0x{:04x}: ", indent, i);
         out += i + 1 < n ? fmt::format(" {:02x}{:02x}", r.u8(offset + i), r.u8(offset + i + 1)) : fmt::format(" {:02x}", r.u8(offset + i));
     }
     return out;

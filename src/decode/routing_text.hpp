@@ -21,7 +21,7 @@ std::string printable_text(const ByteReader& r, std::size_t offset, std::size_t 
 std::string hex_bytes(const ByteReader& r, std::size_t offset, std::size_t n);
 // tcpdump's dump of bytes it could not decode (print_unknown_data): lines of "\n\t0x0000:  "
 // and 16 bytes as groups of two hex bytes; only the captured ones among [offset, offset + n).
-std::string hex_lines(const ByteReader& r, std::size_t offset, std::size_t n);
+std::string hex_lines(const ByteReader& r, std::size_t offset, std::size_t n, std::string_view indent = "\n\t");
 // The hop limit of the IPv4 or IPv6 header just before `layers.back()`; 0 if there is none.
 std::uint64_t enclosing_ttl(const Decoded& d);
 
