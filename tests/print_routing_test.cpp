@@ -195,6 +195,28 @@ TEST(PrintRouting, EigrpTlvsMatchTcpdump) {
     expect_same(1, frames, {"", "-v"});
 }
 
+// PIMv2 Hello options (RFC 7761 section 4.9.2) with a good checksum; -v lists them.
+Bytes pim_hello(const Bytes& options) {
+    Bytes m;
+    put8(m, 0x20), put8(m, 0), put16(m, 0);
+    m = cat({m, options});
+    std::uint16_t c = internet_checksum(m);
+    m[2] = c >> 8, m[3] = c & 0xff;
+    return m;
+}
+Bytes option(std::uint16_t type, const Bytes& value) {
+    Bytes o;
+    put16(o, type), put16(o, static_cast<unsigned>(value.size()));
+    return cat({o, value});
+}
+
+TEST(PrintRouting, PimHelloMatchesTcpdump) {
+    Bytes options = cat({option(1, {0, 105}), option(20, {0x3f, 0x0e, 0xf4, 0xcd}), option(19, {0, 0, 0, 1}),
+                         option(21, {1, 60, 0, 0}), option(2, {0x81, 0xf4, 0x09, 0xc4})});
+    std::vector<Bytes> frames{in_pim(pim_hello(options)), in_pim(pim_hello(option(20, {1, 2, 3, 4})))};
+    expect_same(1, frames, {"", "-v"});
+}
+
 // --- OSPFv2 (RFC 2328 A.3.1) and OSPFv3 (RFC 5340 A.3.1), IP protocol 89
 Bytes ospf2(std::uint8_t type, std::uint16_t auth_type, std::size_t body) {
     Bytes m;
