@@ -32,6 +32,19 @@ constexpr PortRow kUdpPorts[] = {
     {8472, Ends::destination, dissect_vxlan},
     {6081, Ends::destination, dissect_geneve},
     // --- routing and redundancy protocols
+    {1985, Ends::either, dissect_hsrp},
+    {3784, Ends::either, dissect_bfd},
+    {4784, Ends::either, dissect_bfd},
+    {6784, Ends::either, dissect_bfd},
+    {3785, Ends::destination, dissect_bfd},
+    {6696, Ends::either, dissect_babel},
+    {6697, Ends::either, dissect_babel},
+    {520, Ends::either, dissect_rip},
+    {646, Ends::either, dissect_ldp},
+    {3503, Ends::either, dissect_lspping},
+    {698, Ends::either, dissect_olsr},
+    {701, Ends::either, dissect_lmp},
+    {5359, Ends::either, dissect_ahcp},
     // --- management, tunnelling and other applications
     {7000, Ends::either, dissect_rx}, {7001, Ends::either, dissect_rx}, {7002, Ends::either, dissect_rx},
     {7003, Ends::either, dissect_rx}, {7004, Ends::either, dissect_rx}, {7005, Ends::either, dissect_rx},
@@ -55,6 +68,8 @@ constexpr PortRow kTcpPorts[] = {
     {22, Ends::either, ssh_banner},
     {53, Ends::either, dns_over_tcp},
     // --- routing protocols
+    {179, Ends::either, dissect_bgp},
+    {646, Ends::either, dissect_ldp},
     // --- other applications
     {6379, Ends::either, dissect_resp},  // Redis
 };
@@ -78,6 +93,12 @@ struct NumberRow {
 // decodes itself (TCP, UDP, SCTP, ICMP, ICMPv6, IGMP, GRE, IP in IP).
 constexpr NumberRow kIpProtocols[] = {
     // --- routing and redundancy protocols
+    {88, dissect_eigrp},
+    {89, dissect_ospf},
+    {103, dissect_pim},
+    {112, dissect_vrrp},
+    {46, dissect_rsvp},
+    {51, dissect_ah},
     // --- other protocols
     {50, dissect_esp},
     {33, dissect_dccp},
@@ -87,6 +108,8 @@ constexpr NumberRow kIpProtocols[] = {
 
 // EtherTypes (IEEE registry) beyond the ones link.cpp handles (IPv4, IPv6, ARP, VLAN, MPLS, PPPoE).
 constexpr NumberRow kEtherTypes[] = {
+    // --- routing and redundancy protocols
+    {0xfefe, dissect_osi_ethertype},
     // --- link-layer protocols
     {0x88f7, dissect_ptp},
     {0x88a2, dissect_aoe},
@@ -107,6 +130,8 @@ constexpr NumberRow kEtherTypes[] = {
 
 // 802.2 LLC DSAPs (not SNAP, which names an EtherType, nor STP's 0x42, which link.cpp decodes).
 constexpr NumberRow kLlcSaps[] = {
+    // --- routing and redundancy protocols
+    {0xfe, dissect_osi_llc},
     // --- link-layer protocols
     {0xe0, dissect_ipx_llc},
     {0, nullptr},  // end of table
@@ -131,6 +156,23 @@ constexpr PrinterRow kPrinters[] = {
     {"quoted", print_quoted},
     {"icmp6", print_icmp6},
     // --- routing and redundancy protocols
+    {"vrrp", print_vrrp},
+    {"hsrp", print_hsrp},
+    {"bfd", print_bfd},
+    {"eigrp", print_eigrp},
+    {"pim", print_pim},
+    {"ospf", print_ospf},
+    {"isis", print_isis},
+    {"bgp", print_bgp},
+    {"babel", print_babel},
+    {"rip", print_rip},
+    {"ldp", print_ldp},
+    {"rsvp", print_rsvp},
+    {"lspping", print_lspping},
+    {"olsr", print_olsr},
+    {"lmp", print_lmp},
+    {"ahcp", print_ahcp},
+    {"ah", print_ah},
     // --- link-layer protocols
     {"arp", print_arp},
     {"rarp", print_arp},
