@@ -73,7 +73,7 @@ public:
             fmt::format_to(std::back_inserter(out_), "{}[|{}]", bare ? "" : " ", d_.truncated);
             if (close_marker_) out_ += '>';
         }
-        while (!out_.empty() && out_.back() == ' ') out_.pop_back();
+        // (No trailing-space trim: tcpdump keeps the spaces its printers leave at the end of a line.)
     }
 
 private:
