@@ -25,18 +25,13 @@ Bytes quoted(std::uint8_t protocol, const Bytes& first8) {
     return ip;
 }
 
-void report(const std::vector<LineMismatch>& mismatches, const char* flags) {
-    for (const auto& m : mismatches)
-        ADD_FAILURE() << "flags '" << flags << "' packet " << m.packet << "\n  sniff:\n" << m.sniff << "\n  tcpdump:\n" << m.tcpdump;
-}
-
 void expect_same(const std::vector<Bytes>& frames) {
-    for (const char* flags : {"", "-v", "-vv"}) report(compare_with_tcpdump(1, frames, flags), flags);
+    for (const char* flags : {"", "-v", "-vv"}) report_mismatches(compare_with_tcpdump(1, frames, flags), flags);
 }
 
 // Every message whole, then cut by the snapshot length at every length from the ICMP header on.
 void expect_same_at_every_cut(const std::vector<Bytes>& frames) {
-    for (const char* flags : {"", "-v", "-vv"}) report(compare_cuts_with_tcpdump(1, frames, 14 + 20, flags), flags);
+    for (const char* flags : {"", "-v", "-vv"}) report_mismatches(compare_cuts_with_tcpdump(1, frames, 14 + 20, flags), flags);
 }
 
 Bytes frame(const Bytes& message) { return ethernet(0x0800, ipv4(1, message)); }
@@ -99,7 +94,7 @@ Bytes icmp6(std::uint8_t type, std::uint8_t code, std::uint32_t rest, const Byte
 Bytes frame6(const Bytes& message) { return ethernet(0x86dd, ipv6(58, message)); }
 
 void expect_same6_at_every_cut(const std::vector<Bytes>& frames) {
-    for (const char* flags : {"", "-v", "-vv"}) report(compare_cuts_with_tcpdump(1, frames, 14 + 40, flags), flags);
+    for (const char* flags : {"", "-v", "-vv"}) report_mismatches(compare_cuts_with_tcpdump(1, frames, 14 + 40, flags), flags);
 }
 
 TEST(PrintIcmp6, ErrorsEchoAndNeighbourDiscoveryMatchTcpdump) {

@@ -191,4 +191,13 @@ std::vector<LineMismatch> compare_cuts_with_tcpdump(int dlt, const std::vector<B
     return compare_with_tcpdump(dlt, packets, flags, wire);
 }
 
+void report_mismatches(const std::vector<LineMismatch>& mismatches, const char* flags) {
+    for (const auto& m : mismatches)
+        ADD_FAILURE() << "flags '" << flags << "' packet " << m.packet << "\n  sniff:\n" << m.sniff << "\n  tcpdump:\n" << m.tcpdump;
+}
+
+void expect_same_as_tcpdump(int dlt, const std::vector<Bytes>& frames, std::initializer_list<const char*> flag_sets) {
+    for (const char* flags : flag_sets) report_mismatches(compare_with_tcpdump(dlt, frames, flags), flags);
+}
+
 }  // namespace testing_support

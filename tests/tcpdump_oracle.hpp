@@ -62,4 +62,11 @@ std::vector<LineMismatch> compare_with_tcpdump(int dlt, const std::vector<Bytes>
 std::vector<LineMismatch> compare_cuts_with_tcpdump(int dlt, const std::vector<Bytes>& frames, std::size_t from,
                                                     const std::string& flags = "");
 
+// Fails the current test with sniff's and tcpdump's texts for each mismatch (`flags` names the
+// verbosity they were printed at).
+void report_mismatches(const std::vector<LineMismatch>& mismatches, const char* flags);
+// Fails the current test with sniff's and tcpdump's texts for every packet of `frames` that
+// prints differently, at each of the verbosity flags given.
+void expect_same_as_tcpdump(int dlt, const std::vector<Bytes>& frames, std::initializer_list<const char*> flag_sets = {"", "-v"});
+
 }  // namespace testing_support
