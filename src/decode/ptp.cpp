@@ -83,6 +83,7 @@ void print_ptp(PrintContext& p, const Layer& l) {
     if (p.num(l, "length") < 34) return p.put(" [length {} < 34] (invalid)", p.num(l, "length"));
     std::uint64_t version = p.num(l, "version");
     p.put("PTPv{}", version);
+    // tcpdump 4.99 decodes only PTPv2; for version 1 it prints these words, which sniff matches.
     if (version == 1) p.put(" (not implemented)");
     if (version != 2) return;
     std::uint64_t first = p.num(l, "first_octet"), type = first & 0x0f;
